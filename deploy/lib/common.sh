@@ -1,0 +1,52 @@
+# Shared helpers for the deploy scripts: sourced, never run.
+# Everything here is idempotent: a second call finds the work done and returns quietly.
+
+MDRMESH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export MDRMESH_ROOT
+
+# The engine in Debian 12 is Docker 20.10 (API 1.41); newer clients and Testcontainers ask for more.
+export DOCKER_API_VERSION=${DOCKER_API_VERSION:-1.41}
+
+# Local image names: what deploy/images/build.sh produces from Debian's packages. The tag ends
+# with a hash of the files the image is built from, so a changed entrypoint means a new image.
+image_recipe_hash() {
+  cat "$MDRMESH_ROOT/deploy/images/build.sh" "$MDRMESH_ROOT/deploy/images/$1"/* | sha256sum | cut -c1-10
+}
+export MDRMESH_LOCAL_POSTGRES_IMAGE=${MDRMESH_LOCAL_POSTGRES_IMAGE:-mdrmesh-local/postgres:15-$(image_recipe_hash postgres)}
+export MDRMESH_LOCAL_RABBITMQ_IMAGE=${MDRMESH_LOCAL_RABBITMQ_IMAGE:-mdrmesh-local/rabbitmq:3.10-management-$(image_recipe_hash rabbitmq)}
+
+log() { printf '%s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# ensure_packages PKG... installs the Debian packages that are missing.
+ensure_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq >/dev/null || die "apt-get update failed"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "could not install ${missing[*]}"
+}
+
+# ensure_docker installs Debian's Docker engine if absent and starts it if it is not running.
+ensure_docker() {
+  command -v dockerd >/dev/null 2>&1 || ensure_packages docker.io
+  docker info >/dev/null 2>&1 && return 0
+  log "starting the Docker engine"
+  as_root sh -c 'nohup dockerd >/var/log/mdrmesh-dockerd.log 2>&1 &'
+  local i
+  for i in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  die "the Docker engine did not start within 60 s; see /var/log/mdrmesh-dockerd.log"
+}
+
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
