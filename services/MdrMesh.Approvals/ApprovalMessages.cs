@@ -1,0 +1,18 @@
+using JasperFx.Events;
+using MdrMesh.Approvals.Deciding;
+using MdrMesh.Contracts.Messages;
+using MdrMesh.ServiceDefaults;
+
+namespace MdrMesh.Approvals;
+
+/// <summary>What the approvals service announces, from its committed events.</summary>
+public sealed class ApprovalMessages : IMessageMap
+{
+    public object? ToMessage(IEvent e) => e.Data switch
+    {
+        ResponseConfirmed c => new ResponseAccepted(c.ResponseId, e.TenantId, c.IncidentId, c.At, c.By, c.Comment, c.AutoAccepted),
+        ResponseDeclined d => new ResponseRejected(d.ResponseId, e.TenantId, d.IncidentId, d.At, d.By, d.Reason, d.Comment),
+        ExecutionRequested x => new ExecuteResponse(x.ResponseId, e.TenantId, x.IncidentId, x.AssetId, x.Parameters, x.At, x.By),
+        _ => null,
+    };
+}

@@ -1,0 +1,52 @@
+using MdrMesh.Approvals.AutoAcceptPolicy;
+using MdrMesh.Contracts.Messages;
+
+namespace MdrMesh.Approvals.Deciding;
+
+/// <summary>Every decision on a response, as pure functions of the state and the command.</summary>
+public static class Decisions
+{
+    public const string AutoAcceptActor = "auto-accept";
+    public const string SystemActor = "mdrmesh";
+
+    /// <summary>A new proposal: accepted at once if the setting allows it, declined if its incident is already closed, otherwise waiting.</summary>
+    public static IReadOnlyList<object> Propose(ResponseProposed proposal, AutoAcceptSetting setting, bool incidentClosed, TimeSpan deadline,
+        DateTimeOffset now)
+    {
+        var requested = new DecisionRequested(proposal.ResponseId, proposal.TenantId, proposal.IncidentId, proposal.AssetId, proposal.Parameters,
+            proposal.Description, proposal.At, proposal.By, now + deadline);
+        if (incidentClosed)
+            return [requested, new ResponseDeclined(proposal.ResponseId, proposal.IncidentId, RejectionReason.IncidentClosed,
+                "Declined automatically: the incident was closed.", now, SystemActor)];
+        if (setting.Allows(proposal.TenantId) is not { } acceptance) return [requested];
+        return [requested, .. Accept(Decision.Create(requested), null, acceptance, now, AutoAcceptActor)];
+    }
+
+    /// <summary>A person's <c>Confirmed</c> or <c>Declined</c>. A response is decided once.</summary>
+    public static IReadOnlyList<object> ByPerson(Decision decision, string status, string comment, DateTimeOffset now, string by)
+    {
+        if (!decision.IsPending) throw new AlreadyDecided(decision);
+        return status == Decision.Confirmed
+            ? Accept(decision, comment, null, now, by)
+            : [new ResponseDeclined(decision.Id, decision.IncidentId, RejectionReason.Declined, comment, now, by)];
+    }
+
+    /// <summary>Still waiting when the tenant's deadline passed: declined, saying why.</summary>
+    public static IReadOnlyList<object> Expire(Decision decision, DateTimeOffset now) =>
+        decision.IsPending && now >= decision.Deadline
+            ? [new ResponseDeclined(decision.Id, decision.IncidentId, RejectionReason.DeadlinePassed,
+                $"Declined automatically: no decision by the deadline ({decision.Deadline:u}).", now, SystemActor)]
+            : [];
+
+    /// <summary>The incident closed while the response waited.</summary>
+    public static IReadOnlyList<object> IncidentClosed(Decision decision, DateTimeOffset now) =>
+        decision.IsPending
+            ? [new ResponseDeclined(decision.Id, decision.IncidentId, RejectionReason.IncidentClosed, "Declined automatically: the incident was closed.", now, SystemActor)]
+            : [];
+
+    private static IReadOnlyList<object> Accept(Decision decision, string? comment, AutoAcceptance? acceptance, DateTimeOffset now, string by) =>
+    [
+        new ResponseConfirmed(decision.Id, decision.IncidentId, comment, acceptance, now, by),
+        new ExecutionRequested(decision.Id, decision.IncidentId, decision.AssetId, decision.Parameters, now, by),
+    ];
+}

@@ -1,0 +1,70 @@
+using JasperFx;
+using Marten;
+using MdrMesh.Approvals.Deciding;
+using Microsoft.Extensions.Options;
+
+namespace MdrMesh.Approvals.DecisionDeadline;
+
+/// <summary>Declines responses still waiting when their tenant's deadline has passed. Time comes from the injected clock.</summary>
+public sealed class DeadlineSweeper(IDocumentStore store, TimeProvider clock, IOptions<ApprovalsOptions> options, ILogger<DeadlineSweeper> log)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // A real-time timer: sweeps are frequent and cheap; what is overdue is decided by the clock.
+        using var timer = new PeriodicTimer(options.Value.DeadlineSweepInterval);
+        while (await Tick(timer, stoppingToken))
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogWarning(ex, "Deadline sweep failed; the next one retries");
+            }
+        }
+    }
+
+    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<int> SweepAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        IReadOnlyList<Decision> overdue;
+        await using (var query = store.QuerySession())
+            overdue = await query.Query<Decision>()
+                .Where(d => d.AnyTenant() && d.Status == Decision.New && d.Deadline <= now)
+                .ToListAsync(ct);
+
+        var declined = 0;
+        foreach (var decision in overdue)
+        {
+            await using var session = store.LightweightSession(decision.TenantId);
+            var stream = await session.Events.FetchForWriting<Decision>(decision.Id, ct);
+            var events = Decisions.Expire(stream.Aggregate!, now);
+            if (events.Count == 0) continue;
+            stream.AppendMany(events.ToArray());
+            try
+            {
+                await session.SaveChangesAsync(ct);
+                declined++;
+            }
+            catch (ConcurrencyException)
+            {
+                // Decided by someone else meanwhile: nothing to expire.
+            }
+        }
+        return declined;
+    }
+}

@@ -1,0 +1,54 @@
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using MdrMesh.Approvals.AutoAcceptPolicy;
+using MdrMesh.Approvals.DecisionDeadline;
+using MdrMesh.Approvals.Deciding;
+using MdrMesh.ServiceDefaults;
+
+namespace MdrMesh.Approvals;
+
+public static class Extensions
+{
+    public const string Schema = "approvals";
+
+    public static void AddApprovals(this WebApplicationBuilder builder)
+    {
+        builder.AddMdrApi();
+        builder.Services.Configure<ApprovalsOptions>(builder.Configuration.GetSection("Approvals"));
+        builder.AddMdrMassTransit(bus =>
+        {
+            bus.AddConsumer<ResponseProposedConsumer>();
+            bus.AddConsumer<IncidentClosedConsumer>();
+        });
+        builder.AddMdrMarten<ApprovalMessages>(Schema, options =>
+        {
+            options.Events.StreamIdentity = StreamIdentity.AsGuid;
+            options.Projections.Snapshot<Decision>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<AutoAcceptSetting>(SnapshotLifecycle.Inline);
+            options.Schema.For<Decision>().Index(d => d.IncidentId);
+        });
+        builder.Services.AddSingleton<DeadlineSweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineSweeper>());
+    }
+
+    public static void MapApprovals(this WebApplication app)
+    {
+        app.UseMdrApi();
+        var api = app.MapGroup("").AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (AlreadyDecided decided)
+            {
+                return ApiProblems.Conflict(decided.Message);
+            }
+        });
+        api.MapMethod("auto_accept/get", AutoAcceptEndpoints.Get);
+        api.MapMethod("auto_accept/set", AutoAcceptEndpoints.Set);
+        api.MapMethod("response/update", DecideEndpoints.One);
+        api.MapMethod("responses/update", DecideEndpoints.Many);
+    }
+}

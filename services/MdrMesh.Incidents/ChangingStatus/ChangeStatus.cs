@@ -1,0 +1,34 @@
+using MdrMesh.Contracts.Validation;
+using MdrMesh.Incidents.GettingIncidents;
+using MdrMesh.ServiceDefaults;
+
+namespace MdrMesh.Incidents.ChangingStatus;
+
+public sealed record IncidentStatusChanged(string Status, DateTimeOffset At, string By) : IIncidentEvent;
+
+/// <summary><c>incidents/update</c>: <c>incident_id</c>, <c>status</c> (<c>Open</c> | <c>On hold</c> | <c>Resolved</c>).</summary>
+public sealed record ChangeStatusRequest(Guid? IncidentId, string? Status);
+
+public static class ChangeStatus
+{
+    public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, IncidentStatusChanged change)
+    {
+        if (incident.IsClosed) throw new IncidentConflict("The incident is closed: it can no longer change.");
+        return incident.Status == change.Status ? [] : [change];
+    }
+
+    public static async Task<IResult> Handle(ChangeStatusRequest request, Caller caller, IncidentStore incidents, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var errors = new List<ValidationError>();
+        new Check(errors, "incident_id").Required(request.IncidentId);
+        new Check(errors, "status").OneOf(request.Status, IncidentStatus.Changeable);
+        if (errors.Count > 0) return ApiProblems.BadRequest(errors);
+        var incident = await incidents.FindAsync(request.IncidentId!.Value, caller, ct);
+        if (incident is null) return ApiProblems.NotFound("The incident");
+
+        var change = new IncidentStatusChanged(request.Status!, clock.GetUtcNow(), caller.Name);
+        var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(current, change), ct);
+        return Results.Ok(IncidentViews.Incident(updated));
+    }
+}

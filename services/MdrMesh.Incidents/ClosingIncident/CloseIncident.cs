@@ -1,0 +1,39 @@
+using MdrMesh.Contracts.Validation;
+using MdrMesh.Incidents.GettingIncidents;
+using MdrMesh.ServiceDefaults;
+
+namespace MdrMesh.Incidents.ClosingIncident;
+
+/// <summary>Closed for good; the approvals service declines the responses still waiting for a decision.</summary>
+public sealed record IncidentClosed(string Resolution, string Summary, DateTimeOffset At, string By) : IIncidentEvent;
+
+/// <summary><c>incidents/close</c>: <c>incident_id</c>, <c>resolution_status</c>, <c>summary</c>.</summary>
+public sealed record CloseIncidentRequest(Guid? IncidentId, string? ResolutionStatus, string? Summary);
+
+public static class CloseIncident
+{
+    public static readonly IReadOnlyDictionary<string, string> Resolutions = new Dictionary<string, string>
+    {
+        ["TRUE_POSITIVE"] = "True positive",
+        ["FALSE_POSITIVE"] = "False positive",
+    };
+
+    public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, IncidentClosed close) =>
+        incident.IsClosed ? throw new IncidentConflict("The incident is already closed.") : [close];
+
+    public static async Task<IResult> Handle(CloseIncidentRequest request, Caller caller, IncidentStore incidents, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var errors = new List<ValidationError>();
+        new Check(errors, "incident_id").Required(request.IncidentId);
+        new Check(errors, "resolution_status").OneOf(request.ResolutionStatus, Resolutions.Keys.ToList());
+        new Check(errors, "summary").NonEmpty(request.Summary, 16_384);
+        if (errors.Count > 0) return ApiProblems.BadRequest(errors);
+        var incident = await incidents.FindAsync(request.IncidentId!.Value, caller, ct);
+        if (incident is null) return ApiProblems.NotFound("The incident");
+
+        var close = new IncidentClosed(Resolutions[request.ResolutionStatus!], request.Summary!, clock.GetUtcNow(), caller.Name);
+        var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(current, close), ct);
+        return Results.Ok(IncidentViews.Incident(updated));
+    }
+}

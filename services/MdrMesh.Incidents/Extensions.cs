@@ -1,0 +1,64 @@
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using MdrMesh.Incidents.ChangingStatus;
+using MdrMesh.Incidents.ClosingIncident;
+using MdrMesh.Incidents.Commenting;
+using MdrMesh.Incidents.GettingHistory;
+using MdrMesh.Incidents.GettingIncidents;
+using MdrMesh.Incidents.OpeningIncident;
+using MdrMesh.Incidents.ProposingResponse;
+using MdrMesh.Incidents.RecordingResponseProgress;
+using MdrMesh.ServiceDefaults;
+using Weasel.Core;
+using Weasel.Postgresql;
+
+namespace MdrMesh.Incidents;
+
+public static class Extensions
+{
+    public static void AddIncidents(this WebApplicationBuilder builder)
+    {
+        builder.AddMdrApi();
+        builder.AddMdrMassTransit(bus => bus.AddConsumer<ResponseProgressConsumer>()
+            // One at a time keeps each incident's messages in the order they were published, and
+            // spares optimistic-concurrency retries on busy incidents.
+            .Endpoint(e => e.ConcurrentMessageLimit = 1));
+        builder.AddMdrMarten<IncidentMessages>(IncidentStore.Schema, options =>
+        {
+            options.Events.StreamIdentity = StreamIdentity.AsGuid;
+            options.Projections.Snapshot<Incident>(SnapshotLifecycle.Inline);
+            options.Schema.For<IncidentHistoryRecord>().Index(r => r.IncidentId);
+            options.Storage.ExtendedSchemaObjects.Add(new Sequence($"{IncidentStore.Schema}.incident_numbers"));
+        });
+        builder.Services.AddSingleton<IncidentStore>();
+    }
+
+    public static void MapIncidents(this WebApplication app)
+    {
+        app.UseMdrApi();
+        var api = app.MapGroup("").AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (IncidentConflict conflict)
+            {
+                return ApiProblems.Conflict(conflict.Message);
+            }
+        });
+        api.MapMethod("incidents/create", OpenIncident.Handle);
+        api.MapMethod("incidents/details", QueryIncidents.Details);
+        api.MapMethod("incidents/list", QueryIncidents.List);
+        api.MapMethod("incidents/count", QueryIncidents.Count);
+        api.MapMethod("incidents/update", ChangeStatus.Handle);
+        api.MapMethod("incidents/close", CloseIncident.Handle);
+        api.MapMethod("incidents/history", GetHistory.Handle);
+        api.MapMethod("responses/list", QueryIncidents.Responses);
+        api.MapMethod("responses/create", ProposeResponse.Handle);
+        api.MapMethod("comments/create", Comments.Create);
+        api.MapMethod("comments/list", Comments.List);
+        api.MapMethod("comments/delete", Comments.Remove);
+    }
+}

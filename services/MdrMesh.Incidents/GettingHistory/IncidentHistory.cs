@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Marten;
+using MdrMesh.Incidents.ChangingStatus;
+using MdrMesh.Incidents.ClosingIncident;
+using MdrMesh.Incidents.Commenting;
+using MdrMesh.Incidents.GettingIncidents;
+using MdrMesh.Incidents.OpeningIncident;
+using MdrMesh.Incidents.ProposingResponse;
+using MdrMesh.Incidents.RecordingResponseProgress;
+using MdrMesh.ServiceDefaults;
+
+namespace MdrMesh.Incidents.GettingHistory;
+
+/// <summary>
+/// One record of <c>incidents/history</c>: who changed which entity of the incident, when, the
+/// entity as it became, and each changed field with its value before and after.
+/// </summary>
+public sealed record IncidentHistoryRecord(
+    Guid Id,
+    Guid IncidentId,
+    long Version,
+    DateTimeOffset ChangedAt,
+    string ChangedBy,
+    string Operation,
+    string EntityType,
+    JsonElement Snapshot,
+    IReadOnlyList<FieldChange> Changes);
+
+public sealed record FieldChange(string Field, JsonElement? Before, JsonElement? After);
+
+public static class IncidentHistory
+{
+    /// <summary>
+    /// Evolves <paramref name="before"/> through <paramref name="events"/>, stores a history record
+    /// for each in <paramref name="session"/> (committed with the events) and returns the new state.
+    /// </summary>
+    public static Incident Record(IDocumentSession session, Incident? before, IReadOnlyList<IIncidentEvent> events, long fromVersion)
+    {
+        var state = before;
+        var version = fromVersion;
+        foreach (var e in events)
+        {
+            var next = Evolve(state, e);
+            session.Store(Describe(state, next, e, ++version));
+            state = next;
+        }
+        return state!;
+    }
+
+    public static Incident Evolve(Incident? state, IIncidentEvent e) => e switch
+    {
+        IncidentOpened opened => Incident.Create(opened),
+        CommentAdded x => state!.Apply(x),
+        CommentDeleted x => state!.Apply(x),
+        IncidentStatusChanged x => state!.Apply(x),
+        IncidentClosed x => state!.Apply(x),
+        ResponseAdded x => state!.Apply(x),
+        ResponseConfirmed x => state!.Apply(x),
+        ResponseDeclined x => state!.Apply(x),
+        ResponseExecutionBegan x => state!.Apply(x),
+        ResponseCompleted x => state!.Apply(x),
+        ResponseExecutionFailed x => state!.Apply(x),
+        _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "not an incident event"),
+    };
+
+    /// <summary>The history record of one event: pure, from the states before and after it.</summary>
+    public static IncidentHistoryRecord Describe(Incident? before, Incident after, IIncidentEvent e, long version)
+    {
+        (string Operation, string EntityType, JsonElement? Old, JsonElement New) entry = e switch
+        {
+            IncidentOpened => ("create", "incident_details", null, Details(after)),
+            IncidentStatusChanged or IncidentClosed => ("update", "incident_details", Details(before!), Details(after)),
+            CommentAdded c => ("create", "incident_comment", null, Json(IncidentViews.Comment(after.Comments.Single(x => x.CommentId == c.CommentId)))),
+            CommentDeleted d => ("update", "incident_comment", Json(IncidentViews.Comment(before!.Comments.Single(x => x.CommentId == d.CommentId))),
+                Json(new { comment_id = d.CommentId.ToString(), deleted = true })),
+            ResponseAdded r => ("create", "incident_response", null, ResponseSnapshot(after, r.ResponseId)),
+            _ => ("update", "incident_response", ResponseSnapshot(before!, ResponseIdOf(e)), ResponseSnapshot(after, ResponseIdOf(e))),
+        };
+        return new IncidentHistoryRecord(Guid.NewGuid(), after.Id, version, e.At, e.By, entry.Operation, entry.EntityType, entry.New,
+            Diff(entry.Old, entry.New));
+    }
+
+    private static Guid ResponseIdOf(IIncidentEvent e) => e switch
+    {
+        ResponseConfirmed x => x.ResponseId,
+        ResponseDeclined x => x.ResponseId,
+        ResponseExecutionBegan x => x.ResponseId,
+        ResponseCompleted x => x.ResponseId,
+        ResponseExecutionFailed x => x.ResponseId,
+        _ => throw new ArgumentOutOfRangeException(nameof(e)),
+    };
+
+    // The incident's own fields, without its embedded collections (they have their own records).
+    private static JsonElement Details(Incident i) =>
+        Json(IncidentViews.Incident(i with { Responses = [], Comments = [] }), drop: ["responses", "comments", "attachments"]);
+
+    private static JsonElement ResponseSnapshot(Incident i, Guid responseId)
+    {
+        var view = IncidentViews.Response(i.Response(responseId)!, i.Id);
+        // The isolation password is shown by responses/list to whoever may read the incident; history keeps only its details.
+        var json = JsonSerializer.SerializeToNode(view, ApiJson.Options)!.AsObject();
+        json["parameters"]!.AsObject().Remove("password");
+        return JsonSerializer.SerializeToElement(json);
+    }
+
+    private static JsonElement Json(object view, params string[] drop)
+    {
+        var json = JsonSerializer.SerializeToNode(view, ApiJson.Options)!.AsObject();
+        foreach (var key in drop) json.Remove(key);
+        return JsonSerializer.SerializeToElement(json);
+    }
+
+    private static IReadOnlyList<FieldChange> Diff(JsonElement? before, JsonElement after)
+    {
+        if (before is null) return [];
+        var old = before.Value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
+        return after.EnumerateObject()
+            .Where(p => p.Name != "update_time")
+            .Where(p => !old.TryGetValue(p.Name, out var was) || was.GetRawText() != p.Value.GetRawText())
+            .Select(p => new FieldChange(p.Name, old.TryGetValue(p.Name, out var was) ? was : null, p.Value))
+            .ToList();
+    }
+}

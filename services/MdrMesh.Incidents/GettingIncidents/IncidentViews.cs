@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MdrMesh.Contracts.Responses;
+using MdrMesh.ServiceDefaults;
+
+namespace MdrMesh.Incidents.GettingIncidents;
+
+/// <summary>The incident object of the API (snake_case on the wire, times in Unix milliseconds).</summary>
+public sealed record IncidentView(
+    string IncidentId,
+    long IncidentNumber,
+    string Summary,
+    string? Description,
+    string Priority,
+    string Status,
+    string? Resolution,
+    string? StatusDescription,
+    IReadOnlyList<string> AffectedHosts,
+    IReadOnlyList<string> MitreTactics,
+    IReadOnlyList<string> MitreTechniques,
+    string? DetectionTechnology,
+    long CreationTime,
+    long UpdateTime,
+    string? ClientDescription,
+    string Origin,
+    string TenantName,
+    IReadOnlyList<ResponseView> Responses,
+    IReadOnlyList<CommentView> Comments,
+    IReadOnlyList<object> Attachments);
+
+/// <summary>A response as <c>responses/list</c> shows it. <c>details</c> holds the outcome, or the failure's reason.</summary>
+public sealed record ResponseView(
+    string ResponseId,
+    string IncidentId,
+    string Type,
+    JsonObject Parameters,
+    IReadOnlyDictionary<string, string> Details,
+    string AssetId,
+    string Status,
+    string? Comment,
+    string? Description,
+    string ProposedBy,
+    string? DecidedBy,
+    long CreationTime,
+    long UpdateTime);
+
+public sealed record CommentView(string CommentId, string Text, string Author, long CreationTime);
+
+public static class IncidentViews
+{
+    public static IncidentView Incident(Incident i) => new(
+        i.Id.ToString(), i.Number, i.Summary, i.Description, i.Priority, i.Status, i.Resolution, i.StatusDescription,
+        i.AffectedHosts, i.MitreTactics, i.MitreTechniques, i.DetectionTechnology, i.CreatedAt.ToUnixMs(), i.UpdatedAt.ToUnixMs(),
+        i.ClientDescription, i.Origin, i.TenantId, i.Responses.Select(r => Response(r, i.Id)).ToList(),
+        i.Comments.Select(Comment).ToList(), []);
+
+    public static ResponseView Response(IncidentResponse r) => Response(r, Guid.Empty);
+
+    public static ResponseView Response(IncidentResponse r, Guid incidentId) => new(
+        r.ResponseId.ToString(), incidentId == Guid.Empty ? "" : incidentId.ToString(), r.Parameters.Type, Parameters(r.Parameters), r.Details,
+        r.AssetId, r.Status, r.Comment, r.Description, r.ProposedBy, r.DecidedBy, r.CreatedAt.ToUnixMs(), r.UpdatedAt.ToUnixMs());
+
+    public static CommentView Comment(IncidentComment c) => new(c.CommentId.ToString(), c.Text, c.Author, c.CreatedAt.ToUnixMs());
+
+    // The spec's wire names; the type travels beside the parameters, not inside them.
+    private static JsonObject Parameters(ResponseParameters parameters)
+    {
+        var json = JsonSerializer.SerializeToNode(parameters, ResponseJson.Options)!.AsObject();
+        json.Remove("type");
+        return json;
+    }
+
+    /// <summary>Keeps only the keys named in <c>fields</c>; without it, every key.</summary>
+    public static object Select<T>(T view, IReadOnlyCollection<string>? fields)
+    {
+        if (fields is not { Count: > 0 }) return view!;
+        var json = JsonSerializer.SerializeToNode(view, ApiJson.Options)!.AsObject();
+        foreach (var key in json.Select(p => p.Key).Where(k => !fields.Contains(k)).ToList()) json.Remove(key);
+        return json;
+    }
+}
+
+public static class Paging
+{
+    public const int MaxPageSize = 1000;
+
+    /// <summary><c>page</c> is 1-based; past the end the page is empty.</summary>
+    public static IReadOnlyList<T> Page<T>(IEnumerable<T> items, int? page, int? pageSize)
+    {
+        var size = Math.Clamp(pageSize ?? 100, 1, MaxPageSize);
+        var number = Math.Max(page ?? 1, 1);
+        return items.Skip((number - 1) * size).Take(size).ToList();
+    }
+}

@@ -1,0 +1,94 @@
+using MdrMesh.ServiceDefaults;
+
+namespace MdrMesh.Incidents.GettingIncidents;
+
+/// <summary>Filters of <c>incidents/list</c> and <c>incidents/count</c>; times in Unix milliseconds.</summary>
+public sealed record IncidentFilter(
+    List<string>? Statuses = null,
+    List<string>? Priorities = null,
+    List<string>? ResponseStatuses = null,
+    List<string>? ResponseTypes = null,
+    List<string>? AssetIds = null,
+    List<string>? AffectedHosts = null,
+    List<string>? Resolutions = null,
+    List<string>? TenantsNames = null,
+    long? MinCreationTime = null,
+    long? MaxCreationTime = null,
+    long? MinUpdateTime = null,
+    long? MaxUpdateTime = null,
+    string? SearchPhrase = null,
+    int? Page = null,
+    int? PageSize = null,
+    string? Sort = null,
+    List<string>? Fields = null)
+{
+    public bool Matches(Incident i) =>
+        In(Statuses, i.Status) && In(Priorities, i.Priority) && In(Resolutions, i.Resolution) && In(TenantsNames, i.TenantId)
+        && (ResponseStatuses is not { Count: > 0 } || i.Responses.Any(r => ResponseStatuses.Contains(r.Status)))
+        && (ResponseTypes is not { Count: > 0 } || i.Responses.Any(r => ResponseTypes.Contains(r.Parameters.Type)))
+        && (AssetIds is not { Count: > 0 } || i.AssetIds.Any(AssetIds.Contains))
+        && (AffectedHosts is not { Count: > 0 } || i.AffectedHosts.Any(AffectedHosts.Contains))
+        && Within(i.CreatedAt.ToUnixMs(), MinCreationTime, MaxCreationTime)
+        && Within(i.UpdatedAt.ToUnixMs(), MinUpdateTime, MaxUpdateTime)
+        && (string.IsNullOrWhiteSpace(SearchPhrase) || Searchable(i).Any(text => text?.Contains(SearchPhrase, StringComparison.OrdinalIgnoreCase) == true));
+
+    private static bool In(List<string>? allowed, string? value) => allowed is not { Count: > 0 } || (value is not null && allowed.Contains(value));
+
+    private static bool Within(long value, long? min, long? max) => (min is null || value >= min) && (max is null || value <= max);
+
+    private static IEnumerable<string?> Searchable(Incident i) =>
+        [i.Summary, i.Description, i.ClientDescription, i.Number.ToString(), i.Id.ToString(), .. i.AffectedHosts];
+
+    /// <summary><c>creation_time</c> or <c>update_time</c>, <c>:asc</c> or <c>:desc</c>; newest first by default.</summary>
+    public IEnumerable<Incident> Sorted(IEnumerable<Incident> incidents) => (Sort ?? "creation_time:desc") switch
+    {
+        "creation_time:asc" => incidents.OrderBy(i => i.CreatedAt).ThenBy(i => i.Number),
+        "update_time:asc" => incidents.OrderBy(i => i.UpdatedAt).ThenBy(i => i.Number),
+        "update_time:desc" => incidents.OrderByDescending(i => i.UpdatedAt).ThenByDescending(i => i.Number),
+        _ => incidents.OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Number),
+    };
+
+    public static readonly IReadOnlyList<string> Sorts = ["creation_time:asc", "creation_time:desc", "update_time:asc", "update_time:desc"];
+}
+
+public sealed record IncidentDetailsRequest(Guid? IncidentId, List<string>? Fields);
+
+public sealed record ListResponsesRequest(Guid? IncidentId, List<string>? Fields, int? Page, int? PageSize);
+
+// Filtering happens in memory over the caller's incidents: simple and correct at the scale of one
+// MDR customer; the filter is a pure function, so moving it into SQL later changes no behaviour.
+public static class QueryIncidents
+{
+    public static async Task<IResult> List(IncidentFilter filter, Caller caller, IncidentStore incidents, CancellationToken ct)
+    {
+        if (filter.Sort is not null && !IncidentFilter.Sorts.Contains(filter.Sort))
+            return ApiProblems.BadRequest("sort", $"must be one of {string.Join(", ", IncidentFilter.Sorts)}");
+        var all = await incidents.ListAsync(caller, ct);
+        var page = Paging.Page(filter.Sorted(all.Where(filter.Matches)), filter.Page, filter.PageSize);
+        return Results.Ok(page.Select(i => IncidentViews.Select(IncidentViews.Incident(i), filter.Fields)).ToList());
+    }
+
+    public static async Task<IResult> Count(IncidentFilter filter, Caller caller, IncidentStore incidents, CancellationToken ct)
+    {
+        var all = await incidents.ListAsync(caller, ct);
+        return Results.Ok(new { count = all.Count(filter.Matches) });
+    }
+
+    public static async Task<IResult> Details(IncidentDetailsRequest request, Caller caller, IncidentStore incidents, CancellationToken ct)
+    {
+        if (request.IncidentId is null) return ApiProblems.BadRequest("incident_id", "is required");
+        var incident = await incidents.FindAsync(request.IncidentId.Value, caller, ct);
+        return incident is null
+            ? ApiProblems.NotFound("The incident")
+            : Results.Ok(IncidentViews.Select(IncidentViews.Incident(incident), request.Fields));
+    }
+
+    public static async Task<IResult> Responses(ListResponsesRequest request, Caller caller, IncidentStore incidents, CancellationToken ct)
+    {
+        if (request.IncidentId is null) return ApiProblems.BadRequest("incident_id", "is required");
+        var incident = await incidents.FindAsync(request.IncidentId.Value, caller, ct);
+        if (incident is null) return ApiProblems.NotFound("The incident");
+        var views = incident.Responses.Select(r => IncidentViews.Select(IncidentViews.Response(r, incident.Id), request.Fields));
+        return Results.Ok(Paging.Page(views, request.Page, request.PageSize));
+    }
+}

@@ -1,0 +1,164 @@
+using MdrMesh.Contracts.Responses;
+using MdrMesh.Incidents.ChangingStatus;
+using MdrMesh.Incidents.ClosingIncident;
+using MdrMesh.Incidents.Commenting;
+using MdrMesh.Incidents.OpeningIncident;
+using MdrMesh.Incidents.ProposingResponse;
+using MdrMesh.Incidents.RecordingResponseProgress;
+
+namespace MdrMesh.Incidents;
+
+/// <summary>
+/// An incident as its events made it: the state decisions are taken on, and the document that
+/// incident queries read (an inline snapshot, updated in the same commit as the events).
+/// </summary>
+public sealed record Incident
+{
+    public Guid Id { get; init; }
+    public string TenantId { get; init; } = "";
+    public long Number { get; init; }
+    public string Summary { get; init; } = "";
+    public string? Description { get; init; }
+    public string Priority { get; init; } = Priorities.Normal;
+    public string Status { get; init; } = IncidentStatus.Open;
+    public string? Resolution { get; init; }
+    public string? StatusDescription { get; init; }
+    public IReadOnlyList<string> AffectedHosts { get; init; } = [];
+    public IReadOnlyList<string> MitreTactics { get; init; } = [];
+    public IReadOnlyList<string> MitreTechniques { get; init; } = [];
+    public string? DetectionTechnology { get; init; }
+    public string? ClientDescription { get; init; }
+    public string Origin { get; init; } = Origins.Soc;
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public IReadOnlyList<IncidentResponse> Responses { get; init; } = [];
+    public IReadOnlyList<IncidentComment> Comments { get; init; } = [];
+
+    public bool IsClosed => Status == IncidentStatus.Closed;
+
+    /// <summary>Asset ids of the affected hosts, written <c>HOST:asset_id</c> or as a bare asset id.</summary>
+    public IEnumerable<string> AssetIds => AffectedHosts.Select(AssetIdOf);
+
+    public static string AssetIdOf(string affectedHost) =>
+        affectedHost.LastIndexOf(':') is var i and >= 0 ? affectedHost[(i + 1)..] : affectedHost;
+
+    public IncidentResponse? Response(Guid responseId) => Responses.FirstOrDefault(r => r.ResponseId == responseId);
+
+    public static Incident Create(IncidentOpened e) => new()
+    {
+        Id = e.IncidentId, TenantId = e.TenantId, Number = e.Number, Summary = e.Summary, Description = e.Description,
+        Priority = e.Priority, AffectedHosts = e.AffectedHosts, MitreTactics = e.MitreTactics, MitreTechniques = e.MitreTechniques,
+        DetectionTechnology = e.DetectionTechnology, ClientDescription = e.ClientDescription, Origin = e.Origin,
+        CreatedAt = e.At, UpdatedAt = e.At,
+    };
+
+    public Incident Apply(CommentAdded e) => this with
+    {
+        Comments = [.. Comments, new IncidentComment(e.CommentId, e.Text, e.By, e.At)],
+        UpdatedAt = e.At,
+    };
+
+    public Incident Apply(CommentDeleted e) => this with
+    {
+        Comments = Comments.Where(c => c.CommentId != e.CommentId).ToList(),
+        UpdatedAt = e.At,
+    };
+
+    public Incident Apply(IncidentStatusChanged e) => this with { Status = e.Status, UpdatedAt = e.At };
+
+    public Incident Apply(IncidentClosed e) => this with
+    {
+        Status = IncidentStatus.Closed, Resolution = e.Resolution, StatusDescription = e.Summary, UpdatedAt = e.At,
+    };
+
+    public Incident Apply(ResponseAdded e) => this with
+    {
+        Responses = [.. Responses, new IncidentResponse(e.ResponseId, e.AssetId, e.Parameters, e.Description, e.By, e.At)],
+        UpdatedAt = e.At,
+    };
+
+    public Incident Apply(ResponseConfirmed e) =>
+        Update(e.ResponseId, e.At, r => r with { Decision = ResponseStatus.Confirmed, Comment = e.Comment, DecidedBy = e.By });
+
+    public Incident Apply(ResponseDeclined e) =>
+        Update(e.ResponseId, e.At, r => r with { Decision = ResponseStatus.Declined, Comment = e.Comment, DecidedBy = e.By });
+
+    public Incident Apply(ResponseExecutionBegan e) =>
+        Update(e.ResponseId, e.At, r => r with { Execution = ResponseStatus.InProgress });
+
+    public Incident Apply(ResponseCompleted e) =>
+        Update(e.ResponseId, e.At, r => r with { Execution = ResponseStatus.Completed, Details = e.Details });
+
+    public Incident Apply(ResponseExecutionFailed e) => Update(e.ResponseId, e.At, r => r with
+    {
+        Execution = ResponseStatus.Failed,
+        Details = new Dictionary<string, string> { ["reason_code"] = e.ReasonCode, ["reason"] = e.Message },
+    });
+
+    private Incident Update(Guid responseId, DateTimeOffset at, Func<IncidentResponse, IncidentResponse> change) => this with
+    {
+        Responses = Responses.Select(r => r.ResponseId == responseId ? change(r) with { UpdatedAt = at } : r).ToList(),
+        UpdatedAt = at,
+    };
+}
+
+/// <summary>
+/// A response on the incident. Its decision and its execution are kept apart, so a message that
+/// arrives late (a decision after the executor already reported) still lands where it belongs.
+/// </summary>
+public sealed record IncidentResponse(
+    Guid ResponseId,
+    string AssetId,
+    ResponseParameters Parameters,
+    string? Description,
+    string ProposedBy,
+    DateTimeOffset CreatedAt)
+{
+    public string? Decision { get; init; }
+    public string? DecidedBy { get; init; }
+    public string? Execution { get; init; }
+    public string? Comment { get; init; }
+    public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+    public DateTimeOffset UpdatedAt { get; init; } = CreatedAt;
+
+    /// <summary><c>New</c> → <c>Confirmed</c> | <c>Declined</c> → <c>InProgress</c> → <c>Completed</c> | <c>Failed</c>.</summary>
+    public string Status => Execution ?? Decision ?? ResponseStatus.New;
+}
+
+public sealed record IncidentComment(Guid CommentId, string Text, string Author, DateTimeOffset CreatedAt);
+
+public static class IncidentStatus
+{
+    public const string Open = "Open";
+    public const string OnHold = "On hold";
+    public const string Resolved = "Resolved";
+    public const string Closed = "Closed";
+    public static readonly IReadOnlyList<string> Changeable = [Open, OnHold, Resolved];
+}
+
+public static class ResponseStatus
+{
+    public const string New = "New";
+    public const string Confirmed = "Confirmed";
+    public const string Declined = "Declined";
+    public const string InProgress = "InProgress";
+    public const string Completed = "Completed";
+    public const string Failed = "Failed";
+}
+
+public static class Priorities
+{
+    public const string High = "HIGH";
+    public const string Normal = "NORMAL";
+    public const string Low = "LOW";
+    public static readonly IReadOnlyList<string> All = [High, Normal, Low];
+}
+
+public static class Origins
+{
+    public const string Soc = "SOC";
+    public const string Customer = "CUSTOMER";
+}
+
+/// <summary>A request that the incident's current state forbids; the API answers 409.</summary>
+public sealed class IncidentConflict(string message) : Exception(message);

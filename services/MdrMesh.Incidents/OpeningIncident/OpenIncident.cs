@@ -1,0 +1,78 @@
+using MdrMesh.Contracts.Validation;
+using MdrMesh.Incidents.GettingIncidents;
+using MdrMesh.ServiceDefaults;
+
+namespace MdrMesh.Incidents.OpeningIncident;
+
+public sealed record IncidentOpened(
+    Guid IncidentId,
+    string TenantId,
+    long Number,
+    string Summary,
+    string? Description,
+    string Priority,
+    IReadOnlyList<string> AffectedHosts,
+    IReadOnlyList<string> MitreTactics,
+    IReadOnlyList<string> MitreTechniques,
+    string? DetectionTechnology,
+    string? ClientDescription,
+    string Origin,
+    DateTimeOffset At,
+    string By) : IIncidentEvent;
+
+/// <summary>
+/// <c>incidents/create</c>: a customer's custom incident (<c>summary</c>, <c>client_description</c>,
+/// <c>affected_hosts</c>, <c>priority</c>, <c>tenant_id</c>), or the SOC's, which may add
+/// <c>description</c>, <c>mitre_tactics</c>, <c>mitre_techniques</c> and <c>detection_technology</c>.
+/// </summary>
+public sealed record CreateIncidentRequest(
+    string? Summary,
+    string? ClientDescription,
+    List<string>? AffectedHosts,
+    string? Priority,
+    string? TenantId,
+    string? Description,
+    List<string>? MitreTactics,
+    List<string>? MitreTechniques,
+    string? DetectionTechnology);
+
+public static class OpenIncident
+{
+    /// <summary>Data that belongs to no tenant lives in the root scope.</summary>
+    public const string RootTenant = "root";
+
+    public static IReadOnlyList<ValidationError> Validate(CreateIncidentRequest request, Caller caller)
+    {
+        var errors = new List<ValidationError>();
+        var at = new Check(errors, "");
+        at.Field("summary").NonEmpty(request.Summary, 1024);
+        if (request.AffectedHosts is not { Count: > 0 })
+            at.Field("affected_hosts").Fail("is required: at least one host");
+        else
+            for (var i = 0; i < request.AffectedHosts.Count; i++)
+                at.Field("affected_hosts").Item(i).NonEmpty(request.AffectedHosts[i], 512);
+        at.Field("priority").OneOf(request.Priority, Priorities.All, required: false);
+        at.Field("client_description").NonEmpty(request.ClientDescription, 16_384, required: false);
+        at.Field("tenant_id").NonEmpty(request.TenantId, 128, required: false);
+        if (!caller.IsSocOperator)
+            foreach (var (field, value) in new (string, object?)[] { ("description", request.Description), ("mitre_tactics", request.MitreTactics),
+                         ("mitre_techniques", request.MitreTechniques), ("detection_technology", request.DetectionTechnology) })
+                if (value is not null) at.Field(field).Fail("is set by the SOC only");
+        return errors;
+    }
+
+    public static async Task<IResult> Handle(CreateIncidentRequest request, Caller caller, IncidentStore incidents, TimeProvider clock,
+        CancellationToken ct)
+    {
+        if (Validate(request, caller) is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
+        var tenant = request.TenantId ?? RootTenant;
+        if (!caller.CanReach(tenant)) return ApiProblems.NotFound("The tenant");
+
+        var opened = new IncidentOpened(Guid.NewGuid(), tenant, await incidents.NextNumberAsync(ct), request.Summary!,
+            request.Description, request.Priority ?? Priorities.Normal, request.AffectedHosts!, request.MitreTactics ?? [],
+            request.MitreTechniques ?? [], request.DetectionTechnology, request.ClientDescription,
+            caller.IsSocOperator ? Origins.Soc : Origins.Customer, clock.GetUtcNow(), caller.Name);
+        var incident = await incidents.OpenAsync(opened, ct);
+        return Results.Ok(IncidentViews.Incident(incident));
+    }
+}

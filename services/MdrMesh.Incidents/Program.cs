@@ -1,0 +1,8 @@
+using MdrMesh.Incidents;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddIncidents();
+
+var app = builder.Build();
+app.MapIncidents();
+app.Run();

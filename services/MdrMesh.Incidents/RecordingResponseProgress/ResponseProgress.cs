@@ -1,0 +1,85 @@
+using MassTransit;
+using MdrMesh.Contracts.Messages;
+
+namespace MdrMesh.Incidents.RecordingResponseProgress;
+
+public sealed record ResponseConfirmed(Guid ResponseId, string? Comment, long? PolicyVersion, string? PolicyRule, DateTimeOffset At, string By)
+    : IIncidentEvent;
+
+public sealed record ResponseDeclined(Guid ResponseId, string Reason, string? Comment, DateTimeOffset At, string By) : IIncidentEvent;
+
+public sealed record ResponseExecutionBegan(Guid ResponseId, DateTimeOffset At, string By) : IIncidentEvent;
+
+public sealed record ResponseCompleted(Guid ResponseId, IReadOnlyDictionary<string, string> Details, DateTimeOffset At, string By)
+    : IIncidentEvent;
+
+public sealed record ResponseExecutionFailed(Guid ResponseId, string ReasonCode, string Message, DateTimeOffset At, string By)
+    : IIncidentEvent;
+
+/// <summary>
+/// Pure decisions on what the other services report. A message that changes nothing (a
+/// redelivery, a duplicate after a crash, a start reported after the end) yields no event, which
+/// is what makes the consumer idempotent.
+/// </summary>
+public static class ResponseProgress
+{
+    public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, IIncidentEvent reported, Guid responseId)
+    {
+        var response = incident.Response(responseId);
+        if (response is null) return [];
+        var fresh = reported switch
+        {
+            ResponseConfirmed or ResponseDeclined => response.Decision is null,
+            ResponseExecutionBegan => response.Execution is null,
+            ResponseCompleted or ResponseExecutionFailed => response.Execution is null or ResponseStatus.InProgress,
+            _ => false,
+        };
+        return fresh ? [reported] : [];
+    }
+
+    /// <summary>Who decided, as history shows it: a person's name, or the auto-accept setting and rule.</summary>
+    public static string DecidedBy(ResponseAccepted accepted) =>
+        accepted.AutoAccepted is { } auto ? $"auto-accept setting v{auto.PolicyVersion} ({auto.Rule})" : accepted.By;
+}
+
+/// <summary>Appends decisions and outcomes reported by the approvals service and the executor to the incident stream.</summary>
+public sealed class ResponseProgressConsumer(IncidentStore incidents) :
+    IConsumer<ResponseAccepted>, IConsumer<ResponseRejected>, IConsumer<ResponseExecutionStarted>,
+    IConsumer<ResponseExecuted>, IConsumer<ResponseFailed>
+{
+    public Task Consume(ConsumeContext<ResponseAccepted> context)
+    {
+        var m = context.Message;
+        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseConfirmed(m.ResponseId, m.Comment, m.AutoAccepted?.PolicyVersion,
+            m.AutoAccepted?.Rule, m.At, ResponseProgress.DecidedBy(m)), context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<ResponseRejected> context)
+    {
+        var m = context.Message;
+        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseDeclined(m.ResponseId, m.Reason, m.Comment, m.At, m.By),
+            context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<ResponseExecutionStarted> context)
+    {
+        var m = context.Message;
+        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseExecutionBegan(m.ResponseId, m.At, m.By), context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<ResponseExecuted> context)
+    {
+        var m = context.Message;
+        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseCompleted(m.ResponseId, m.Details, m.At, m.By), context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<ResponseFailed> context)
+    {
+        var m = context.Message;
+        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseExecutionFailed(m.ResponseId, m.ReasonCode, m.Message, m.At, m.By),
+            context.CancellationToken);
+    }
+
+    private Task Record(string tenantId, Guid incidentId, Guid responseId, IIncidentEvent reported, CancellationToken ct) =>
+        incidents.ChangeAsync(tenantId, incidentId, incident => ResponseProgress.Decide(incident, reported, responseId), ct);
+}

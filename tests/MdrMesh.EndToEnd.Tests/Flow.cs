@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+
+namespace MdrMesh.EndToEnd.Tests;
+
+/// <summary>The steps of a response's life, as API calls.</summary>
+public static class Flow
+{
+    public const string Md5 = "0123456789abcdef0123456789abcdef";
+    public const string Sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    /// <summary>Two tenants with the same asset ids, a small and a large file on each Windows host.</summary>
+    public static string FleetJson(params string[] tenants) => new JsonArray(tenants.SelectMany(tenant => new[]
+    {
+        Asset(tenant, "ws-1", "WS-1", 2048),
+        Asset(tenant, "ws-2", "WS-2", 4096),
+    }).ToArray<JsonNode?>()).ToJsonString();
+
+    private static JsonObject Asset(string tenant, string id, string host, long size) => new()
+    {
+        ["asset_id"] = id,
+        ["tenant_id"] = tenant,
+        ["host_name"] = host,
+        ["os"] = "Windows",
+        ["files"] = new JsonArray(
+            new JsonObject { ["path"] = @"C:\Users\alice\invoice.exe", ["size_bytes"] = size, ["sha256"] = Sha256, ["md5"] = Md5 },
+            new JsonObject { ["path"] = @"C:\images\disk.iso", ["size_bytes"] = 50L * 1024 * 1024, ["sha256"] = Sha256, ["md5"] = Md5 }),
+    };
+
+    public static async Task<string> OpenIncidentAsync(this Mesh mesh, string tenant, string summary = "Miner on WS-1")
+    {
+        var incident = await mesh.OkAsync("incidents/create", new
+        {
+            summary, tenant_id = tenant, affected_hosts = new[] { "WS-1:ws-1", "WS-2:ws-2" }, priority = "HIGH",
+            description = "Cryptominer spawned by invoice.exe",
+        });
+        return incident["incident_id"]!.GetValue<string>();
+    }
+
+    public static async Task<string> ProposeAsync(this Mesh mesh, string incidentId, string type, object parameters, string asset = "ws-1")
+    {
+        var response = await mesh.OkAsync("responses/create", new
+        {
+            incident_id = incidentId, asset_id = asset, type, parameters, description = $"{type} on {asset}",
+        });
+        return response["response_id"]!.GetValue<string>();
+    }
+
+    /// <summary>
+    /// <c>response/update</c> as a client script does it: a proposal reaches the approvals service
+    /// a few milliseconds after <c>responses/create</c> answers, and until then the answer is 404.
+    /// </summary>
+    public static async Task<JsonNode> DecideAsync(this Mesh mesh, string responseId, string status, string comment, string caller)
+    {
+        var (code, body) = await Eventually.ReturnsAsync(
+            () => mesh.CallAsync("response/update", new { response_id = responseId, status, comment }, caller),
+            answer => answer.Status != 404, $"the approvals service knows {responseId}");
+        if (code != 200) throw new Xunit.Sdk.XunitException($"response/update answered {code}: {body?.ToJsonString()}");
+        return body!;
+    }
+
+    public static async Task<JsonNode> ResponseAsync(this Mesh mesh, string incidentId, string responseId)
+    {
+        var responses = await mesh.OkAsync("responses/list", new { incident_id = incidentId });
+        return responses.AsArray().Single(r => r!["response_id"]!.GetValue<string>() == responseId)!;
+    }
+
+    public static Task<JsonNode> WaitForStatusAsync(this Mesh mesh, string incidentId, string responseId, string status) =>
+        Eventually.ReturnsAsync(() => mesh.ResponseAsync(incidentId, responseId), r => r["status"]!.GetValue<string>() == status,
+            $"response {responseId} {status}");
+
+    public static async Task<JsonArray> HistoryAsync(this Mesh mesh, string incidentId) =>
+        (await mesh.OkAsync("incidents/history", new { incident_id = incidentId })).AsArray();
+
+    /// <summary>The history records of one response, as (status, changed_by) pairs in order.</summary>
+    public static async Task<List<(string Status, string By)>> ResponseHistoryAsync(this Mesh mesh, string incidentId, string responseId) =>
+        (await mesh.HistoryAsync(incidentId))
+            .Select(r => r!)
+            .Where(r => r["entity"]!["incident_response"]?["response_id"]?.GetValue<string>() == responseId)
+            .Select(r => (r["entity"]!["incident_response"]!["status"]!.GetValue<string>(), r["changed_by"]!.GetValue<string>()))
+            .ToList();
+}
