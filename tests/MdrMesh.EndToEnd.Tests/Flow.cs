@@ -8,11 +8,12 @@ public static class Flow
     public const string Md5 = "0123456789abcdef0123456789abcdef";
     public const string Sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-    /// <summary>Two tenants with the same asset ids, a small and a large file on each Windows host.</summary>
-    public static string FleetJson(params string[] tenants) => new JsonArray(tenants.SelectMany(tenant => new[]
+    /// <summary>The same asset ids in every tenant, a small and a large file on each Windows host.</summary>
+    /// <remarks>The invoice on ws-1 is 2048 bytes in the first tenant, 4096 in the second, and so on.</remarks>
+    public static string FleetJson(params string[] tenants) => new JsonArray(tenants.SelectMany((tenant, i) => new[]
     {
-        Asset(tenant, "ws-1", "WS-1", 2048),
-        Asset(tenant, "ws-2", "WS-2", 4096),
+        Asset(tenant, "ws-1", "WS-1", 2048 * (i + 1)),
+        Asset(tenant, "ws-2", "WS-2", 1024),
     }).ToArray<JsonNode?>()).ToJsonString();
 
     private static JsonObject Asset(string tenant, string id, string host, long size) => new()

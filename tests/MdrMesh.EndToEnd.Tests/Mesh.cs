@@ -102,6 +102,14 @@ public sealed class Mesh : IAsyncDisposable
         }
         await app.StartAsync();
         _hosts[name] = app;
+        // A restarted service listens on a new port: the gateway must learn it.
+        if (name != "Gateway" && _hosts.Remove("Gateway", out var gateway))
+        {
+            await gateway.DisposeAsync();
+            await StartServiceAsync("Gateway");
+            Http.Dispose();
+            Http = new HttpClient { BaseAddress = new Uri($"{Address(_hosts["Gateway"])}/api/v1/{ClientId}/") };
+        }
     }
 
     /// <summary>Stops a service the hard way: no draining, its host simply goes away.</summary>

@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using Marten;
+using MassTransit;
+using MdrMesh.Approvals.Deciding;
+using MdrMesh.Contracts.Messages;
+using MdrMesh.Contracts.Responses;
+using MdrMesh.Executor.Executing;
+using MdrMesh.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MdrMesh.EndToEnd.Tests;
+
+/// <summary>Duplicates and crashes: at-least-once delivery in, exactly one decision and one execution out.</summary>
+[Collection(InfrastructureCollection.Name)]
+public sealed class ReliabilityTests(Infrastructure infrastructure) : IAsyncLifetime
+{
+    private const string Tenant = "tenant-auto";
+    private Mesh _mesh = null!;
+    private IBusControl _bus = null!;
+    private readonly ConcurrentQueue<(Guid? MessageId, ResponseExecuted Message)> _executed = new();
+
+    public async Task InitializeAsync()
+    {
+        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson(Tenant));
+        await _mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "customer-admin");
+        var vhost = _mesh.Vhost;
+        _bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(vhost.Uri, h =>
+            {
+                h.Username(vhost.Server.Username);
+                h.Password(vhost.Server.Password);
+            });
+            cfg.ReceiveEndpoint("test-observer", e => e.Handler<ResponseExecuted>(context =>
+            {
+                _executed.Enqueue((context.MessageId, context.Message));
+                return Task.CompletedTask;
+            }));
+        });
+        await _bus.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _bus.StopAsync();
+        await _mesh.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_same_proposal_delivered_twice_is_decided_once()
+    {
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var response = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+        await _mesh.WaitForStatusAsync(incident, response, "Completed");
+
+        var again = new ResponseProposed(Guid.Parse(response), Tenant, Guid.Parse(incident), "ws-1",
+            new GetFileParameters(@"C:\Users\alice\invoice.exe", 1), "again", DateTimeOffset.UtcNow, "soc");
+        await _bus.Publish(again);
+        await _bus.Publish(again);
+        // The queue is first in, first out: once a later proposal is through, the repeats were handled.
+        var marker = await _mesh.ProposeAsync(incident, "DISABLE_ISOLATION", new { });
+        await _mesh.WaitForStatusAsync(incident, marker, "Completed");
+
+        Assert.Equal([typeof(DecisionRequested), typeof(ResponseConfirmed), typeof(ExecutionRequested)], await StreamAsync("Approvals", response));
+        Assert.Equal([typeof(ExecutionStarted), typeof(ExecutionSucceeded)], await StreamAsync("Executor", response));
+        Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await _mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
+    }
+
+    [Fact]
+    public async Task The_same_execute_command_delivered_twice_runs_once_and_republishes_the_recorded_outcome()
+    {
+        var responseId = Guid.NewGuid();
+        var command = new ExecuteResponse(responseId, Tenant, Guid.NewGuid(), "ws-2",
+            new GetFileParameters(@"C:\Users\alice\invoice.exe", 1), DateTimeOffset.UtcNow, "test");
+
+        await Task.WhenAll(_bus.Publish(command), _bus.Publish(command));
+
+        var outcomes = await Eventually.ReturnsAsync(() => Task.FromResult(_executed.Where(e => e.Message.ResponseId == responseId).ToList()),
+            received => received.Count >= 2, "the outcome and its re-publication");
+        Assert.Single(outcomes.Select(o => o.MessageId).Distinct());
+        Assert.Equal([typeof(ExecutionStarted), typeof(ExecutionSucceeded)], await StreamAsync("Executor", responseId.ToString()));
+    }
+
+    [Theory]
+    [InlineData("Incidents")]
+    [InlineData("Approvals")]
+    [InlineData("Executor")]
+    public async Task A_service_killed_after_its_commit_and_before_its_publish_finishes_the_flow_after_restart(string service)
+    {
+        // With its relay stopped, the service commits but publishes nothing: the window a crash can hit.
+        await _mesh.KillServiceAsync(service);
+        await _mesh.StartServiceAsync(service, new() { ["Marten:Daemon"] = "Disabled" });
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var response = await _mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 600 });
+        await Eventually.ReturnsAsync(() => CommittedAsync(service, response), committed => committed, $"{service} committed its part");
+
+        await _mesh.KillServiceAsync(service);
+        await _mesh.StartServiceAsync(service);
+
+        await _mesh.WaitForStatusAsync(incident, response, "Completed");
+        Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await _mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
+        Assert.Equal(3, (await StreamAsync("Approvals", response)).Count);
+        Assert.Equal(2, (await StreamAsync("Executor", response)).Count);
+    }
+
+    private async Task<bool> CommittedAsync(string service, string responseId)
+    {
+        var store = _mesh.Service(service).Services.GetRequiredService<IDocumentStore>();
+        await using var query = store.QuerySession(Tenant);
+        var id = Guid.Parse(responseId);
+        return service switch
+        {
+            "Incidents" => true, // responses/create answers after the commit
+            "Approvals" => (await query.LoadAsync<Decision>(id))?.Status == Decision.Confirmed,
+            _ => (await query.LoadAsync<Execution>(id))?.IsFinished == true,
+        };
+    }
+
+    private async Task<List<Type>> StreamAsync(string service, string streamId)
+    {
+        await using var query = _mesh.Service(service).Services.GetRequiredService<IDocumentStore>().QuerySession(Tenant);
+        return (await query.Events.FetchStreamAsync(Guid.Parse(streamId))).Select(e => e.Data.GetType()).ToList();
+    }
+}

@@ -1,0 +1,43 @@
+using MdrMesh.Testing;
+
+namespace MdrMesh.EndToEnd.Tests;
+
+/// <summary>Two tenants with the same asset ids: their incidents, responses and history never mix.</summary>
+[Collection(InfrastructureCollection.Name)]
+public sealed class TenancyTests(Infrastructure infrastructure) : IAsyncLifetime
+{
+    private Mesh _mesh = null!;
+
+    public async Task InitializeAsync()
+    {
+        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson("tenant-x", "tenant-y"));
+        await _mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "customer-admin");
+    }
+
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+
+    [Fact]
+    public async Task Incidents_responses_and_history_stay_within_their_tenant()
+    {
+        var x = await _mesh.OpenIncidentAsync("tenant-x", "Same summary");
+        var y = await _mesh.OpenIncidentAsync("tenant-y", "Same summary");
+        var onX = await _mesh.ProposeAsync(x, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+        var onY = await _mesh.ProposeAsync(y, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+
+        // Same asset id, same path: each tenant's own endpoint answered.
+        Assert.Equal("2048", (await _mesh.WaitForStatusAsync(x, onX, "Completed"))["details"]!["size_bytes"]!.GetValue<string>());
+        Assert.Equal("4096", (await _mesh.WaitForStatusAsync(y, onY, "Completed"))["details"]!["size_bytes"]!.GetValue<string>());
+
+        var listX = (await _mesh.OkAsync("incidents/list", new { tenants_names = new[] { "tenant-x" } })).AsArray();
+        Assert.Equal([x], listX.Select(i => i!["incident_id"]!.GetValue<string>()));
+        Assert.Equal([onX], listX[0]!["responses"]!.AsArray().Select(r => r!["response_id"]!.GetValue<string>()));
+        Assert.Equal(1, (await _mesh.OkAsync("incidents/count", new { tenants_names = new[] { "tenant-y" } }))["count"]!.GetValue<int>());
+        Assert.Equal(2, (await _mesh.OkAsync("incidents/count", new { }))["count"]!.GetValue<int>());
+        Assert.Equal([onY], (await _mesh.OkAsync("responses/list", new { incident_id = y })).AsArray().Select(r => r!["response_id"]!.GetValue<string>()));
+
+        var historyX = (await _mesh.HistoryAsync(x)).ToJsonString();
+        Assert.Contains(onX, historyX);
+        Assert.DoesNotContain(onY, historyX);
+        Assert.DoesNotContain("4096", historyX);
+    }
+}

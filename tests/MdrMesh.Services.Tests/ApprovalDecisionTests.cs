@@ -1,0 +1,115 @@
+using MdrMesh.Approvals.AutoAcceptPolicy;
+using MdrMesh.Approvals.Deciding;
+using MdrMesh.Contracts.Messages;
+using MdrMesh.Contracts.Responses;
+
+namespace MdrMesh.Services.Tests;
+
+/// <summary>The approvals service's decisions, as pure functions: no database, no broker.</summary>
+public class ApprovalDecisionTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Week = TimeSpan.FromDays(7);
+
+    private static ResponseProposed Proposal(string tenant = "t1") =>
+        new(Guid.NewGuid(), tenant, Guid.NewGuid(), "ws-1", new DisableIsolationParameters(), "lift", Now, "soc");
+
+    private static AutoAcceptSetting Setting(string mode, params string[] tenants) =>
+        AutoAcceptSetting.Initial.Apply((AutoAcceptSettingChanged)AutoAcceptSetting.Initial.Change(mode, tenants, Now, "admin")[0]);
+
+    [Fact]
+    public void With_auto_accept_disabled_a_proposal_waits_until_its_deadline()
+    {
+        var events = Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, incidentClosed: false, Week, Now);
+
+        var requested = Assert.IsType<DecisionRequested>(Assert.Single(events));
+        Assert.Equal(Now + Week, requested.Deadline);
+    }
+
+    [Fact]
+    public void All_tenants_accepts_every_tenant_and_records_the_setting_version_and_rule()
+    {
+        var events = Decisions.Propose(Proposal("created-later"), Setting("ALL_TENANTS"), false, Week, Now);
+
+        var confirmed = Assert.IsType<ResponseConfirmed>(events[1]);
+        Assert.Equal(new AutoAcceptance(1, "ALL_TENANTS"), confirmed.AutoAccepted);
+        Assert.Equal(Decisions.AutoAcceptActor, confirmed.By);
+        Assert.IsType<ExecutionRequested>(events[2]);
+    }
+
+    [Fact]
+    public void Selected_tenants_accepts_only_the_selected_ones()
+    {
+        var setting = Setting("SELECTED_TENANTS", "t1");
+
+        Assert.Equal(new AutoAcceptance(1, "SELECTED_TENANTS:t1"), setting.Allows("t1"));
+        Assert.Null(setting.Allows("t2"));
+        Assert.Single(Decisions.Propose(Proposal("t2"), setting, false, Week, Now));
+    }
+
+    [Fact]
+    public void A_proposal_on_a_closed_incident_is_declined_even_when_auto_accept_is_on()
+    {
+        var events = Decisions.Propose(Proposal(), Setting("ALL_TENANTS"), incidentClosed: true, Week, Now);
+
+        Assert.Equal(RejectionReason.IncidentClosed, Assert.IsType<ResponseDeclined>(events[1]).Reason);
+        Assert.Equal(2, events.Count);
+    }
+
+    [Fact]
+    public void A_person_decides_once_and_a_second_decision_is_refused()
+    {
+        var decision = Decision.Create((DecisionRequested)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, false, Week, Now)[0]);
+        var declined = Decisions.ByPerson(decision, Decision.Declined, "no", Now, "alice");
+        var after = decision.Apply((ResponseDeclined)declined[0]);
+
+        Assert.Equal(RejectionReason.Declined, ((ResponseDeclined)declined[0]).Reason);
+        var conflict = Assert.Throws<AlreadyDecided>(() => Decisions.ByPerson(after, Decision.Confirmed, "yes", Now, "bob"));
+        Assert.Contains("Declined, by alice", conflict.Message);
+    }
+
+    [Fact]
+    public void Confirming_asks_for_execution_with_the_proposed_parameters()
+    {
+        var decision = Decision.Create((DecisionRequested)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, false, Week, Now)[0]);
+
+        var events = Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice");
+
+        Assert.Equal("alice", Assert.IsType<ResponseConfirmed>(events[0]).By);
+        Assert.Equal(decision.Parameters, Assert.IsType<ExecutionRequested>(events[1]).Parameters);
+    }
+
+    [Fact]
+    public void The_deadline_declines_only_what_still_waits_and_only_once_it_passed()
+    {
+        var decision = Decision.Create((DecisionRequested)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, false, Week, Now)[0]);
+
+        Assert.Empty(Decisions.Expire(decision, Now + Week - TimeSpan.FromSeconds(1)));
+        var expired = Assert.IsType<ResponseDeclined>(Assert.Single(Decisions.Expire(decision, Now + Week)));
+        Assert.Equal(RejectionReason.DeadlinePassed, expired.Reason);
+        Assert.Contains("deadline", expired.Comment);
+        Assert.Empty(Decisions.Expire(decision.Apply(expired), Now + Week + Week));
+    }
+
+    [Fact]
+    public void Closing_the_incident_leaves_decided_responses_alone()
+    {
+        var decision = Decision.Create((DecisionRequested)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, false, Week, Now)[0]);
+        var confirmed = decision.Apply((ResponseConfirmed)Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice")[0]);
+
+        Assert.Single(Decisions.IncidentClosed(decision, Now));
+        Assert.Empty(Decisions.IncidentClosed(confirmed, Now));
+    }
+
+    [Fact]
+    public void A_setting_change_records_before_and_after_and_counts_versions()
+    {
+        var first = Setting("SELECTED_TENANTS", "b", "a", "a");
+        var change = (AutoAcceptSettingChanged)first.Change("ALL_TENANTS", [], Now, "admin")[0];
+
+        Assert.Equal(["a", "b"], first.TenantIds);
+        Assert.Equal((2, "ALL_TENANTS", "SELECTED_TENANTS"), (change.Version, change.Mode, change.PreviousMode));
+        Assert.Equal(["a", "b"], change.PreviousTenantIds);
+        Assert.Empty(first.Change("SELECTED_TENANTS", ["a", "b"], Now, "admin"));
+    }
+}
