@@ -1,25 +1,44 @@
 #!/usr/bin/env bash
-# Builds PostgreSQL and RabbitMQ images from Debian's packages for machines that reach no
-# container registry (air-gapped networks, CI here). The images behave like the official
-# `postgres` and `rabbitmq:*-management` images for what MdrMesh and Testcontainers use:
-# POSTGRES_USER/PASSWORD/DB, RABBITMQ_DEFAULT_USER/PASS, server arguments, log lines.
+# Builds images from Debian's packages for machines that reach no container registry
+# (air-gapped networks, CI here):
+#   postgres  PostgreSQL 15, behaving like the official `postgres` image
+#   rabbitmq  RabbitMQ 3.10 with management, behaving like the official `rabbitmq:*-management`
+#   aspnet    a .NET base image with this machine's ASP.NET Core runtime, in place of
+#             mcr.microsoft.com/dotnet/aspnet, for the MdrMesh services
+# "Behaving like" covers what MdrMesh and Testcontainers use: POSTGRES_USER/PASSWORD/DB,
+# RABBITMQ_DEFAULT_USER/PASS, server arguments, readiness log lines, pg_isready, rabbitmq-diagnostics.
 #
-#   deploy/images/build.sh            build the images that are missing (quiet when none are)
-#   deploy/images/build.sh --force    rebuild both
-#
-# Image names: $MDRMESH_LOCAL_POSTGRES_IMAGE, $MDRMESH_LOCAL_RABBITMQ_IMAGE (see lib/common.sh).
-# Debian mirror: $MDRMESH_DEBIAN_MIRROR (default http://deb.debian.org/debian).
+#   deploy/images/build.sh [--force] [postgres] [rabbitmq] [aspnet]
+# Without names: postgres and rabbitmq. Images already built are reused, quietly; --force rebuilds.
+# Names: $MDRMESH_LOCAL_*_IMAGE (see deploy/lib/common.sh). Mirror: $MDRMESH_DEBIAN_MIRROR.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"
 
 force=0
-[ "${1:-}" = --force ] && force=1
+wanted=()
+for arg in "$@"; do
+  case $arg in
+    --force) force=1 ;;
+    postgres|rabbitmq|aspnet) wanted+=("$arg") ;;
+    *) die "unknown image '$arg' (postgres, rabbitmq, aspnet)" ;;
+  esac
+done
+[ ${#wanted[@]} -gt 0 ] || wanted=(postgres rabbitmq)
+
+image_of() {
+  case $1 in
+    postgres) echo "$MDRMESH_LOCAL_POSTGRES_IMAGE" ;;
+    rabbitmq) echo "$MDRMESH_LOCAL_RABBITMQ_IMAGE" ;;
+    aspnet) echo "${MDRMESH_LOCAL_ASPNET_IMAGE:?the .NET SDK (dotnet on PATH) is needed to build the aspnet image}" ;;
+  esac
+}
 
 ensure_docker
 todo=()
-[ $force = 1 ] || ! image_exists "$MDRMESH_LOCAL_POSTGRES_IMAGE" && todo+=(postgres)
-[ $force = 1 ] || ! image_exists "$MDRMESH_LOCAL_RABBITMQ_IMAGE" && todo+=(rabbitmq)
+for name in "${wanted[@]}"; do
+  if [ $force = 1 ] || ! image_exists "$(image_of "$name")"; then todo+=("$name"); fi
+done
 [ ${#todo[@]} -eq 0 ] && exit 0
 
 ensure_packages debootstrap
@@ -32,20 +51,36 @@ run() { "$@" >>"$buildlog" 2>&1 || { tail -n 40 "$buildlog" >&2; die "image buil
 log "building local images from Debian packages: ${todo[*]} (a few minutes, once)"
 run debootstrap --variant=minbase bookworm "$work/base" "$mirror"
 
-# build NAME IMAGE PACKAGES -- docker-import changes...
+# build NAME PACKAGES -- docker-import changes...
 build() {
-  local name=$1 image=$2 packages=$3 root="$work/$1"
-  shift 4
+  local name=$1 packages=$2 root="$work/$1" image
+  image=$(image_of "$name")
+  shift 3
   cp -a "$work/base" "$root"
   # No init system in an image: keep package scripts from starting services.
   printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
   chmod +x "$root/usr/sbin/policy-rc.d"
-  [ "$name" = postgres ] && mkdir -p "$root/etc/postgresql-common" &&
+  if [ "$name" = postgres ]; then
+    mkdir -p "$root/etc/postgresql-common"
     echo "create_main_cluster = false" >"$root/etc/postgresql-common/createcluster.conf"
+  fi
   run chroot "$root" apt-get update -qq
   run chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages
   run chroot "$root" apt-get clean
   rm -rf "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/locale/*
+  if [ "$name" = aspnet ]; then
+    # The runtime, not the SDK: the host, its resolver, and the two shared frameworks of this version.
+    local dotnet version
+    dotnet=$(dotnet_root)
+    version=$(aspnet_version)
+    mkdir -p "$root/usr/share/dotnet/shared/Microsoft.NETCore.App" "$root/usr/share/dotnet/shared/Microsoft.AspNetCore.App"
+    cp -a "$dotnet/dotnet" "$dotnet/host" "$root/usr/share/dotnet/"
+    cp -a "$dotnet/shared/Microsoft.NETCore.App/$version" "$root/usr/share/dotnet/shared/Microsoft.NETCore.App/"
+    cp -a "$dotnet/shared/Microsoft.AspNetCore.App/$version" "$root/usr/share/dotnet/shared/Microsoft.AspNetCore.App/"
+    ln -sf /usr/share/dotnet/dotnet "$root/usr/bin/dotnet"
+    # The same unprivileged user as the official .NET images.
+    run chroot "$root" useradd --uid 1654 --user-group --no-create-home --home-dir /app app
+  fi
   install -m 755 "$here/$name/"*.sh "$root/usr/local/bin/"
   tar --numeric-owner -C "$root" -c . | docker import "$@" - "$image" >>"$buildlog" 2>&1 \
     || { tail -n 40 "$buildlog" >&2; die "docker import of $image failed"; }
@@ -54,7 +89,7 @@ build() {
 for name in "${todo[@]}"; do
   case $name in
     postgres)
-      build postgres "$MDRMESH_LOCAL_POSTGRES_IMAGE" postgresql-15 -- \
+      build postgres postgresql-15 -- \
         --change 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         --change 'ENV PGDATA=/var/lib/postgresql/data' \
         --change 'ENV LANG=C.UTF-8' \
@@ -63,12 +98,20 @@ for name in "${todo[@]}"; do
         --change 'CMD ["postgres"]'
       ;;
     rabbitmq)
-      build rabbitmq "$MDRMESH_LOCAL_RABBITMQ_IMAGE" rabbitmq-server -- \
+      build rabbitmq rabbitmq-server -- \
         --change 'ENV PATH=/usr/lib/rabbitmq/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         --change 'ENV LANG=C.UTF-8' \
         --change 'EXPOSE 5672 15672' \
         --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
         --change 'CMD ["rabbitmq-server"]'
+      ;;
+    aspnet)
+      build aspnet "libicu72 libssl3 ca-certificates zlib1g tzdata" -- \
+        --change 'ENV DOTNET_ROOT=/usr/share/dotnet' \
+        --change 'ENV ASPNETCORE_HTTP_PORTS=8080' \
+        --change 'ENV LANG=C.UTF-8' \
+        --change 'EXPOSE 8080' \
+        --change 'WORKDIR /app'
       ;;
   esac
 done

@@ -14,6 +14,12 @@ image_recipe_hash() {
 }
 export MDRMESH_LOCAL_POSTGRES_IMAGE=${MDRMESH_LOCAL_POSTGRES_IMAGE:-mdrmesh-local/postgres:15-$(image_recipe_hash postgres)}
 export MDRMESH_LOCAL_RABBITMQ_IMAGE=${MDRMESH_LOCAL_RABBITMQ_IMAGE:-mdrmesh-local/rabbitmq:3.10-management-$(image_recipe_hash rabbitmq)}
+# The .NET base image carries this machine's ASP.NET Core runtime, so its tag names that version.
+dotnet_root() { dirname "$(readlink -f "$(command -v dotnet)")"; }
+aspnet_version() { ls "$(dotnet_root)/shared/Microsoft.AspNetCore.App" 2>/dev/null | sort -V | tail -n 1; }
+if command -v dotnet >/dev/null 2>&1; then
+  export MDRMESH_LOCAL_ASPNET_IMAGE=${MDRMESH_LOCAL_ASPNET_IMAGE:-mdrmesh-local/aspnet:$(aspnet_version)-$(image_recipe_hash aspnet)}
+fi
 
 log() { printf '%s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

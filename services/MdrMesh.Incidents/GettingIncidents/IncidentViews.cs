@@ -54,10 +54,8 @@ public static class IncidentViews
         i.ClientDescription, i.Origin, i.TenantId, i.Responses.Select(r => Response(r, i.Id)).ToList(),
         i.Comments.Select(Comment).ToList(), []);
 
-    public static ResponseView Response(IncidentResponse r) => Response(r, Guid.Empty);
-
     public static ResponseView Response(IncidentResponse r, Guid incidentId) => new(
-        r.ResponseId.ToString(), incidentId == Guid.Empty ? "" : incidentId.ToString(), r.Parameters.Type, Parameters(r.Parameters), r.Details,
+        r.ResponseId.ToString(), incidentId.ToString(), r.Parameters.Type, Parameters(r.Parameters), r.Details,
         r.AssetId, r.Status, r.Comment, r.Description, r.ProposedBy, r.DecidedBy, r.CreatedAt.ToUnixMs(), r.UpdatedAt.ToUnixMs());
 
     public static CommentView Comment(IncidentComment c) => new(c.CommentId.ToString(), c.Text, c.Author, c.CreatedAt.ToUnixMs());

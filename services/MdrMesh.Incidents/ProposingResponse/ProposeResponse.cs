@@ -48,6 +48,6 @@ public static class ProposeResponse
         var parameters = parsed.Parameters is IsolateParameters isolate ? isolate.WithPassword(IsolationPassword.Generate()) : parsed.Parameters!;
         var proposal = new ResponseAdded(Guid.NewGuid(), request.AssetId!, parameters, request.Description, clock.GetUtcNow(), caller.Name);
         var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(current, proposal), ct);
-        return Results.Ok(IncidentViews.Response(updated.Response(proposal.ResponseId)!));
+        return Results.Ok(IncidentViews.Response(updated.Response(proposal.ResponseId)!, updated.Id));
     }
 }

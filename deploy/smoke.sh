@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Walks the README's first steps against a running system (deploy/up.sh): raise an incident,
+# propose an isolation, accept it, and read its history. Exits non-zero if any step fails.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+api=$(sed -n 's/.*"api_url": "\([^"]*\)".*/\1/p' "$MDRMESH_ROOT/deploy/.local/credentials.json")
+call() { curl -sf -X POST -H 'Content-Type: application/json' "$@"; }
+field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
+
+incident=$(call "$api/incidents/create" \
+  -d '{"summary":"Smoke test","affected_hosts":["WS-FINANCE-01:ws-finance-01"],"priority":"LOW"}' | field incident_id)
+response=$(call "$api/responses/create" -d "{\"incident_id\":\"$incident\",\"asset_id\":\"ws-finance-01\",\"type\":\"ISOLATE\",\"parameters\":{\"isolation_term_seconds\":60}}" \
+  | field response_id)
+for _ in $(seq 1 100); do
+  call "$api/response/update" -H 'X-MdrMesh-Caller: smoke' \
+    -d "{\"response_id\":\"$response\",\"status\":\"Confirmed\",\"comment\":\"smoke\"}" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+for _ in $(seq 1 100); do
+  call "$api/responses/list" -d "{\"incident_id\":\"$incident\"}" | grep -q '"status":"Completed"' && break
+  sleep 0.2
+done
+history=$(call "$api/incidents/history" -d "{\"incident_id\":\"$incident\"}")
+for status in New Confirmed InProgress Completed; do
+  grep -q "\"status\":\"$status\"" <<<"$history" || die "smoke test: no '$status' record in the history of incident $incident"
+done
+log "smoke test passed: incident $incident, isolation $response completed"
