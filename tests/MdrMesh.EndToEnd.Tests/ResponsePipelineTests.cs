@@ -46,7 +46,7 @@ public sealed class ResponsePipelineTests(Infrastructure infrastructure) : IAsyn
         await _mesh.DecideAsync(response, "Confirmed", "Go ahead", "alice");
 
         var done = await _mesh.WaitForStatusAsync(incident, response, "Completed");
-        Assert.Equal("2048", done["details"]!["size_bytes"]!.GetValue<string>());
+        Assert.Equal("4096", done["details"]!["size_bytes"]!.GetValue<string>()); // the second tenant's invoice
         Assert.Equal("Go ahead", done["comment"]!.GetValue<string>());
         Assert.Contains(("Confirmed", "alice"), await _mesh.ResponseHistoryAsync(incident, response));
     }

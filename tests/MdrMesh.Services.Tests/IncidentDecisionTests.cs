@@ -107,7 +107,7 @@ public class IncidentDecisionTests
         Assert.Equal(("update", "incident_response", "executor"), (record.Operation, record.EntityType, record.ChangedBy));
         var status = Assert.Single(record.Changes, c => c.Field == "status");
         Assert.Equal(("InProgress", "Failed"), (status.Before!.Value.GetString(), status.After!.Value.GetString()));
-        Assert.Equal("FILE_TOO_LARGE", record.Snapshot.GetProperty("details").GetProperty("reason_code").GetString());
+        Assert.Equal("FILE_TOO_LARGE", System.Text.Json.JsonDocument.Parse(record.Snapshot).RootElement.GetProperty("details").GetProperty("reason_code").GetString());
     }
 
     [Fact]
@@ -119,8 +119,8 @@ public class IncidentDecisionTests
 
         var record = IncidentHistory.Describe(incident, incident.Apply(added), added, 2);
 
-        Assert.DoesNotContain(isolate.Password!, record.Snapshot.GetRawText());
-        Assert.Contains(isolate.TaskId!, record.Snapshot.GetRawText());
+        Assert.DoesNotContain(isolate.Password!, record.Snapshot);
+        Assert.Contains(isolate.TaskId!, record.Snapshot);
     }
 
     [Fact]

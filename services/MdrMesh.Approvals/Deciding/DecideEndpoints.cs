@@ -47,9 +47,14 @@ public static class DecideEndpoints
     private static async Task<IReadOnlyList<Decision>?> Decide(IReadOnlyList<Guid> ids, string status, string comment, Caller caller,
         IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
-        await using var query = store.QuerySession();
-        var found = await query.Query<Decision>().Where(d => d.AnyTenant() && ids.Contains(d.Id)).ToListAsync(ct);
-        found = found.Where(d => caller.CanReach(d.TenantId)).ToList();
+        var found = await FindAsync(ids, caller, store, ct);
+        // A proposal reaches this service a few milliseconds after responses/create answers; a
+        // decision sent at once waits for it briefly rather than failing.
+        for (var wait = 0; found.Count != ids.Count && wait < ProposalArrivalWaits; wait++)
+        {
+            await Task.Delay(100, ct);
+            found = await FindAsync(ids, caller, store, ct);
+        }
         if (found.Count != ids.Count) return null;
         if (found.FirstOrDefault(d => !d.IsPending) is { } decided) throw new AlreadyDecided(decided);
 
@@ -77,6 +82,15 @@ public static class DecideEndpoints
             }
         }
         return results;
+    }
+
+    private const int ProposalArrivalWaits = 30;
+
+    private static async Task<List<Decision>> FindAsync(IReadOnlyList<Guid> ids, Caller caller, IDocumentStore store, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        var found = await query.Query<Decision>().Where(d => d.AnyTenant() && ids.Contains(d.Id)).ToListAsync(ct);
+        return found.Where(d => caller.CanReach(d.TenantId)).ToList();
     }
 
     public static Decision Evolve(Decision d, object e) => e switch

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Marten;
 using MdrMesh.Incidents.GettingIncidents;
 using MdrMesh.ServiceDefaults;
@@ -29,7 +30,7 @@ public static class GetHistory
                 changed_at = r.ChangedAt.ToUnixMs(),
                 changed_by = r.ChangedBy,
                 operation = r.Operation,
-                entity = new Dictionary<string, object> { [r.EntityType] = r.Snapshot },
+                entity = new Dictionary<string, JsonElement> { [r.EntityType] = JsonDocument.Parse(r.Snapshot).RootElement },
                 changes = r.Changes.Select(c => new { field = c.Field, before = c.Before, after = c.After }),
             });
         return Results.Ok(Paging.Page(shown, request.Page, request.PageSize));

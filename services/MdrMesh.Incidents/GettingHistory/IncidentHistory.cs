@@ -13,7 +13,8 @@ namespace MdrMesh.Incidents.GettingHistory;
 
 /// <summary>
 /// One record of <c>incidents/history</c>: who changed which entity of the incident, when, the
-/// entity as it became, and each changed field with its value before and after.
+/// entity as it became (JSON text, so its fields keep the API's order), and each changed field
+/// with its value before and after.
 /// </summary>
 public sealed record IncidentHistoryRecord(
     Guid Id,
@@ -23,7 +24,7 @@ public sealed record IncidentHistoryRecord(
     string ChangedBy,
     string Operation,
     string EntityType,
-    JsonElement Snapshot,
+    string Snapshot,
     IReadOnlyList<FieldChange> Changes);
 
 public sealed record FieldChange(string Field, JsonElement? Before, JsonElement? After);
@@ -76,7 +77,7 @@ public static class IncidentHistory
             ResponseAdded r => ("create", "incident_response", null, ResponseSnapshot(after, r.ResponseId)),
             _ => ("update", "incident_response", ResponseSnapshot(before!, ResponseIdOf(e)), ResponseSnapshot(after, ResponseIdOf(e))),
         };
-        return new IncidentHistoryRecord(Guid.NewGuid(), after.Id, version, e.At, e.By, entry.Operation, entry.EntityType, entry.New,
+        return new IncidentHistoryRecord(Guid.NewGuid(), after.Id, version, e.At, e.By, entry.Operation, entry.EntityType, entry.New.GetRawText(),
             Diff(entry.Old, entry.New));
     }
 
