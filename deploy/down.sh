@@ -6,10 +6,7 @@ source "$(dirname "$0")/lib/common.sh"
 cd "$MDRMESH_ROOT"
 
 docker info >/dev/null 2>&1 || { log "Docker is not running: nothing to stop."; exit 0; }
-secrets="$MDRMESH_ROOT/deploy/.local/secrets.env"
-[ -s "$secrets" ] || { log "MdrMesh was never started here: nothing to stop."; exit 0; }
-set -a
-source "$secrets"
-set +a
+[ -s "$MDRMESH_SECRETS" ] || { log "MdrMesh was never started here: nothing to stop."; exit 0; }
+load_secrets
 docker-compose -p mdrmesh -f "$MDRMESH_ROOT/docker-compose.yml" down "$@" 2>&1 | grep -v '^\(Stopping\|Removing\|Network\)' || true
 log "MdrMesh stopped."

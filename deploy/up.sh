@@ -11,21 +11,9 @@ ensure_docker
 ensure_packages docker-compose
 "$MDRMESH_ROOT/deploy/images/build.sh" postgres rabbitmq aspnet
 
-# Passwords are generated once and kept outside the repository's tracked files.
 local_dir="$MDRMESH_ROOT/deploy/.local"
-secrets="$local_dir/secrets.env"
 mkdir -p "$local_dir"
-chmod 700 "$local_dir"
-if [ ! -s "$secrets" ]; then
-  (
-    umask 077
-    echo "POSTGRES_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9)"
-    echo "RABBITMQ_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9)"
-  ) >"$secrets"
-fi
-set -a
-source "$secrets"
-set +a
+load_secrets
 export POSTGRES_IMAGE=${POSTGRES_IMAGE:-$MDRMESH_LOCAL_POSTGRES_IMAGE}
 export RABBITMQ_IMAGE=${RABBITMQ_IMAGE:-$MDRMESH_LOCAL_RABBITMQ_IMAGE}
 export DOTNET_BASE_IMAGE=${DOTNET_BASE_IMAGE:-$MDRMESH_LOCAL_ASPNET_IMAGE}
@@ -56,7 +44,7 @@ cat <<INFO
 MdrMesh is up.
   API         $api_url/{method}   (POST, JSON; e.g. incidents/list)
   Credentials deploy/.local/credentials.json
-  RabbitMQ    management http://127.0.0.1:${MDRMESH_RABBITMQ_MANAGEMENT_PORT:-15672}  (user mdrmesh, password in deploy/.local/secrets.env)
+  RabbitMQ    management http://127.0.0.1:${MDRMESH_RABBITMQ_MANAGEMENT_PORT:-15672}  (user mdrmesh, password in $MDRMESH_SECRETS)
   Logs        docker-compose -p mdrmesh logs -f
 Stop with deploy/down.sh (data is kept).
 INFO

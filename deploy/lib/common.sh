@@ -56,3 +56,23 @@ ensure_docker() {
 }
 
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# Passwords of a local installation. They live outside the checkout, beside Docker's volumes,
+# so that every checkout on the machine agrees with the data those volumes already hold.
+export MDRMESH_SECRETS=${MDRMESH_SECRETS:-${XDG_CONFIG_HOME:-$HOME/.config}/mdrmesh/secrets.env}
+
+# load_secrets creates the passwords on first use and exports them.
+load_secrets() {
+  if [ ! -s "$MDRMESH_SECRETS" ]; then
+    mkdir -p "$(dirname "$MDRMESH_SECRETS")"
+    chmod 700 "$(dirname "$MDRMESH_SECRETS")"
+    install -m 600 /dev/null "$MDRMESH_SECRETS"
+    {
+      echo "POSTGRES_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9)"
+      echo "RABBITMQ_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9)"
+    } >>"$MDRMESH_SECRETS"
+  fi
+  set -a
+  source "$MDRMESH_SECRETS"
+  set +a
+}

@@ -103,6 +103,18 @@ public sealed class ReliabilityTests(Infrastructure infrastructure) : IAsyncLife
         Assert.Equal(2, (await StreamAsync("Executor", response)).Count);
     }
 
+    [Fact]
+    public async Task A_message_that_keeps_failing_lands_in_the_error_queue_after_its_retries()
+    {
+        // A decision about an incident this installation never had: it cannot be recorded anywhere.
+        var orphan = new ResponseAccepted(Guid.NewGuid(), Tenant, Guid.NewGuid(), DateTimeOffset.UtcNow, "alice");
+
+        await _bus.Publish(orphan);
+
+        await Eventually.ReturnsAsync(() => infrastructure.QueueDepthAsync(_mesh.Vhost, "response-progress_error"), depth => depth == 1,
+            "the orphan decision in the error queue", seconds: 60);
+    }
+
     private async Task<bool> CommittedAsync(string service, string responseId)
     {
         var store = _mesh.Service(service).Services.GetRequiredService<IDocumentStore>();

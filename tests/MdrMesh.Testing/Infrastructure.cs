@@ -116,6 +116,16 @@ public sealed class Infrastructure : IAsyncLifetime
         return new RabbitMqVhost(RabbitMq, name);
     }
 
+    /// <summary>How many messages wait in a queue of a vhost (0 when the queue does not exist yet).</summary>
+    public async Task<long> QueueDepthAsync(RabbitMqVhost vhost, string queue)
+    {
+        using var response = await _management.GetAsync($"api/queues/{Uri.EscapeDataString(vhost.Name)}/{Uri.EscapeDataString(queue)}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return 0;
+        response.EnsureSuccessStatusCode();
+        var json = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return json.TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
+    }
+
     public async Task DeleteVhostAsync(RabbitMqVhost vhost) =>
         (await _management.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(vhost.Name)}")).EnsureSuccessStatusCode();
 
