@@ -2,6 +2,7 @@
 # Walks the README's first steps against a running system (deploy/up.sh): raise an incident,
 # propose an isolation, accept it, and read its history. Exits non-zero if any step fails.
 set -euo pipefail
+trap 'echo "smoke test failed at line $LINENO" >&2' ERR
 source "$(dirname "$0")/lib/common.sh"
 api=$(sed -n 's/.*"api_url": "\([^"]*\)".*/\1/p' "$MDRMESH_ROOT/deploy/.local/credentials.json")
 call() { curl -sf -X POST -H 'Content-Type: application/json' "$@"; }
