@@ -13,6 +13,7 @@ public sealed class ExecutorMessages : IMessageMap
         ExecutionStarted s => new ResponseExecutionStarted(s.ResponseId, e.TenantId, s.IncidentId, s.AssetId, s.At, s.By),
         ExecutionSucceeded s => new ResponseExecuted(s.ResponseId, e.TenantId, s.IncidentId, s.AssetId, s.At, s.By, s.Details),
         ExecutionFailed f => new ResponseFailed(f.ResponseId, e.TenantId, f.IncidentId, f.AssetId, f.At, f.By, f.ReasonCode, f.Message),
+        ExecutionUndone u => new ResponseUndone(u.ResponseId, e.TenantId, u.IncidentId, u.AssetId, u.At, u.By, u.UndoneBy, u.Reason),
         _ => null,
     };
 }

@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using MdrMesh.Executor.Assets;
 using MdrMesh.Executor.Executing;
 using MdrMesh.Executor.Fleet;
 using MdrMesh.ServiceDefaults;
@@ -14,15 +15,28 @@ public static class Extensions
     public static void AddExecutor(this WebApplicationBuilder builder)
     {
         builder.AddMdrApi();
+        builder.Services.Configure<ExecutorOptions>(builder.Configuration.GetSection("Executor"));
         builder.AddMdrMassTransit(bus => bus.AddConsumer<ExecuteResponseConsumer>());
         builder.AddMdrMarten<ExecutorMessages>(Schema, options =>
         {
             options.Events.StreamIdentity = StreamIdentity.AsGuid;
             options.Projections.Snapshot<Execution>(SnapshotLifecycle.Inline);
+            options.Schema.For<Execution>().Metadata(m => m.TenantId.MapTo(x => x.TenantId));
+            // The consumer, the sweeper and assets/register may change one asset at once: a lost update would undo a response.
+            options.Schema.For<FleetAsset>().UseOptimisticConcurrency(true).Metadata(m => m.TenantId.MapTo(x => x.TenantId));
         });
         builder.Services.AddSingleton<IEndpointAdapter, SimulatedFleetAdapter>();
-        builder.Services.AddHostedService<FleetSeeder>();
+        builder.Services.AddSingleton<ExecutionRunner>();
+        builder.Services.AddHostedService<FleetFileLoader>();
+        builder.Services.AddHostedService<ExecutorSweeper>();
     }
 
-    public static void MapExecutor(this WebApplication app) => app.UseMdrApi();
+    public static void MapExecutor(this WebApplication app)
+    {
+        app.UseMdrApi();
+        app.MapMethod("assets/register", AssetEndpoints.Register);
+        app.MapMethod("assets/list", AssetEndpoints.List);
+        app.MapMethod("assets/count", AssetEndpoints.Count);
+        app.MapMethod("assets/details", AssetEndpoints.Details);
+    }
 }

@@ -95,6 +95,9 @@ public sealed record Incident
         Details = new Dictionary<string, string> { ["reason_code"] = e.ReasonCode, ["reason"] = e.Message },
     });
 
+    public Incident Apply(ResponseWasUndone e) =>
+        Update(e.ResponseId, e.At, r => r with { Undo = new ResponseUndo(e.UndoneBy, e.Reason, e.At) });
+
     private Incident Update(Guid responseId, DateTimeOffset at, Func<IncidentResponse, IncidentResponse> change) => this with
     {
         Responses = Responses.Select(r => r.ResponseId == responseId ? change(r) with { UpdatedAt = at } : r).ToList(),
@@ -119,11 +122,17 @@ public sealed record IncidentResponse(
     public string? Execution { get; init; }
     public string? Comment { get; init; }
     public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>What ended this response's effect on the asset, if anything did (isolations and quarantines).</summary>
+    public ResponseUndo? Undo { get; init; }
     public DateTimeOffset UpdatedAt { get; init; } = CreatedAt;
 
     /// <summary><c>New</c> → <c>Confirmed</c> | <c>Declined</c> → <c>InProgress</c> → <c>Completed</c> | <c>Failed</c>.</summary>
     public string Status => Execution ?? Decision ?? ResponseStatus.New;
 }
+
+/// <summary>The response that undid another (null when its isolation term ended), and why.</summary>
+public sealed record ResponseUndo(Guid? ResponseId, string Reason, DateTimeOffset At);
 
 public sealed record IncidentComment(Guid CommentId, string Text, string Author, DateTimeOffset CreatedAt);
 

@@ -4,30 +4,51 @@ namespace MdrMesh.Executor.Executing;
 
 public sealed record ExecutionStarted(Guid ResponseId, Guid IncidentId, string AssetId, ResponseParameters Parameters, DateTimeOffset At, string By);
 
+/// <summary>The asset could not be reached; the executor tries again until <see cref="Until"/>.</summary>
+public sealed record ExecutionWaitingForAsset(Guid ResponseId, string Message, DateTimeOffset Until, DateTimeOffset At);
+
 public sealed record ExecutionSucceeded(Guid ResponseId, Guid IncidentId, string AssetId, IReadOnlyDictionary<string, string> Details,
     DateTimeOffset At, string By);
 
 public sealed record ExecutionFailed(Guid ResponseId, Guid IncidentId, string AssetId, string ReasonCode, string Message, DateTimeOffset At,
     string By);
 
-/// <summary>One response's execution stream (id = response id): started, then succeeded or failed, once.</summary>
+/// <summary>What this response did on its asset was undone later (by <see cref="UndoneBy"/>, or by its isolation term ending).</summary>
+public sealed record ExecutionUndone(Guid ResponseId, Guid IncidentId, string AssetId, Guid? UndoneBy, string Reason, DateTimeOffset At, string By);
+
+/// <summary>One response's execution stream (id = response id): started, maybe waiting, then succeeded or failed once; maybe undone later.</summary>
 public sealed record Execution
 {
+    public const string Started = "Started";
+    public const string Waiting = "Waiting";
+    public const string Succeeded = "Succeeded";
+    public const string Failed = "Failed";
+
     public Guid Id { get; init; }
+
+    /// <summary>Filled by Marten from the stream's tenant.</summary>
+    public string TenantId { get; set; } = "";
+
     public Guid IncidentId { get; init; }
     public string AssetId { get; init; } = "";
     public ResponseParameters Parameters { get; init; } = new DisableIsolationParameters();
-    public string Status { get; init; } = "Started";
+    public string Status { get; init; } = Started;
     public DateTimeOffset StartedAt { get; init; }
+    public Guid? UndoneBy { get; init; }
+    public string? UndoReason { get; init; }
 
-    public bool IsFinished => Status != "Started";
+    public bool IsFinished => Status is Succeeded or Failed;
 
     public static Execution Create(ExecutionStarted e) => new()
     {
         Id = e.ResponseId, IncidentId = e.IncidentId, AssetId = e.AssetId, Parameters = e.Parameters, StartedAt = e.At,
     };
 
-    public Execution Apply(ExecutionSucceeded e) => this with { Status = "Succeeded" };
+    public Execution Apply(ExecutionWaitingForAsset e) => this with { Status = Waiting };
 
-    public Execution Apply(ExecutionFailed e) => this with { Status = "Failed" };
+    public Execution Apply(ExecutionSucceeded e) => this with { Status = Succeeded };
+
+    public Execution Apply(ExecutionFailed e) => this with { Status = Failed };
+
+    public Execution Apply(ExecutionUndone e) => this with { UndoneBy = e.UndoneBy, UndoReason = e.Reason };
 }

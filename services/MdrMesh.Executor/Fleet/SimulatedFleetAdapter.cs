@@ -10,7 +10,7 @@ public sealed class SimulatedFleetAdapter(TimeProvider clock) : IEndpointAdapter
     {
         var asset = await session.LoadAsync<FleetAsset>(request.AssetId, ct);
         var (changed, outcome) = FleetRules.Execute(asset, request, clock.GetUtcNow());
-        if (changed is not null && changed != asset) session.Store(changed);
+        if (changed is not null && !ReferenceEquals(changed, asset)) session.Store(changed);
         return outcome;
     }
 }

@@ -61,6 +61,7 @@ public static class IncidentHistory
         ResponseExecutionBegan x => state!.Apply(x),
         ResponseCompleted x => state!.Apply(x),
         ResponseExecutionFailed x => state!.Apply(x),
+        ResponseWasUndone x => state!.Apply(x),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "not an incident event"),
     };
 
@@ -88,6 +89,7 @@ public static class IncidentHistory
         ResponseExecutionBegan x => x.ResponseId,
         ResponseCompleted x => x.ResponseId,
         ResponseExecutionFailed x => x.ResponseId,
+        ResponseWasUndone x => x.ResponseId,
         _ => throw new ArgumentOutOfRangeException(nameof(e)),
     };
 

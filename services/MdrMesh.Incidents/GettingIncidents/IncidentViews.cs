@@ -41,8 +41,12 @@ public sealed record ResponseView(
     string? Description,
     string ProposedBy,
     string? DecidedBy,
+    UndoneByView? UndoneBy,
     long CreationTime,
     long UpdateTime);
+
+/// <summary>The response that undid this one (<c>response_id</c> null when an isolation ran out its term), why, and when.</summary>
+public sealed record UndoneByView(string? ResponseId, string Reason, long Time);
 
 public sealed record CommentView(string CommentId, string Text, string Author, long CreationTime);
 
@@ -56,7 +60,9 @@ public static class IncidentViews
 
     public static ResponseView Response(IncidentResponse r, Guid incidentId) => new(
         r.ResponseId.ToString(), incidentId.ToString(), r.Parameters.Type, Parameters(r.Parameters), r.Details,
-        r.AssetId, r.Status, r.Comment, r.Description, r.ProposedBy, r.DecidedBy, r.CreatedAt.ToUnixMs(), r.UpdatedAt.ToUnixMs());
+        r.AssetId, r.Status, r.Comment, r.Description, r.ProposedBy, r.DecidedBy,
+        r.Undo is { } undo ? new UndoneByView(undo.ResponseId?.ToString(), undo.Reason, undo.At.ToUnixMs()) : null,
+        r.CreatedAt.ToUnixMs(), r.UpdatedAt.ToUnixMs());
 
     public static CommentView Comment(IncidentComment c) => new(c.CommentId.ToString(), c.Text, c.Author, c.CreatedAt.ToUnixMs());
 

@@ -16,6 +16,9 @@ public sealed record ResponseCompleted(Guid ResponseId, IReadOnlyDictionary<stri
 public sealed record ResponseExecutionFailed(Guid ResponseId, string ReasonCode, string Message, DateTimeOffset At, string By)
     : IIncidentEvent;
 
+/// <summary>What the response did was undone on the asset: by <see cref="UndoneBy"/>, or by the isolation term ending.</summary>
+public sealed record ResponseWasUndone(Guid ResponseId, Guid? UndoneBy, string Reason, DateTimeOffset At, string By) : IIncidentEvent;
+
 /// <summary>
 /// Pure decisions on what the other services report. A message that changes nothing (a
 /// redelivery, a duplicate after a crash, a start reported after the end) yields no event, which
@@ -32,6 +35,7 @@ public static class ResponseProgress
             ResponseConfirmed or ResponseDeclined => response.Decision is null,
             ResponseExecutionBegan => response.Execution is null,
             ResponseCompleted or ResponseExecutionFailed => response.Execution is null or ResponseStatus.InProgress,
+            ResponseWasUndone => response.Undo is null,
             _ => false,
         };
         return fresh ? [reported] : [];
@@ -45,7 +49,7 @@ public static class ResponseProgress
 /// <summary>Appends decisions and outcomes reported by the approvals service and the executor to the incident stream.</summary>
 public sealed class ResponseProgressConsumer(IncidentStore incidents) :
     IConsumer<ResponseAccepted>, IConsumer<ResponseRejected>, IConsumer<ResponseExecutionStarted>,
-    IConsumer<ResponseExecuted>, IConsumer<ResponseFailed>
+    IConsumer<ResponseExecuted>, IConsumer<ResponseFailed>, IConsumer<ResponseUndone>
 {
     public Task Consume(ConsumeContext<ResponseAccepted> context)
     {
@@ -77,6 +81,13 @@ public sealed class ResponseProgressConsumer(IncidentStore incidents) :
     {
         var m = context.Message;
         return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseExecutionFailed(m.ResponseId, m.ReasonCode, m.Message, m.At, m.By),
+            context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<ResponseUndone> context)
+    {
+        var m = context.Message;
+        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseWasUndone(m.ResponseId, m.UndoneBy, m.Reason, m.At, m.By),
             context.CancellationToken);
     }
 

@@ -1,0 +1,72 @@
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.Options;
+
+namespace MdrMesh.Executor.Executing;
+
+/// <summary>
+/// Runs a response once. First commit: started. Then the adapter acts, and the second commit
+/// records the outcome with the adapter's changes. A replay finds the outcome and runs nothing;
+/// a run that finds only "started" (a crash in between) finishes it. An unreachable asset is
+/// waited for, up to <see cref="ExecutorOptions.AssetWaitLimit"/>.
+/// </summary>
+public sealed class ExecutionRunner(IDocumentStore store, IEndpointAdapter adapter, TimeProvider clock, IOptions<ExecutorOptions> options)
+{
+    public const string Actor = "executor";
+
+    /// <summary>Returns the recorded outcome when the response had finished before (a replay), otherwise null.</summary>
+    public async Task<IEvent?> RunAsync(string tenantId, ExecutionStarted start, CancellationToken ct)
+    {
+        await using (var session = store.LightweightSession(tenantId))
+        {
+            var stream = await session.Events.FetchForWriting<Execution>(start.ResponseId, ct);
+            if (stream.Aggregate is { IsFinished: true }) return await RecordedOutcomeAsync(session, start.ResponseId, ct);
+            if (stream.Aggregate is null)
+            {
+                stream.AppendOne(start);
+                await session.SaveChangesAsync(ct);
+            }
+        }
+        await ContinueAsync(tenantId, start.ResponseId, ct);
+        return null;
+    }
+
+    /// <summary>Carries out a started (or waiting) execution, if the asset can be reached or the wait is over.</summary>
+    public async Task ContinueAsync(string tenantId, Guid responseId, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession(tenantId);
+        var stream = await session.Events.FetchForWriting<Execution>(responseId, ct);
+        if (stream.Aggregate is not { IsFinished: false } execution) return;
+
+        var request = new ExecutionRequest(responseId, tenantId, execution.IncidentId, execution.AssetId, execution.Parameters);
+        var outcome = await adapter.ExecuteAsync(request, session, ct);
+        var now = clock.GetUtcNow();
+        if (outcome is Unreachable unreachable)
+        {
+            var until = execution.StartedAt + options.Value.AssetWaitLimit;
+            if (now < until)
+            {
+                if (execution.Status == Execution.Waiting) return;
+                stream.AppendOne(new ExecutionWaitingForAsset(responseId, unreachable.Message, until, now));
+                await session.SaveChangesAsync(ct);
+                return;
+            }
+            outcome = new Failed(ReasonCodes.AssetUnreachable, $"{unreachable.Message} Waited until {until:u}.");
+        }
+
+        stream.AppendOne(outcome switch
+        {
+            Succeeded s => new ExecutionSucceeded(responseId, execution.IncidentId, execution.AssetId, s.Details, now, Actor),
+            Failed f => new ExecutionFailed(responseId, execution.IncidentId, execution.AssetId, f.ReasonCode, f.Message, now, Actor),
+            _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
+        });
+        if (outcome is Succeeded { Undid: { } undone })
+            session.Events.Append(undone.ResponseId,
+                new ExecutionUndone(undone.ResponseId, undone.IncidentId, execution.AssetId, responseId, undone.Reason, now, Actor));
+        // A concurrent run that got here first makes this commit fail; the retry finds the outcome.
+        await session.SaveChangesAsync(ct);
+    }
+
+    private static async Task<IEvent> RecordedOutcomeAsync(IDocumentSession session, Guid responseId, CancellationToken ct) =>
+        (await session.Events.FetchStreamAsync(responseId, token: ct)).Last(e => e.Data is ExecutionSucceeded or ExecutionFailed);
+}

@@ -1,0 +1,73 @@
+using Marten;
+using MdrMesh.Executor.Fleet;
+using Microsoft.Extensions.Options;
+
+namespace MdrMesh.Executor.Executing;
+
+/// <summary>
+/// Periodic work of the executor: lifts isolations whose term has ended (recording that on the
+/// response that set them), and retries responses waiting for an unreachable asset.
+/// Time comes from the injected clock.
+/// </summary>
+public sealed class ExecutorSweeper(IDocumentStore store, ExecutionRunner runner, TimeProvider clock, IOptions<ExecutorOptions> options,
+    ILogger<ExecutorSweeper> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SweepInterval);
+        while (await Tick(timer, stoppingToken))
+        {
+            try
+            {
+                await ExpireIsolationsAsync(stoppingToken);
+                await RetryWaitingAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogWarning(ex, "Executor sweep failed; the next one retries");
+            }
+        }
+    }
+
+    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async Task ExpireIsolationsAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        IReadOnlyList<FleetAsset> ending;
+        await using (var query = store.QuerySession())
+            ending = await query.Query<FleetAsset>().Where(a => a.AnyTenant() && a.IsolationEndsAt != null && a.IsolationEndsAt <= now).ToListAsync(ct);
+        foreach (var asset in ending)
+        {
+            await using var session = store.LightweightSession(asset.TenantId);
+            // Read again in the tenant's session: the copy above may be stale, and the version check guards the write.
+            var current = await session.LoadAsync<FleetAsset>(asset.Id, ct);
+            if (current is null) continue;
+            var (lifted, undone) = FleetRules.Expire(current, now);
+            if (lifted == current) continue;
+            session.Store(lifted);
+            if (undone is not null)
+                session.Events.Append(undone.ResponseId,
+                    new ExecutionUndone(undone.ResponseId, undone.IncidentId, asset.Id, null, undone.Reason, now, ExecutionRunner.Actor));
+            await session.SaveChangesAsync(ct);
+        }
+    }
+
+    public async Task RetryWaitingAsync(CancellationToken ct)
+    {
+        IReadOnlyList<Execution> waiting;
+        await using (var query = store.QuerySession())
+            waiting = await query.Query<Execution>().Where(e => e.AnyTenant() && e.Status == Execution.Waiting).ToListAsync(ct);
+        foreach (var execution in waiting) await runner.ContinueAsync(execution.TenantId, execution.Id, ct);
+    }
+}
