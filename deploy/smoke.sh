@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Walks the README's first steps against a running system (deploy/up.sh): raise an incident,
-# propose an isolation, accept it, and read its history. Exits non-zero if any step fails.
+# Walks the README's first steps against a running system (deploy/up.sh): get an access token,
+# raise an incident, propose an isolation, accept it, and read its history. Exits non-zero if any
+# step fails.
 set -euo pipefail
 trap 'echo "smoke test failed at line $LINENO" >&2' ERR
 source "$(dirname "$0")/lib/common.sh"
-api=$(sed -n 's/.*"api_url": "\([^"]*\)".*/\1/p' "$MDRMESH_ROOT/deploy/.local/credentials.json")
-call() { curl -sf -X POST -H 'Content-Type: application/json' "$@"; }
+api=$(sed -n 's/.*"api_url": *"\([^"]*\)".*/\1/p' "$MDRMESH_ROOT/deploy/.local/credentials.json")
+access=$("$MDRMESH_ROOT/deploy/token.sh")
+call() { curl -sf -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $access" "$@"; }
+# Without a token, the API refuses.
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' "$api/incidents/count")" = 401 ] \
+  || die "smoke test: a call without a token was not refused"
 field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
 
 incident=$(call "$api/incidents/create" \
@@ -13,7 +18,7 @@ incident=$(call "$api/incidents/create" \
 response=$(call "$api/responses/create" -d "{\"incident_id\":\"$incident\",\"asset_id\":\"ws-finance-01\",\"type\":\"ISOLATE\",\"parameters\":{\"isolation_term_seconds\":60}}" \
   | field response_id)
 for _ in $(seq 1 100); do
-  call "$api/response/update" -H 'X-MdrMesh-Caller: smoke' \
+  call "$api/response/update" \
     -d "{\"response_id\":\"$response\",\"status\":\"Confirmed\",\"comment\":\"smoke\"}" >/dev/null 2>&1 && break
   sleep 0.2
 done

@@ -29,22 +29,32 @@ compose up -d --build --remove-orphans >"$local_dir/compose-up.log" 2>&1 \
   || { tail -n 40 "$local_dir/compose-up.log" >&2; die "docker-compose up failed"; }
 
 port=${MDRMESH_API_PORT:-8080}
-client_id=local
-api_url="http://127.0.0.1:$port/api/v1/$client_id"
 deadline=$((SECONDS + 180))
-for method in incidents/count auto_accept/get; do
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' "$api_url/$method")" = 200 ]; do
-    [ $SECONDS -lt $deadline ] || die "the API does not answer $method after 180 s; see: docker-compose -p mdrmesh logs"
-    sleep 1
-  done
+# The gateway's health includes the services behind it.
+until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" = 200 ]; do
+  [ $SECONDS -lt $deadline ] || die "the API does not answer after 180 s; see: docker-compose -p mdrmesh logs"
+  sleep 1
 done
 
-printf '{"api_url": "%s", "client_id": "%s"}\n' "$api_url" "$client_id" >"$local_dir/credentials.json"
+# The first start made a connection holding SOC_OPERATOR and FULL_ACCESS over every tenant; its
+# one-time refresh token is collected once. Later runs keep the credentials file as it is.
+credentials="$local_dir/credentials.json"
+if compose exec -T gateway cat /tmp/mdrmesh/credentials.json >"$credentials.new" 2>/dev/null && [ -s "$credentials.new" ]; then
+  chmod 600 "$credentials.new"
+  mv "$credentials.new" "$credentials"
+  compose exec -T gateway rm -f /tmp/mdrmesh/credentials.json
+else
+  rm -f "$credentials.new"
+fi
+[ -s "$credentials" ] || log "warning: no credentials in deploy/.local/credentials.json; this installation's first connection was collected before (deploy/down.sh --volumes starts afresh)"
+api_url=$(sed -n 's/.*"api_url": *"\([^"]*\)".*/\1/p' "$credentials" 2>/dev/null || true)
+[ -n "$api_url" ] || api_url="http://127.0.0.1:$port/api/v1/<client_id>"
+
 cat <<INFO
 MdrMesh is up.
-  API         $api_url/{method}   (POST, JSON; e.g. incidents/list)
-  Credentials deploy/.local/credentials.json
-  RabbitMQ    management http://127.0.0.1:${MDRMESH_RABBITMQ_MANAGEMENT_PORT:-15672}  (user mdrmesh, password in $MDRMESH_SECRETS)
+  API         $api_url/<method>   (POST, JSON, Authorization: Bearer <access token>)
+  Credentials deploy/.local/credentials.json (client_id and a one-time refresh token: see the README)
+  RabbitMQ    management http://127.0.0.1:${MDRMESH_RABBITMQ_MANAGEMENT_PORT:-15672}  (user mdrmesh; passwords and keys in $MDRMESH_SECRETS)
   Logs        docker-compose -p mdrmesh logs -f
 Stop with deploy/down.sh (data is kept).
 INFO

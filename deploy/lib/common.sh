@@ -61,17 +61,19 @@ image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 # so that every checkout on the machine agrees with the data those volumes already hold.
 export MDRMESH_SECRETS=${MDRMESH_SECRETS:-${XDG_CONFIG_HOME:-$HOME/.config}/mdrmesh/secrets.env}
 
-# load_secrets creates the passwords on first use and exports them.
+# load_secrets creates on first use the passwords, the token signing key and the key between
+# the gateway and the services, and exports them. A file from an older version gains what it lacks.
 load_secrets() {
-  if [ ! -s "$MDRMESH_SECRETS" ]; then
+  if [ ! -e "$MDRMESH_SECRETS" ]; then
     mkdir -p "$(dirname "$MDRMESH_SECRETS")"
     chmod 700 "$(dirname "$MDRMESH_SECRETS")"
     install -m 600 /dev/null "$MDRMESH_SECRETS"
-    {
-      echo "POSTGRES_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9)"
-      echo "RABBITMQ_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9)"
-    } >>"$MDRMESH_SECRETS"
   fi
+  local name
+  for name in POSTGRES_PASSWORD RABBITMQ_PASSWORD MDRMESH_INTERNAL_KEY; do
+    grep -q "^$name=" "$MDRMESH_SECRETS" || echo "$name=$(head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9)" >>"$MDRMESH_SECRETS"
+  done
+  grep -q "^MDRMESH_SIGNING_KEY=" "$MDRMESH_SECRETS" || echo "MDRMESH_SIGNING_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$MDRMESH_SECRETS"
   set -a
   source "$MDRMESH_SECRETS"
   set +a

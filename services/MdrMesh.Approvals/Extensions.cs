@@ -34,7 +34,7 @@ public static class Extensions
 
     public static void MapApprovals(this WebApplication app)
     {
-        app.UseMdrApi();
+        app.UseMdrInternalApi();
         var api = app.MapGroup("").AddEndpointFilter(async (context, next) =>
         {
             try

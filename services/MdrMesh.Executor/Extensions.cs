@@ -33,7 +33,7 @@ public static class Extensions
 
     public static void MapExecutor(this WebApplication app)
     {
-        app.UseMdrApi();
+        app.UseMdrInternalApi();
         app.MapMethod("assets/register", AssetEndpoints.Register);
         app.MapMethod("assets/list", AssetEndpoints.List);
         app.MapMethod("assets/count", AssetEndpoints.Count);

@@ -36,7 +36,7 @@ public static class Extensions
 
     public static void MapIncidents(this WebApplication app)
     {
-        app.UseMdrApi();
+        app.UseMdrInternalApi();
         var api = app.MapGroup("").AddEndpointFilter(async (context, next) =>
         {
             try

@@ -24,12 +24,20 @@ public static class Extensions
     public static void AddMdrMarten<TMap>(this WebApplicationBuilder builder, string schema, Action<StoreOptions> configure)
         where TMap : class, IMessageMap
     {
-        var connectionString = builder.Configuration.GetConnectionString("Postgres")
-            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set.");
         builder.Services.AddSingleton<IMessageMap, TMap>();
         var daemon = builder.Configuration["Marten:Daemon"] == "Disabled" ? DaemonMode.Disabled : DaemonMode.HotCold;
+        builder.AddMdrMarten(schema, configure)
+            .AddSubscriptionWithServices<MessageRelay>(ServiceLifetime.Singleton, _ => { })
+            .AddAsyncDaemon(daemon);
+    }
 
-        builder.Services.AddMarten(options =>
+    /// <summary>A Marten store of the service's own, for a service that announces nothing (no relay).</summary>
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddMdrMarten(this WebApplicationBuilder builder, string schema,
+        Action<StoreOptions> configure)
+    {
+        var connectionString = builder.Configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set.");
+        return builder.Services.AddMarten(options =>
             {
                 options.Connection(connectionString);
                 options.DatabaseSchemaName = schema;
@@ -48,9 +56,7 @@ public static class Extensions
                 options.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(250);
                 configure(options);
             })
-            .AddSubscriptionWithServices<MessageRelay>(ServiceLifetime.Singleton, _ => { })
-            .ApplyAllDatabaseChangesOnStartup()
-            .AddAsyncDaemon(daemon);
+            .ApplyAllDatabaseChangesOnStartup();
     }
 
     /// <summary>
@@ -88,6 +94,33 @@ public static class Extensions
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+    }
+
+    /// <summary>
+    /// For the services behind the gateway: every API request must carry the internal key
+    /// (<c>Api:InternalKey</c>) that only the gateway has, so the caller's identity in the headers can
+    /// be trusted even if a service's port is reached directly.
+    /// </summary>
+    public static void UseMdrInternalApi(this WebApplication app)
+    {
+        var key = app.Configuration["Api:InternalKey"];
+        if (string.IsNullOrEmpty(key)) throw new InvalidOperationException("Api:InternalKey is not set: the service would trust any caller.");
+        var expected = System.Text.Encoding.UTF8.GetBytes(key);
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                var given = System.Text.Encoding.UTF8.GetBytes(context.Request.Headers[Caller.InternalKeyHeader].ToString());
+                if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(given, expected))
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    await Results.Problem(statusCode: 401, title: "Requests reach this service through the gateway only.").ExecuteAsync(context);
+                    return;
+                }
+            }
+            await next(context);
+        });
+        app.UseMdrApi();
     }
 
     public static void UseMdrApi(this WebApplication app)

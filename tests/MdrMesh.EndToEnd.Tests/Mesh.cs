@@ -25,14 +25,22 @@ namespace MdrMesh.EndToEnd.Tests;
 /// </summary>
 public sealed class Mesh : IAsyncDisposable
 {
-    public const string ClientId = "test-client";
     private readonly Infrastructure _infrastructure;
     private readonly Dictionary<string, string?> _config;
     private readonly Dictionary<string, WebApplication> _hosts = [];
     private string _database = "";
     private RabbitMqVhost _vhost = null!;
 
+    /// <summary>The clock of the incidents, approvals and executor services.</summary>
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
+
+    /// <summary>The gateway's clock, which tokens expire by: apart, so moving the services' time leaves tokens valid.</summary>
+    public FakeTimeProvider TokenClock { get; } = new(DateTimeOffset.UtcNow);
+
+    private readonly Dictionary<string, string> _accessTokens = [];
+
+    /// <summary>The first connection's client id and one-time refresh token, as the first start wrote them.</summary>
+    public (string ClientId, string RefreshToken) FirstCredentials { get; private set; }
     public HttpClient Http { get; private set; } = null!;
     public RabbitMqVhost Vhost => _vhost;
 
@@ -51,6 +59,9 @@ public sealed class Mesh : IAsyncDisposable
             ["Executor:FleetFile"] = fleetFile,
             ["Approvals:DeadlineSweepInterval"] = "00:00:00.2",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Access:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["Access:BootstrapCredentialsFile"] = Path.Combine(Path.GetTempPath(), $"mdrmesh-credentials-{Guid.NewGuid():N}.json"),
+            ["Api:InternalKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
         });
         foreach (var (key, value) in settings ?? []) mesh._config[key] = value;
 
@@ -65,11 +76,15 @@ public sealed class Mesh : IAsyncDisposable
 
         foreach (var service in new[] { "Incidents", "Approvals", "Executor" }) await mesh.StartServiceAsync(service);
         await mesh.StartServiceAsync("Gateway");
-        mesh.Http = new HttpClient { BaseAddress = new Uri($"{Address(mesh._hosts["Gateway"])}/api/v1/{ClientId}/") };
+        mesh.Http = new HttpClient { BaseAddress = new Uri($"{Address(mesh._hosts["Gateway"])}/api/v1/") };
+        var credentials = JsonNode.Parse(await File.ReadAllTextAsync(mesh._config["Access:BootstrapCredentialsFile"]!))!;
+        mesh.FirstCredentials = (credentials["client_id"]!.GetValue<string>(), credentials["refresh_token"]!.GetValue<string>());
         return mesh;
     }
 
     public WebApplication Service(string name) => _hosts[name];
+
+    public string ServiceAddress(string name) => Address(_hosts[name]);
 
     /// <summary>Starts a service (again), with extra settings for this start only.</summary>
     public async Task StartServiceAsync(string name, Dictionary<string, string?>? settings = null)
@@ -87,7 +102,7 @@ public sealed class Mesh : IAsyncDisposable
             case "Executor": builder.AddExecutor(); break;
             case "Gateway": builder.AddGateway(); break;
         }
-        builder.Services.AddSingleton<TimeProvider>(Clock);
+        builder.Services.AddSingleton<TimeProvider>(name == "Gateway" ? TokenClock : Clock);
         builder.Logging.ClearProviders();
         if (Environment.GetEnvironmentVariable("MDRMESH_TEST_LOGS") is { Length: > 0 } logFile)
             builder.Logging.AddProvider(new FileLoggerProvider(logFile, name));
@@ -108,7 +123,7 @@ public sealed class Mesh : IAsyncDisposable
             await gateway.DisposeAsync();
             await StartServiceAsync("Gateway");
             Http.Dispose();
-            Http = new HttpClient { BaseAddress = new Uri($"{Address(_hosts["Gateway"])}/api/v1/{ClientId}/") };
+            Http = new HttpClient { BaseAddress = new Uri($"{Address(_hosts["Gateway"])}/api/v1/") };
         }
     }
 
@@ -123,23 +138,85 @@ public sealed class Mesh : IAsyncDisposable
     private static string Address(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-    /// <summary>Calls an API method and returns the status and the JSON body.</summary>
-    public async Task<(int Status, JsonNode? Body)> CallAsync(string method, object body, string? caller = null, string? role = null)
+    /// <summary>
+    /// Calls an API method as the API connection named <paramref name="caller"/> and returns the
+    /// status and the JSON body. Connections are made on first use: "soc" holds SOC_OPERATOR and
+    /// FULL_ACCESS, any other name FULL_ACCESS; both over every tenant.
+    /// </summary>
+    public async Task<(int Status, JsonNode? Body)> CallAsync(string method, object body, string caller = "soc")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, method) { Content = JsonContent.Create(body) };
-        if (caller is not null) request.Headers.Add(Caller.NameHeader, caller);
-        if (role is not null) request.Headers.Add(Caller.RoleHeader, role);
+        var (clientId, token) = await AccessTokenAsync(caller);
+        return await RawCallAsync(clientId, method, body, token);
+    }
+
+    /// <summary>Calls a method with exactly the client id and bearer token given (null: no Authorization header).</summary>
+    public async Task<(int Status, JsonNode? Body)> RawCallAsync(string clientId, string method, object body, string? bearer)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/{method}") { Content = JsonContent.Create(body) };
+        if (bearer is not null) request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {bearer}");
         using var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
     /// <summary>Calls a method that must succeed.</summary>
-    public async Task<JsonNode> OkAsync(string method, object body, string? caller = null, string? role = null)
+    public async Task<JsonNode> OkAsync(string method, object body, string caller = "soc")
     {
-        var (status, json) = await CallAsync(method, body, caller, role);
+        var (status, json) = await CallAsync(method, body, caller);
         if (status != 200) throw new Xunit.Sdk.XunitException($"{method} answered {status}: {json?.ToJsonString()}");
         return json!;
+    }
+
+    private readonly SemaphoreSlim _connecting = new(1, 1);
+    private (string ClientId, string RefreshToken)? _admin;
+
+    /// <summary>Exchanges a refresh token at session/confirm; returns both new tokens.</summary>
+    public async Task<(string Access, string Refresh)> ConfirmAsync(string clientId, string refreshToken)
+    {
+        var (status, body) = await RawCallAsync(clientId, "session/confirm", new { refresh_token = refreshToken }, null);
+        if (status != 200) throw new Xunit.Sdk.XunitException($"session/confirm answered {status}: {body?.ToJsonString()}");
+        return (body!["access_token"]!.GetValue<string>(), body["refresh_token"]!.GetValue<string>());
+    }
+
+    /// <summary>Creates a connection through the API as the first connection; returns its client id and first refresh token.</summary>
+    public async Task<(string ClientId, string RefreshToken)> CreateConnectionAsync(string name, string[] rights, string[]? tenantIds = null)
+    {
+        var (adminId, adminToken) = await AccessTokenAsync(null);
+        var (status, body) = await RawCallAsync(adminId, "api_connections/create", new { name, rights, tenant_ids = tenantIds ?? [] }, adminToken);
+        if (status != 200) throw new Xunit.Sdk.XunitException($"api_connections/create answered {status}: {body?.ToJsonString()}");
+        return (body!["client_id"]!.GetValue<string>(), body["refresh_token"]!.GetValue<string>());
+    }
+
+    private async Task<(string ClientId, string Token)> AccessTokenAsync(string? caller)
+    {
+        await _connecting.WaitAsync();
+        try
+        {
+            if (_admin is null)
+            {
+                var (access, refresh) = await ConfirmAsync(FirstCredentials.ClientId, FirstCredentials.RefreshToken);
+                _admin = (FirstCredentials.ClientId, refresh);
+                _accessTokens[""] = $"{FirstCredentials.ClientId} {access}";
+            }
+            var key = caller ?? "";
+            if (!_accessTokens.TryGetValue(key, out var entry))
+            {
+                var (adminId, adminAccess) = Split(_accessTokens[""]);
+                var rights = caller == "soc" ? new[] { "SOC_OPERATOR", "FULL_ACCESS" } : ["FULL_ACCESS"];
+                var (status, body) = await RawCallAsync(adminId, "api_connections/create", new { name = caller, rights }, adminAccess);
+                if (status != 200) throw new Xunit.Sdk.XunitException($"api_connections/create answered {status}: {body?.ToJsonString()}");
+                var clientId = body!["client_id"]!.GetValue<string>();
+                var (access, _) = await ConfirmAsync(clientId, body["refresh_token"]!.GetValue<string>());
+                entry = _accessTokens[key] = $"{clientId} {access}";
+            }
+            return Split(entry);
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+
+        static (string, string) Split(string entry) => (entry[..entry.IndexOf(' ')], entry[(entry.IndexOf(' ') + 1)..]);
     }
 
     public async ValueTask DisposeAsync()
@@ -153,6 +230,7 @@ public sealed class Mesh : IAsyncDisposable
         await _infrastructure.DeleteVhostAsync(_vhost);
         await _infrastructure.DropDatabaseAsync(_database);
         if (_config["Executor:FleetFile"] is { } file) File.Delete(file);
+        if (_config["Access:BootstrapCredentialsFile"] is { } credentials) File.Delete(credentials);
     }
 }
 

@@ -1,0 +1,45 @@
+namespace MdrMesh.Gateway.Access;
+
+/// <summary>
+/// An API connection: a name (the author of what it does), rights sets and tenants
+/// (<see cref="AllTenants"/>: every tenant, also those created later, and the root scope).
+/// </summary>
+public sealed record ApiConnection
+{
+    public const string PendingActivation = "Pending activation";
+    public const string Active = "Active";
+    public const string Idle = "Idle";
+    public const string Revoked = "Revoked";
+    public static readonly TimeSpan IdleAfter = TimeSpan.FromDays(30);
+
+    /// <summary>The client_id.</summary>
+    public string Id { get; init; } = "";
+    public string Name { get; init; } = "";
+    public IReadOnlyList<string> Rights { get; init; } = [];
+    public bool AllTenants { get; init; }
+    public IReadOnlyList<string> TenantIds { get; init; } = [];
+    public DateTimeOffset CreatedAt { get; init; }
+    public string CreatedBy { get; init; } = "";
+    public DateTimeOffset? ActivatedAt { get; init; }
+    public DateTimeOffset? LastUsedAt { get; init; }
+    public DateTimeOffset? RevokedAt { get; init; }
+
+    /// <summary>Token families cut off because one of their refresh tokens was presented twice.</summary>
+    public IReadOnlyList<string> RevokedFamilies { get; init; } = [];
+
+    public string Status(DateTimeOffset now) =>
+        RevokedAt is not null ? Revoked
+        : ActivatedAt is null ? PendingActivation
+        : now - (LastUsedAt ?? ActivatedAt.Value) > IdleAfter ? Idle
+        : Active;
+
+    public bool Holds(string right) => Rights.Contains(right);
+
+    public bool CanReach(string tenantId) => AllTenants || TenantIds.Contains(tenantId);
+}
+
+/// <summary>A refresh token, kept only as the hash of its text. Single use: a second use revokes its family.</summary>
+public sealed record RefreshTokenRecord(string Id, string ClientId, string Family, DateTimeOffset ExpiresAt)
+{
+    public DateTimeOffset? UsedAt { get; init; }
+}

@@ -1,0 +1,103 @@
+using Marten;
+using MdrMesh.Contracts.Validation;
+using MdrMesh.ServiceDefaults;
+
+namespace MdrMesh.Gateway.Access;
+
+public sealed record CreateConnectionRequest(string? Name, List<string>? Rights, List<string>? TenantIds);
+
+public sealed record ConnectionRequest(string? ClientId);
+
+/// <summary><c>api_connections/create</c>, <c>list</c>, <c>revoke</c>, <c>delete</c>.</summary>
+public static class ConnectionEndpoints
+{
+    public static async Task<IResult> Create(CreateConnectionRequest request, HttpContext context, TokenService tokens, IDocumentStore store,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var caller = context.Connection();
+        var errors = new List<ValidationError>();
+        new Check(errors, "name").NonEmpty(request.Name, 256);
+        if (request.Rights is not { Count: > 0 }) new Check(errors, "rights").Fail($"is required: one or more of {string.Join(", ", Access.Rights.All)}");
+        for (var i = 0; i < (request.Rights?.Count ?? 0); i++) new Check(errors, "rights").Item(i).OneOf(request.Rights![i], Access.Rights.All);
+        for (var i = 0; i < (request.TenantIds?.Count ?? 0); i++) new Check(errors, "tenant_ids").Item(i).NonEmpty(request.TenantIds![i], 128);
+        if (request.TenantIds is not { Count: > 0 } && !caller.AllTenants)
+            new Check(errors, "tenant_ids").Fail("is required: the tenants the connection may reach");
+        if (errors.Count > 0) return ApiProblems.BadRequest(errors);
+        if (request.Rights!.Contains(Access.Rights.SocOperator) && !caller.Holds(Access.Rights.SocOperator))
+            return Results.Problem(statusCode: 403, title: "Only a SOC operator grants SOC_OPERATOR.");
+        if (request.TenantIds?.FirstOrDefault(t => !caller.CanReach(t)) is not null) return ApiProblems.NotFound("A tenant");
+
+        var now = clock.GetUtcNow();
+        var connection = new ApiConnection
+        {
+            Id = AccessStore.NewId("c"), Name = request.Name!, Rights = request.Rights.Distinct().ToList(),
+            AllTenants = request.TenantIds is not { Count: > 0 }, TenantIds = request.TenantIds?.Distinct().ToList() ?? [],
+            CreatedAt = now, CreatedBy = caller.Name,
+        };
+        var refresh = await StoreAsync(store, connection, tokens, ct);
+        return Results.Ok(View(connection, now) with { RefreshToken = refresh });
+    }
+
+    /// <summary>Stores a new connection with its first refresh token (24 h) and returns the token.</summary>
+    public static async Task<string> StoreAsync(IDocumentStore store, ApiConnection connection, TokenService tokens, CancellationToken ct)
+    {
+        var (refresh, expires) = tokens.IssueRefresh(connection.Id, AccessStore.NewId("f"), TokenService.FirstRefreshLifetime);
+        await using var session = store.LightweightSession();
+        session.Store(connection);
+        session.Store(new RefreshTokenRecord(TokenService.Hash(refresh), connection.Id, "", expires));
+        await session.SaveChangesAsync(ct);
+        return refresh;
+    }
+
+    public static async Task<IResult> List(HttpContext context, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var caller = context.Connection();
+        await using var query = store.QuerySession();
+        var now = clock.GetUtcNow();
+        return Results.Ok((await AccessStore.ConnectionsAsync(query, ct)).Where(c => Visible(caller, c)).OrderBy(c => c.CreatedAt)
+            .Select(c => View(c, now)).ToList());
+    }
+
+    public static async Task<IResult> Revoke(ConnectionRequest request, HttpContext context, IDocumentStore store, TimeProvider clock,
+        CancellationToken ct) =>
+        await ChangeAsync(request, context, store, clock, ct, (session, connection, now) =>
+        {
+            session.Store(connection with { RevokedAt = connection.RevokedAt ?? now });
+            return connection with { RevokedAt = connection.RevokedAt ?? now };
+        });
+
+    public static async Task<IResult> Delete(ConnectionRequest request, HttpContext context, IDocumentStore store, TimeProvider clock,
+        CancellationToken ct) =>
+        await ChangeAsync(request, context, store, clock, ct, (session, connection, _) =>
+        {
+            session.Delete(connection);
+            session.DeleteWhere<RefreshTokenRecord>(r => r.ClientId == connection.Id);
+            return connection;
+        });
+
+    private static async Task<IResult> ChangeAsync(ConnectionRequest request, HttpContext context, IDocumentStore store, TimeProvider clock,
+        CancellationToken ct, Func<IDocumentSession, ApiConnection, DateTimeOffset, ApiConnection> change)
+    {
+        if (string.IsNullOrEmpty(request.ClientId)) return ApiProblems.BadRequest("client_id", "is required");
+        await using var session = store.LightweightSession();
+        var connection = await session.LoadAsync<ApiConnection>(request.ClientId, ct);
+        if (connection is null || !Visible(context.Connection(), connection)) return ApiProblems.NotFound("The connection");
+        var now = clock.GetUtcNow();
+        var changed = change(session, connection, now);
+        await session.SaveChangesAsync(ct);
+        return Results.Ok(View(changed, now));
+    }
+
+    // A customer's administrator sees the connections whose tenants are all theirs.
+    private static bool Visible(ApiConnection caller, ApiConnection other) =>
+        caller.AllTenants || (!other.AllTenants && other.TenantIds.All(caller.CanReach));
+
+    public sealed record ConnectionView(string ClientId, string Name, IReadOnlyList<string> Rights, IReadOnlyList<string> TenantIds, string Status,
+        long CreatedAt, string CreatedBy, long? LastUsedAt)
+    {
+        public string? RefreshToken { get; init; }
+    }
+
+    private static ConnectionView View(ApiConnection c, DateTimeOffset now) => new(c.Id, c.Name, c.Rights,
+        c.AllTenants ? [Caller.AllTenants] : c.TenantIds, c.Status(now), c.CreatedAt.ToUnixMs(), c.CreatedBy, c.LastUsedAt?.ToUnixMs());
+}

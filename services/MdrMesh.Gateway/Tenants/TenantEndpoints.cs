@@ -1,0 +1,59 @@
+using Marten;
+using MdrMesh.Contracts.Validation;
+using MdrMesh.Gateway.Access;
+using MdrMesh.ServiceDefaults;
+
+namespace MdrMesh.Gateway.Tenants;
+
+/// <summary>A customer's tenant. Data of no tenant lives in the root scope, <c>root</c>.</summary>
+public sealed record Tenant(string Id, string Name, DateTimeOffset CreatedAt, string CreatedBy);
+
+public sealed record CreateTenantRequest(string? Name);
+
+public sealed record UpdateTenantRequest(string? TenantId, string? Name);
+
+/// <summary><c>tenants/create</c>, <c>tenants/list</c>, <c>tenants/update</c>.</summary>
+public static class TenantEndpoints
+{
+    public static async Task<IResult> Create(CreateTenantRequest request, HttpContext context, IDocumentStore store, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var errors = new List<ValidationError>();
+        new Check(errors, "name").NonEmpty(request.Name, 256);
+        if (errors.Count > 0) return ApiProblems.BadRequest(errors);
+        var caller = context.Connection();
+        var tenant = new Tenant(AccessStore.NewId("t"), request.Name!, clock.GetUtcNow(), caller.Name);
+        await using var session = store.LightweightSession();
+        session.Store(tenant);
+        // A customer's administrator reaches the tenants they create.
+        if (!caller.AllTenants && await session.LoadAsync<ApiConnection>(caller.Id, ct) is { } current)
+            session.Store(current with { TenantIds = [.. current.TenantIds, tenant.Id] });
+        await session.SaveChangesAsync(ct);
+        return Results.Ok(View(tenant));
+    }
+
+    public static async Task<IResult> List(HttpContext context, IDocumentStore store, CancellationToken ct)
+    {
+        var caller = context.Connection();
+        await using var query = store.QuerySession();
+        var tenants = await query.Query<Tenant>().ToListAsync(ct);
+        return Results.Ok(tenants.Where(t => caller.CanReach(t.Id)).OrderBy(t => t.Name).Select(View).ToList());
+    }
+
+    public static async Task<IResult> Update(UpdateTenantRequest request, HttpContext context, IDocumentStore store, CancellationToken ct)
+    {
+        var errors = new List<ValidationError>();
+        new Check(errors, "tenant_id").NonEmpty(request.TenantId, 128);
+        new Check(errors, "name").NonEmpty(request.Name, 256);
+        if (errors.Count > 0) return ApiProblems.BadRequest(errors);
+        await using var session = store.LightweightSession();
+        var tenant = await session.LoadAsync<Tenant>(request.TenantId!, ct);
+        if (tenant is null || !context.Connection().CanReach(tenant.Id)) return ApiProblems.NotFound("The tenant");
+        var renamed = tenant with { Name = request.Name! };
+        session.Store(renamed);
+        await session.SaveChangesAsync(ct);
+        return Results.Ok(View(renamed));
+    }
+
+    private static object View(Tenant t) => new { tenant_id = t.Id, name = t.Name, created_at = t.CreatedAt.ToUnixMs(), created_by = t.CreatedBy };
+}

@@ -1,0 +1,245 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using MdrMesh.Gateway.Access;
+using MdrMesh.Testing;
+
+namespace MdrMesh.EndToEnd.Tests;
+
+/// <summary>API connections, rotating tokens, rights and tenants, through the real gateway and services.</summary>
+[Collection(InfrastructureCollection.Name)]
+public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
+{
+    private Mesh _mesh = null!;
+    private string _own = "", _other = "";
+    private const string Root = "root";
+
+    public async Task InitializeAsync()
+    {
+        _mesh = await Mesh.StartAsync(infrastructure, "[]");
+        _own = (await _mesh.OkAsync("tenants/create", new { name = "Own Ltd" }))["tenant_id"]!.GetValue<string>();
+        _other = (await _mesh.OkAsync("tenants/create", new { name = "Other plc" }))["tenant_id"]!.GetValue<string>();
+        foreach (var tenant in new[] { _own, _other, Root })
+            await _mesh.OkAsync("assets/register", new { asset_id = $"ws-{tenant}", tenant_id = tenant, host_name = "WS" });
+    }
+
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+
+    private string Scope(string scope) => scope switch { "own" => _own, "other" => _other, _ => Root };
+
+    // ---- The matrix: every method x every rights set x (own tenant, other tenant, root) ----
+
+    /// <summary>
+    /// How to call each method on data of one tenant: the body, made fresh for each call where the
+    /// call changes state, and whether the answer depends on reaching that tenant.
+    /// </summary>
+    private Dictionary<string, (bool TenantScoped, Func<string, (string ClientId, string Token), Task<object>> Body)> Calls() => new()
+    {
+        ["incidents/create"] = (true, (t, _) => Task.FromResult<object>(new { summary = "s", affected_hosts = new[] { $"WS:ws-{t}" }, tenant_id = t })),
+        ["incidents/details"] = (true, async (t, _) => new { incident_id = await IncidentAsync(t) }),
+        ["incidents/list"] = (false, (t, _) => Task.FromResult<object>(new { tenants_names = new[] { t } })),
+        ["incidents/count"] = (false, (t, _) => Task.FromResult<object>(new { tenants_names = new[] { t } })),
+        ["incidents/update"] = (true, async (t, _) => new { incident_id = await IncidentAsync(t), status = "On hold" }),
+        ["incidents/close"] = (true, async (t, _) => new { incident_id = await IncidentAsync(t), resolution_status = "FALSE_POSITIVE", summary = "no" }),
+        ["incidents/history"] = (true, async (t, _) => new { incident_id = await IncidentAsync(t) }),
+        ["responses/list"] = (true, async (t, _) => new { incident_id = await IncidentAsync(t) }),
+        ["responses/create"] = (true, async (t, _) => new { incident_id = await IncidentAsync(t), asset_id = $"ws-{t}", type = "DISABLE_ISOLATION", parameters = new { } }),
+        ["response/update"] = (true, async (t, _) => new { response_id = await ResponseAsync(t), status = "Declined", comment = "no" }),
+        ["responses/update"] = (true, async (t, _) => new { responses_ids = new[] { await ResponseAsync(t) }, status = "Declined", comment = "no" }),
+        ["comments/create"] = (true, async (t, _) => new { incident_id = await IncidentAsync(t), text = "hello" }),
+        ["comments/list"] = (true, async (t, _) => new { incident_id = await IncidentAsync(t) }),
+        ["comments/delete"] = (true, async (t, caller) => new { comment_id = await CommentAsync(t, caller) }),
+        ["auto_accept/get"] = (false, (_, _) => Task.FromResult<object>(new { })),
+        ["auto_accept/set"] = (true, (t, _) => Task.FromResult<object>(new { mode = "SELECTED_TENANTS", tenant_ids = new[] { t } })),
+        ["assets/list"] = (false, (t, _) => Task.FromResult<object>(new { tenants_names = new[] { t } })),
+        ["assets/count"] = (false, (t, _) => Task.FromResult<object>(new { })),
+        ["assets/details"] = (true, (t, _) => Task.FromResult<object>(new { asset_id = $"ws-{t}" })),
+        ["assets/register"] = (true, (t, _) => Task.FromResult<object>(new { asset_id = $"ws-{t}", tenant_id = t, host_name = "WS" })),
+        ["tenants/create"] = (false, (_, _) => Task.FromResult<object>(new { name = "New" })),
+        ["tenants/list"] = (false, (_, _) => Task.FromResult<object>(new { })),
+        ["tenants/update"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t, name = "Renamed" })),
+        ["api_connections/create"] = (true, (t, _) => Task.FromResult<object>(new { name = "n", rights = new[] { "INCIDENT_ACCESS" }, tenant_ids = new[] { t } })),
+        ["api_connections/list"] = (false, (_, _) => Task.FromResult<object>(new { })),
+        ["api_connections/revoke"] = (true, async (t, _) => new { client_id = await ConnectionAsync(t) }),
+        ["api_connections/delete"] = (true, async (t, _) => new { client_id = await ConnectionAsync(t) }),
+    };
+
+    private async Task<string> IncidentAsync(string tenant) =>
+        (await _mesh.OkAsync("incidents/create", new { summary = "x", affected_hosts = new[] { $"WS:ws-{tenant}" }, tenant_id = tenant }))["incident_id"]!.GetValue<string>();
+
+    private async Task<string> ResponseAsync(string tenant) =>
+        await _mesh.ProposeAsync(await IncidentAsync(tenant), "DISABLE_ISOLATION", new { }, $"ws-{tenant}");
+
+    private async Task<string> CommentAsync(string tenant, (string ClientId, string Token) caller)
+    {
+        var incident = await IncidentAsync(tenant);
+        // The caller's own comment where it may comment there; otherwise someone else's.
+        var (status, body) = await _mesh.RawCallAsync(caller.ClientId, "comments/create", new { incident_id = incident, text = "mine" }, caller.Token);
+        return status == 200 ? body!["comment_id"]!.GetValue<string>()
+            : (await _mesh.OkAsync("comments/create", new { incident_id = incident, text = "theirs" }))["comment_id"]!.GetValue<string>();
+    }
+
+    private async Task<string> ConnectionAsync(string tenant) => (await _mesh.CreateConnectionAsync("victim", ["INCIDENT_ACCESS"], [tenant])).ClientId;
+
+    [Fact]
+    public async Task Every_method_answers_each_rights_set_in_each_scope_as_the_rights_table_says()
+    {
+        var calls = Calls();
+        // The table of rights and the table of calls name the same methods: a new method cannot be forgotten here.
+        Assert.Equal(Rights.ByMethod.Keys.Order(), calls.Keys.Order());
+
+        var mismatches = new List<string>();
+        foreach (var rights in Rights.All)
+        {
+            // auto_accept/set, called below, would otherwise accept the responses later rows decide on.
+            await _mesh.OkAsync("auto_accept/set", new { mode = "DISABLED" });
+            var (clientId, refresh) = await _mesh.CreateConnectionAsync($"matrix-{rights}", [rights], [_own]);
+            var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+            foreach (var (method, (tenantScoped, body)) in calls)
+                foreach (var scope in new[] { "own", "other", "root" })
+                {
+                    var expected = !Rights.ByMethod[method].Contains(rights) ? 403 : tenantScoped && scope != "own" ? 404 : 200;
+                    var (status, answer) = await _mesh.RawCallAsync(clientId, method, await body(Scope(scope), (clientId, access)), access);
+                    if (status != expected) mismatches.Add($"{method} as {rights} on {scope}: {status}, expected {expected} {answer?.ToJsonString()}");
+                }
+        }
+
+        Assert.Empty(mismatches);
+    }
+
+    [Fact]
+    public async Task A_connection_sees_in_lists_and_counts_only_its_own_tenants()
+    {
+        var (clientId, refresh) = await _mesh.CreateConnectionAsync("customer", ["FULL_ACCESS"], [_own]);
+        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+        var mine = await IncidentAsync(_own);
+        await IncidentAsync(_other);
+        await IncidentAsync(Root);
+
+        var (_, list) = await _mesh.RawCallAsync(clientId, "incidents/list", new { page_size = 1000 }, access);
+        var (_, assets) = await _mesh.RawCallAsync(clientId, "assets/list", new { }, access);
+        var (_, tenants) = await _mesh.RawCallAsync(clientId, "tenants/list", new { }, access);
+
+        Assert.Contains(mine, list!.AsArray().Select(i => i!["incident_id"]!.GetValue<string>()));
+        Assert.All(list.AsArray(), i => Assert.Equal(_own, i!["tenant_name"]!.GetValue<string>()));
+        Assert.Equal([$"ws-{_own}"], assets!.AsArray().Select(a => a!["asset_id"]!.GetValue<string>()));
+        Assert.Equal([_own], tenants!.AsArray().Select(t => t!["tenant_id"]!.GetValue<string>()));
+    }
+
+    // ---- Tokens ----
+
+    [Fact]
+    public async Task Refresh_tokens_rotate_and_a_reused_one_revokes_the_whole_chain()
+    {
+        var (clientId, first) = await _mesh.CreateConnectionAsync("rotator", ["INCIDENT_ACCESS"], [_own]);
+        var (access1, second) = await _mesh.ConfirmAsync(clientId, first);
+        var (access2, third) = await _mesh.ConfirmAsync(clientId, second);
+        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access1)).Status); // reusable until it expires
+
+        var reuse = await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = first }, null);
+
+        Assert.Equal(401, reuse.Status);
+        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = third }, null)).Status);
+        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access2)).Status);
+    }
+
+    [Fact]
+    public async Task Access_tokens_expire_after_an_hour_refresh_tokens_after_seven_days_and_the_first_after_a_day()
+    {
+        var (clientId, first) = await _mesh.CreateConnectionAsync("clockwork", ["INCIDENT_ACCESS"], [_own]);
+        var (unused, unusedFirst) = await _mesh.CreateConnectionAsync("never-confirmed", ["INCIDENT_ACCESS"], [_own]);
+        var (access, refresh) = await _mesh.ConfirmAsync(clientId, first);
+
+        _mesh.TokenClock.Advance(TimeSpan.FromMinutes(61));
+        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
+        var (fresh, refresh2) = await _mesh.ConfirmAsync(clientId, refresh);
+        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, fresh)).Status);
+
+        _mesh.TokenClock.Advance(TimeSpan.FromHours(24));
+        Assert.Equal(401, (await _mesh.RawCallAsync(unused, "session/confirm", new { refresh_token = unusedFirst }, null)).Status);
+
+        _mesh.TokenClock.Advance(TimeSpan.FromDays(6));
+        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = refresh2 }, null)).Status);
+    }
+
+    [Fact]
+    public async Task A_revoked_or_deleted_connection_is_refused_and_statuses_follow_its_life()
+    {
+        var (revokedId, r1) = await _mesh.CreateConnectionAsync("to-revoke", ["INCIDENT_ACCESS"], [_own]);
+        var (deletedId, d1) = await _mesh.CreateConnectionAsync("to-delete", ["INCIDENT_ACCESS"], [_own]);
+        Assert.Equal("Pending activation", await StatusAsync(revokedId));
+        var (revokedAccess, r2) = await _mesh.ConfirmAsync(revokedId, r1);
+        var (deletedAccess, d2) = await _mesh.ConfirmAsync(deletedId, d1);
+        Assert.Equal("Active", await StatusAsync(revokedId));
+
+        await _mesh.OkAsync("api_connections/revoke", new { client_id = revokedId });
+        await _mesh.OkAsync("api_connections/delete", new { client_id = deletedId });
+
+        Assert.Equal("Revoked", await StatusAsync(revokedId));
+        Assert.Null(await StatusAsync(deletedId));
+        Assert.Equal(401, (await _mesh.RawCallAsync(revokedId, "incidents/count", new { }, revokedAccess)).Status);
+        Assert.Equal(401, (await _mesh.RawCallAsync(revokedId, "session/confirm", new { refresh_token = r2 }, null)).Status);
+        Assert.Equal(401, (await _mesh.RawCallAsync(deletedId, "incidents/count", new { }, deletedAccess)).Status);
+        Assert.Equal(401, (await _mesh.RawCallAsync(deletedId, "session/confirm", new { refresh_token = d2 }, null)).Status);
+    }
+
+    private async Task<string?> StatusAsync(string clientId) =>
+        (await _mesh.OkAsync("api_connections/list", new { })).AsArray()
+        .FirstOrDefault(c => c!["client_id"]!.GetValue<string>() == clientId)?["status"]!.GetValue<string>();
+
+    [Fact]
+    public async Task Bad_tokens_are_refused_with_401()
+    {
+        var (clientId, first) = await _mesh.CreateConnectionAsync("target", ["INCIDENT_ACCESS"], [_own]);
+        var (access, _) = await _mesh.ConfirmAsync(clientId, first);
+        var (otherId, otherFirst) = await _mesh.CreateConnectionAsync("someone-else", ["INCIDENT_ACCESS"], [_own]);
+        var (otherAccess, _) = await _mesh.ConfirmAsync(otherId, otherFirst);
+        var parts = access.Split('.');
+        static string B64(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        var cases = new Dictionary<string, string?>
+        {
+            ["no header"] = null,
+            ["malformed"] = "not-a-jwt",
+            ["wrong signature"] = $"{parts[0]}.{parts[1]}.{B64("forged-signature")}",
+            ["alg none"] = $"{B64("""{"alg":"none","typ":"JWT"}""")}.{parts[1]}.",
+            ["another client's token"] = otherAccess,
+            ["a refresh token"] = first,
+        };
+        foreach (var (name, token) in cases)
+            Assert.True((await _mesh.RawCallAsync(clientId, "incidents/count", new { }, token)).Status == 401, name);
+
+        _mesh.TokenClock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
+    }
+
+    [Fact]
+    public async Task A_service_reached_directly_without_the_gateway_refuses_the_request()
+    {
+        var incidents = _mesh.ServiceAddress("Incidents");
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{incidents}/api/v1/x/incidents/count") { Content = JsonContent.Create(new { }) };
+        request.Headers.Add("X-MdrMesh-Caller", "intruder");
+        request.Headers.Add("X-MdrMesh-Tenants", "*");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(401, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_connection_name_is_the_author_in_history_and_decisions()
+    {
+        var (clientId, first) = await _mesh.CreateConnectionAsync("Jane at Own Ltd", ["RESPONSE_MANAGEMENT"], [_own]);
+        var (access, _) = await _mesh.ConfirmAsync(clientId, first);
+        var incident = await IncidentAsync(_own);
+        var response = await _mesh.ProposeAsync(incident, "DISABLE_ISOLATION", new { }, $"ws-{_own}");
+
+        var (status, decided) = await _mesh.RawCallAsync(clientId, "response/update", new { response_id = response, status = "Declined", comment = "not now" }, access);
+
+        Assert.Equal(200, status);
+        Assert.Equal("Jane at Own Ltd", decided!["decided_by"]!.GetValue<string>());
+        await _mesh.WaitForStatusAsync(incident, response, "Declined");
+        Assert.Contains(("Declined", "Jane at Own Ltd"), await _mesh.ResponseHistoryAsync(incident, response));
+    }
+}
