@@ -35,17 +35,7 @@ public static class Extensions
     public static void MapApprovals(this WebApplication app)
     {
         app.UseMdrInternalApi();
-        var api = app.MapGroup("").AddEndpointFilter(async (context, next) =>
-        {
-            try
-            {
-                return await next(context);
-            }
-            catch (AlreadyDecided decided)
-            {
-                return ApiProblems.Conflict(decided.Message);
-            }
-        });
+        var api = app.MapMethodsWithConflicts<AlreadyDecided>();
         api.MapMethod("auto_accept/get", AutoAcceptEndpoints.Get);
         api.MapMethod("auto_accept/set", AutoAcceptEndpoints.Set);
         api.MapMethod("response/update", DecideEndpoints.One);

@@ -37,17 +37,7 @@ public static class Extensions
     public static void MapIncidents(this WebApplication app)
     {
         app.UseMdrInternalApi();
-        var api = app.MapGroup("").AddEndpointFilter(async (context, next) =>
-        {
-            try
-            {
-                return await next(context);
-            }
-            catch (IncidentConflict conflict)
-            {
-                return ApiProblems.Conflict(conflict.Message);
-            }
-        });
+        var api = app.MapMethodsWithConflicts<IncidentConflict>();
         api.MapMethod("incidents/create", OpenIncident.Handle);
         api.MapMethod("incidents/details", QueryIncidents.Details);
         api.MapMethod("incidents/list", QueryIncidents.List);

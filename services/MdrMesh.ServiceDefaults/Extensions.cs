@@ -139,6 +139,33 @@ public static class Extensions
         app.MapHealthChecks("/health");
     }
 
+    /// <summary>Routes whose handlers throw <typeparamref name="TConflict"/> for a change the current state forbids: 409 problem+json.</summary>
+    public static RouteGroupBuilder MapMethodsWithConflicts<TConflict>(this WebApplication app) where TConflict : Exception =>
+        (RouteGroupBuilder)app.MapGroup("").AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (TConflict conflict)
+            {
+                return ApiProblems.Conflict(conflict.Message);
+            }
+        });
+
+    /// <summary>Waits for the timer's next tick; false once the service stops.</summary>
+    public static async Task<bool> NextTickAsync(this PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The route of one API method: <c>POST /api/v1/{client_id}/{method}</c>.</summary>
     public static RouteHandlerBuilder MapMethod(this IEndpointRouteBuilder app, string method, Delegate handler) =>
         app.MapPost($"/api/v1/{{client_id}}/{method}", handler);

@@ -1,6 +1,7 @@
 using JasperFx;
 using Marten;
 using MdrMesh.Approvals.Deciding;
+using MdrMesh.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace MdrMesh.Approvals.DecisionDeadline;
@@ -13,7 +14,7 @@ public sealed class DeadlineSweeper(IDocumentStore store, TimeProvider clock, IO
     {
         // A real-time timer: sweeps are frequent and cheap; what is overdue is decided by the clock.
         using var timer = new PeriodicTimer(options.Value.DeadlineSweepInterval);
-        while (await Tick(timer, stoppingToken))
+        while (await timer.NextTickAsync(stoppingToken))
         {
             try
             {
@@ -26,17 +27,6 @@ public sealed class DeadlineSweeper(IDocumentStore store, TimeProvider clock, IO
         }
     }
 
-    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
 
     public async Task<int> SweepAsync(CancellationToken ct)
     {

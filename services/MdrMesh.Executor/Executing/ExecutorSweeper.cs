@@ -1,5 +1,6 @@
 using Marten;
 using MdrMesh.Executor.Fleet;
+using MdrMesh.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace MdrMesh.Executor.Executing;
@@ -15,7 +16,7 @@ public sealed class ExecutorSweeper(IDocumentStore store, ExecutionRunner runner
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.SweepInterval);
-        while (await Tick(timer, stoppingToken))
+        while (await timer.NextTickAsync(stoppingToken))
         {
             try
             {
@@ -29,17 +30,6 @@ public sealed class ExecutorSweeper(IDocumentStore store, ExecutionRunner runner
         }
     }
 
-    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
 
     public async Task ExpireIsolationsAsync(CancellationToken ct)
     {
