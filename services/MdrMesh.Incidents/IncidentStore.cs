@@ -20,7 +20,9 @@ public interface IIncidentEvent
 public sealed class IncidentStore(IDocumentStore store)
 {
     public const string Schema = "incidents";
-    private const int Attempts = 5;
+    // Many writers on one incident (HTTP calls and the consumer) can collide; each retry re-reads
+    // and decides again, after a short random pause so colliding writers spread out.
+    private const int Attempts = 25;
 
     /// <summary>The incident, if it exists in a tenant the caller may reach; otherwise null (a 404, never a 403).</summary>
     public async Task<Incident?> FindAsync(Guid incidentId, Caller caller, CancellationToken ct = default)
@@ -79,6 +81,7 @@ public sealed class IncidentStore(IDocumentStore store)
             }
             catch (ConcurrencyException) when (attempt < Attempts)
             {
+                await Task.Delay(Random.Shared.Next(5, 20 * Math.Min(attempt, 5)), ct);
             }
         }
     }
