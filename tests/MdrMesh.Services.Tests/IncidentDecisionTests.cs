@@ -143,7 +143,7 @@ public class IncidentDecisionTests
     {
         var items = Enumerable.Range(1, 5);
 
-        Assert.Equal([3, 4], Paging.Page(items, 2, 2));
-        Assert.Empty(Paging.Page(items, 4, 2));
+        Assert.Equal([3, 4], MdrMesh.ServiceDefaults.Paging.Page(items, 2, 2));
+        Assert.Empty(MdrMesh.ServiceDefaults.Paging.Page(items, 4, 2));
     }
 }

@@ -65,7 +65,7 @@ public static class AssetEndpoints
     public static async Task<IResult> List(AssetFilter filter, Caller caller, IDocumentStore store, CancellationToken ct)
     {
         var (assets, related) = await LoadAsync(caller, store, ct);
-        var page = Paging(assets.Where(a => filter.Matches(a, related(a))).OrderBy(a => a.HostName), filter.Page, filter.PageSize);
+        var page = ServiceDefaults.Paging.Page(assets.Where(a => filter.Matches(a, related(a))).OrderBy(a => a.HostName), filter.Page, filter.PageSize);
         return Results.Ok(page.Select(View).ToList());
     }
 
@@ -94,11 +94,6 @@ public static class AssetEndpoints
         return (assets, a => related.GetValueOrDefault((a.TenantId, a.Id)) ?? new HashSet<string>());
     }
 
-    private static IEnumerable<T> Paging<T>(IEnumerable<T> items, int? page, int? pageSize)
-    {
-        var size = Math.Clamp(pageSize ?? 100, 1, 1000);
-        return items.Skip((Math.Max(page ?? 1, 1) - 1) * size).Take(size);
-    }
 
     /// <summary>The asset object of the MDR API, with the state responses act on beside it.</summary>
     public static object View(FleetAsset a) => new
