@@ -14,7 +14,11 @@ public static class ApiJson
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.AllowOutOfOrderMetadataProperties = ResponseJson.Options.AllowOutOfOrderMetadataProperties;
         options.Converters.Add(new JsonStringEnumConverter());
+        // Deeper bodies are refused (400) before they cost anything to walk.
+        options.MaxDepth = MaxDepth;
     }
+
+    public const int MaxDepth = 32;
 
     public static readonly JsonSerializerOptions Options = Create();
 

@@ -3,17 +3,21 @@ using Microsoft.AspNetCore.Http;
 namespace MdrMesh.ServiceDefaults;
 
 /// <summary>
-/// Who is calling the API: the name written into history as <c>changed_by</c> and as author of
-/// comments and decisions, and the tenants they may reach (null = every tenant).
-/// Handlers take it as a parameter; <see cref="BindAsync"/> is the one place it is resolved.
+/// Who is calling the API: the connection's immutable id (what authorship and separation-of-duty
+/// checks compare), its name (shown in history as <c>changed_by</c>), its rights sets, and the
+/// tenants it may reach (null = every tenant). Handlers take it as a parameter;
+/// <see cref="BindAsync"/> is the one place it is resolved.
 /// </summary>
-public sealed record Caller(string Name, IReadOnlySet<string>? Tenants, bool IsSocOperator)
+public sealed record Caller(string Id, string Name, IReadOnlySet<string>? Tenants, IReadOnlySet<string> Rights)
 {
+    /// <summary>The API connection's client id.</summary>
+    public const string IdHeader = "X-MdrMesh-Caller-Id";
+
     /// <summary>The API connection's name.</summary>
     public const string NameHeader = "X-MdrMesh-Caller";
 
-    /// <summary><c>soc</c> for a connection holding SOC_OPERATOR, otherwise <c>customer</c>.</summary>
-    public const string RoleHeader = "X-MdrMesh-Role";
+    /// <summary>The connection's rights sets, comma-separated.</summary>
+    public const string RightsHeader = "X-MdrMesh-Rights";
 
     /// <summary><c>*</c> for every tenant, otherwise the tenant ids, comma-separated.</summary>
     public const string TenantsHeader = "X-MdrMesh-Tenants";
@@ -22,6 +26,17 @@ public sealed record Caller(string Name, IReadOnlySet<string>? Tenants, bool IsS
     public const string InternalKeyHeader = "X-MdrMesh-Internal-Key";
 
     public const string AllTenants = "*";
+
+    // The rights sets' wire names (the gateway's Rights table is the authority on who may call what).
+    public const string SocOperator = "SOC_OPERATOR";
+    public const string FullAccess = "FULL_ACCESS";
+    public const string ResponseManagement = "RESPONSE_MANAGEMENT";
+
+    /// <summary>The provider's own analysts (SOC_OPERATOR): they raise incidents and propose responses in every tenant.</summary>
+    public bool IsSocOperator => Rights.Contains(SocOperator);
+
+    /// <summary>May decide responses and manage the customer's settings (FULL_ACCESS or RESPONSE_MANAGEMENT) in the tenants it reaches.</summary>
+    public bool IsDecider => Rights.Contains(FullAccess) || Rights.Contains(ResponseManagement);
 
     public bool CanReach(string tenantId) => Tenants is null || Tenants.Contains(tenantId);
 
@@ -33,8 +48,12 @@ public sealed record Caller(string Name, IReadOnlySet<string>? Tenants, bool IsS
         var headers = context.Request.Headers;
         var tenants = Uri.UnescapeDataString(headers[TenantsHeader].ToString());
         return ValueTask.FromResult<Caller?>(new Caller(
+            Uri.UnescapeDataString(headers[IdHeader].ToString()),
             Uri.UnescapeDataString(headers[NameHeader].ToString()),
-            tenants == AllTenants ? null : tenants.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(),
-            IsSocOperator: headers[RoleHeader].ToString() == "soc"));
+            tenants == AllTenants ? null : List(tenants),
+            List(Uri.UnescapeDataString(headers[RightsHeader].ToString()))));
     }
+
+    private static HashSet<string> List(string value) =>
+        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
 }

@@ -70,6 +70,8 @@ public static class Extensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            // MassTransit reports usage to an outside host unless told not to: an air-gapped SOC calls nobody.
+            bus.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
             consumers(bus);
             bus.UsingRabbitMq((context, cfg) =>
             {
@@ -94,6 +96,8 @@ public static class Extensions
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        // Bodies of API calls are small JSON; anything larger is refused with 413 before it is read.
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
     }
 
     /// <summary>
@@ -123,20 +127,42 @@ public static class Extensions
         app.UseMdrApi();
     }
 
+    /// <summary>The largest request body the API reads (uploads excepted): 1 MiB.</summary>
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
     public static void UseMdrApi(this WebApplication app)
     {
         app.UseExceptionHandler(error => error.Run(async context =>
         {
             var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            // A body that is not JSON, or not of the expected shape, is the caller's mistake.
-            var status = exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+            var (status, title, detail) = ProblemFor(exception);
             context.Response.StatusCode = status;
-            await Results.Problem(statusCode: status,
-                title: status == 500 ? "An unexpected error occurred." : "The request body could not be read.",
-                detail: status == 500 ? null : exception?.InnerException?.Message ?? exception?.Message).ExecuteAsync(context);
+            if (status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "5";
+            await Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context);
         }));
         app.UseStatusCodePages();
         app.MapHealthChecks("/health");
+    }
+
+    /// <summary>
+    /// What an exception that escaped a handler means to the caller. A body that is not JSON, too
+    /// deep or too large is the caller's mistake (400, 413); a database or broker that does not
+    /// answer, or is out of connections, is a 503 to retry; a write that kept colliding is a 409.
+    /// Only a fault of ours is a 500.
+    /// </summary>
+    public static (int Status, string Title, string? Detail) ProblemFor(Exception? exception)
+    {
+        if (exception is BadHttpRequestException bad)
+            return (bad.StatusCode, bad.StatusCode == 413 ? "The request body is too large." : "The request body could not be read.",
+                bad.StatusCode == 413 ? $"At most {MaxRequestBodyBytes} bytes." : bad.InnerException?.Message ?? bad.Message);
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is JasperFx.ConcurrencyException)
+                return (409, "The change conflicts with the current state.", "It was changed concurrently; send it again.");
+            if (e is Npgsql.NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
+                return (503, "The service is temporarily unavailable.", "Retry after the time in Retry-After.");
+        }
+        return (500, "An unexpected error occurred.", null);
     }
 
     /// <summary>Routes whose handlers throw <typeparamref name="TConflict"/> for a change the current state forbids: 409 problem+json.</summary>
@@ -168,5 +194,5 @@ public static class Extensions
 
     /// <summary>The route of one API method: <c>POST /api/v1/{client_id}/{method}</c>.</summary>
     public static RouteHandlerBuilder MapMethod(this IEndpointRouteBuilder app, string method, Delegate handler) =>
-        app.MapPost($"/api/v1/{{client_id}}/{method}", handler);
+        app.MapPost($"/api/v1/{{client_id}}/{method}", handler).AddEndpointFilter(InputBounds.Filter);
 }

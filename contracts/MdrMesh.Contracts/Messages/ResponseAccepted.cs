@@ -1,7 +1,7 @@
 namespace MdrMesh.Contracts.Messages;
 
 /// <summary>
-/// A response was accepted, by a person (<see cref="By"/>, with <see cref="Comment"/>) or by the
+/// A response was accepted, by a person (<see cref="By"/>, connection id <see cref="ById"/>, with <see cref="Comment"/>) or by the
 /// auto-accept policy (<see cref="AutoAccepted"/> names the policy version and rule).
 /// </summary>
 public sealed record ResponseAccepted(
@@ -11,7 +11,8 @@ public sealed record ResponseAccepted(
     DateTimeOffset At,
     string By,
     string? Comment = null,
-    AutoAcceptance? AutoAccepted = null);
+    AutoAcceptance? AutoAccepted = null,
+    string? ById = null);
 
 /// <summary>The auto-accept setting that accepted a response: its version and the rule that matched.</summary>
 public sealed record AutoAcceptance(long PolicyVersion, string Rule);

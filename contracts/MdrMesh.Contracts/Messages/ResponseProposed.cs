@@ -2,7 +2,7 @@ using MdrMesh.Contracts.Responses;
 
 namespace MdrMesh.Contracts.Messages;
 
-/// <summary>A SOC analyst proposed a response on an asset of an incident; it now waits for a decision.</summary>
+/// <summary>A SOC analyst (<see cref="By"/>, connection id <see cref="ById"/>) proposed a response on an asset of an incident; it now waits for a decision.</summary>
 public sealed record ResponseProposed(
     Guid ResponseId,
     string TenantId,
@@ -11,4 +11,5 @@ public sealed record ResponseProposed(
     ResponseParameters Parameters,
     string? Description,
     DateTimeOffset At,
-    string By);
+    string By,
+    string? ById = null);

@@ -1,6 +1,6 @@
 namespace MdrMesh.Contracts.Messages;
 
-/// <summary>A response was declined and will never be executed. <see cref="Reason"/> is one of <see cref="RejectionReason"/>.</summary>
+/// <summary>A response was declined (by <see cref="By"/>, connection id <see cref="ById"/> when a person did) and will never be executed. <see cref="Reason"/> is one of <see cref="RejectionReason"/>.</summary>
 public sealed record ResponseRejected(
     Guid ResponseId,
     string TenantId,
@@ -8,7 +8,8 @@ public sealed record ResponseRejected(
     DateTimeOffset At,
     string By,
     string Reason,
-    string? Comment = null);
+    string? Comment = null,
+    string? ById = null);
 
 public static class RejectionReason
 {

@@ -68,8 +68,9 @@ public static class AuthenticationMiddleware
     /// <summary>The caller as the services see it, in the headers the gateway adds to a forwarded request.</summary>
     public static IEnumerable<(string Header, string Value)> IdentityHeaders(ApiConnection connection) =>
     [
+        (Caller.IdHeader, connection.Id),
         (Caller.NameHeader, connection.Name),
-        (Caller.RoleHeader, connection.Holds(Rights.SocOperator) ? "soc" : "customer"),
+        (Caller.RightsHeader, string.Join(",", connection.Rights)),
         (Caller.TenantsHeader, connection.AllTenants ? Caller.AllTenants : string.Join(",", connection.TenantIds)),
     ];
 }

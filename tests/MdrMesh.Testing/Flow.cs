@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace MdrMesh.EndToEnd.Tests;
+namespace MdrMesh.Testing;
 
 /// <summary>The steps of a response's life, as API calls.</summary>
 public static class Flow

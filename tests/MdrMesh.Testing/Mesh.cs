@@ -16,7 +16,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
-namespace MdrMesh.EndToEnd.Tests;
+namespace MdrMesh.Testing;
 
 /// <summary>
 /// The whole system for one test class: the four services, each a real web host on a loopback
@@ -104,8 +104,9 @@ public sealed class Mesh : IAsyncDisposable
         }
         builder.Services.AddSingleton<TimeProvider>(name == "Gateway" ? TokenClock : Clock);
         builder.Logging.ClearProviders();
-        if (Environment.GetEnvironmentVariable("MDRMESH_TEST_LOGS") is { Length: > 0 } logFile)
-            builder.Logging.AddProvider(new FileLoggerProvider(logFile, name));
+        // A test may capture the log itself (Test:LogFile, Test:LogLevel); otherwise MDRMESH_TEST_LOGS keeps warnings for debugging.
+        if ((builder.Configuration["Test:LogFile"] ?? Environment.GetEnvironmentVariable("MDRMESH_TEST_LOGS")) is { Length: > 0 } logFile)
+            builder.Logging.AddProvider(new FileLoggerProvider(logFile, name, LogLevelOf(builder.Configuration["Test:LogLevel"])));
 
         var app = builder.Build();
         switch (name)
@@ -126,6 +127,8 @@ public sealed class Mesh : IAsyncDisposable
             Http = new HttpClient { BaseAddress = new Uri($"{Address(_hosts["Gateway"])}/api/v1/") };
         }
     }
+
+    private static LogLevel LogLevelOf(string? level) => Enum.TryParse<LogLevel>(level, true, out var parsed) ? parsed : LogLevel.Warning;
 
     /// <summary>Stops a service the hard way: no draining, its host simply goes away.</summary>
     public async Task KillServiceAsync(string name)
@@ -236,6 +239,17 @@ public sealed class Mesh : IAsyncDisposable
 
 public static class Eventually
 {
+    /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes.</summary>
+    public static async Task HoldsAsync(Func<bool> condition, TimeSpan within, string what)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not within {within.TotalSeconds} s: {what}");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds, or fails after the deadline.</summary>
     public static async Task<T> ReturnsAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 20)
     {

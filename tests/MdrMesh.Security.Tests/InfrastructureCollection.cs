@@ -1,0 +1,9 @@
+using MdrMesh.Testing;
+
+namespace MdrMesh.Security.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class InfrastructureCollection : ICollectionFixture<Infrastructure>
+{
+    public const string Name = "infrastructure";
+}
