@@ -9,6 +9,7 @@ using MdrMesh.Incidents.GettingIncidents;
 using MdrMesh.Incidents.OpeningIncident;
 using MdrMesh.Incidents.ProposingResponse;
 using MdrMesh.Incidents.RecordingResponseProgress;
+using MdrMesh.Incidents.RevealingPasswords;
 using MdrMesh.ServiceDefaults;
 using Weasel.Core;
 using Weasel.Postgresql;
@@ -32,6 +33,8 @@ public static class Extensions
             options.Storage.ExtendedSchemaObjects.Add(new Sequence($"{IncidentStore.Schema}.incident_numbers"));
         });
         builder.Services.AddSingleton<IncidentStore>();
+        // Read now, so a service without its password key refuses to start rather than fail at the first isolation.
+        builder.Services.AddSingleton(PasswordVault.FromConfiguration(builder.Configuration));
     }
 
     public static void MapIncidents(this WebApplication app)

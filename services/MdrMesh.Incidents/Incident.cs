@@ -5,6 +5,7 @@ using MdrMesh.Incidents.Commenting;
 using MdrMesh.Incidents.OpeningIncident;
 using MdrMesh.Incidents.ProposingResponse;
 using MdrMesh.Incidents.RecordingResponseProgress;
+using MdrMesh.Incidents.RevealingPasswords;
 
 namespace MdrMesh.Incidents;
 
@@ -54,7 +55,7 @@ public sealed record Incident
 
     public Incident Apply(CommentAdded e) => this with
     {
-        Comments = [.. Comments, new IncidentComment(e.CommentId, e.Text, e.By, e.At)],
+        Comments = [.. Comments, new IncidentComment(e.CommentId, e.Text, e.By, e.At, e.ById)],
         UpdatedAt = e.At,
     };
 
@@ -73,9 +74,15 @@ public sealed record Incident
 
     public Incident Apply(ResponseAdded e) => this with
     {
-        Responses = [.. Responses, new IncidentResponse(e.ResponseId, e.AssetId, e.Parameters, e.Description, e.By, e.At)],
+        Responses = [.. Responses, new IncidentResponse(e.ResponseId, e.AssetId, e.Parameters, e.Description, e.By, e.At)
+        {
+            SealedPassword = e.SealedPassword,
+        }],
         UpdatedAt = e.At,
     };
+
+    /// <summary>A reveal is a read: it is history, not a change of the incident (its update time stays).</summary>
+    public Incident Apply(IsolationPasswordRevealed e) => this;
 
     public Incident Apply(ResponseConfirmed e) =>
         Update(e.ResponseId, e.At, r => r with { Decision = ResponseStatus.Confirmed, Comment = e.Comment, DecidedBy = e.By });
@@ -117,6 +124,8 @@ public sealed record IncidentResponse(
     string ProposedBy,
     DateTimeOffset CreatedAt)
 {
+    /// <summary>An isolation's password, sealed by <see cref="RevealingPasswords.PasswordVault"/>; the parameters hold only its task id and details.</summary>
+    public string? SealedPassword { get; init; }
     public string? Decision { get; init; }
     public string? DecidedBy { get; init; }
     public string? Execution { get; init; }
@@ -134,7 +143,8 @@ public sealed record IncidentResponse(
 /// <summary>The response that undid another (null when its isolation term ended), and why.</summary>
 public sealed record ResponseUndo(Guid? ResponseId, string Reason, DateTimeOffset At);
 
-public sealed record IncidentComment(Guid CommentId, string Text, string Author, DateTimeOffset CreatedAt);
+/// <summary>A comment; <see cref="AuthorId"/> is its author's connection id (null on comments written before ids were kept: nobody may delete those).</summary>
+public sealed record IncidentComment(Guid CommentId, string Text, string Author, DateTimeOffset CreatedAt, string? AuthorId = null);
 
 public static class IncidentStatus
 {

@@ -12,9 +12,9 @@ public sealed class IncidentMessages : IMessageMap
     public object? ToMessage(IEvent e) => e.Data switch
     {
         ResponseAdded r => new ResponseProposed(r.ResponseId, e.TenantId, e.StreamId, r.AssetId,
-            // The isolation password stays here; the other services need only its task id and details.
+            // The isolation password never leaves this service (its event holds it only sealed); the others need only its task id and details.
             r.Parameters is IsolateParameters isolate ? isolate.WithoutPassword() : r.Parameters,
-            r.Description, r.At, r.By),
+            r.Description, r.At, r.By, r.ById),
         ClosingIncident.IncidentClosed c => new IncidentClosed(e.TenantId, e.StreamId, c.Resolution, c.At, c.By),
         _ => null,
     };

@@ -62,6 +62,8 @@ public sealed class Mesh : IAsyncDisposable
             ["Access:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["Access:BootstrapCredentialsFile"] = Path.Combine(Path.GetTempPath(), $"mdrmesh-credentials-{Guid.NewGuid():N}.json"),
             ["Api:InternalKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+            ["IsolationPasswords:Keys:mesh-1"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["IsolationPasswords:CurrentKeyId"] = "mesh-1",
         });
         foreach (var (key, value) in settings ?? []) mesh._config[key] = value;
 

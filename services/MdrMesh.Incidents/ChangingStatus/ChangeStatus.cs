@@ -4,7 +4,7 @@ using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Incidents.ChangingStatus;
 
-public sealed record IncidentStatusChanged(string Status, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record IncidentStatusChanged(string Status, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
 /// <summary><c>incidents/update</c>: <c>incident_id</c>, <c>status</c> (<c>Open</c> | <c>On hold</c> | <c>Resolved</c>).</summary>
 public sealed record ChangeStatusRequest(Guid? IncidentId, string? Status);
@@ -27,7 +27,7 @@ public static class ChangeStatus
         var incident = await incidents.FindAsync(request.IncidentId!.Value, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
 
-        var change = new IncidentStatusChanged(request.Status!, clock.GetUtcNow(), caller.Name);
+        var change = new IncidentStatusChanged(request.Status!, clock.GetUtcNow(), caller.Name, caller.Id);
         var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(current, change), ct);
         return Results.Ok(IncidentViews.Incident(updated));
     }

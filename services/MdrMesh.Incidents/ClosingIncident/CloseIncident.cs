@@ -5,7 +5,7 @@ using MdrMesh.ServiceDefaults;
 namespace MdrMesh.Incidents.ClosingIncident;
 
 /// <summary>Closed for good; the approvals service declines the responses still waiting for a decision.</summary>
-public sealed record IncidentClosed(string Resolution, string Summary, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record IncidentClosed(string Resolution, string Summary, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
 /// <summary><c>incidents/close</c>: <c>incident_id</c>, <c>resolution_status</c>, <c>summary</c>.</summary>
 public sealed record CloseIncidentRequest(Guid? IncidentId, string? ResolutionStatus, string? Summary);
@@ -32,7 +32,7 @@ public static class CloseIncident
         var incident = await incidents.FindAsync(request.IncidentId!.Value, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
 
-        var close = new IncidentClosed(Resolutions[request.ResolutionStatus!], request.Summary!, clock.GetUtcNow(), caller.Name);
+        var close = new IncidentClosed(Resolutions[request.ResolutionStatus!], request.Summary!, clock.GetUtcNow(), caller.Name, caller.Id);
         var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(current, close), ct);
         return Results.Ok(IncidentViews.Incident(updated));
     }

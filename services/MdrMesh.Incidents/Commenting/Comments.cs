@@ -4,9 +4,9 @@ using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Incidents.Commenting;
 
-public sealed record CommentAdded(Guid CommentId, string Text, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record CommentAdded(Guid CommentId, string Text, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
-public sealed record CommentDeleted(Guid CommentId, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record CommentDeleted(Guid CommentId, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
 public sealed record CreateCommentRequest(Guid? IncidentId, string? Text);
 
@@ -20,12 +20,13 @@ public static class Comments
     public static IReadOnlyList<IIncidentEvent> Add(Incident incident, CommentAdded comment) =>
         incident.IsClosed ? throw new IncidentConflict("The incident is closed: it can no longer change.") : [comment];
 
-    public static IReadOnlyList<IIncidentEvent> Delete(Incident incident, CommentDeleted deletion, string caller)
+    /// <summary>Authorship is the connection's id: names are free text, and two connections may share one.</summary>
+    public static IReadOnlyList<IIncidentEvent> Delete(Incident incident, CommentDeleted deletion, string callerId)
     {
         if (incident.IsClosed) throw new IncidentConflict("The incident is closed: it can no longer change.");
         var comment = incident.Comments.FirstOrDefault(c => c.CommentId == deletion.CommentId)
             ?? throw new KeyNotFoundException("comment");
-        if (comment.Author != caller) throw new IncidentConflict("Only the author of a comment may delete it.");
+        if (comment.AuthorId is null || comment.AuthorId != callerId) throw new IncidentConflict("Only the author of a comment may delete it.");
         return [deletion];
     }
 
@@ -39,9 +40,9 @@ public static class Comments
         var incident = await incidents.FindAsync(request.IncidentId!.Value, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
 
-        var comment = new CommentAdded(Guid.NewGuid(), request.Text!, clock.GetUtcNow(), caller.Name);
+        var comment = new CommentAdded(Guid.NewGuid(), request.Text!, clock.GetUtcNow(), caller.Name, caller.Id);
         await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Add(current, comment), ct);
-        return Results.Ok(IncidentViews.Comment(new IncidentComment(comment.CommentId, comment.Text, comment.By, comment.At)));
+        return Results.Ok(IncidentViews.Comment(new IncidentComment(comment.CommentId, comment.Text, comment.By, comment.At, comment.ById)));
     }
 
     public static async Task<IResult> List(ListCommentsRequest request, Caller caller, IncidentStore incidents, CancellationToken ct)
@@ -63,8 +64,8 @@ public static class Comments
             : (await incidents.ListAsync(caller, ct)).FirstOrDefault(i => i.Comments.Any(c => c.CommentId == request.CommentId));
         if (incident?.Comments.Any(c => c.CommentId == request.CommentId) != true) return ApiProblems.NotFound("The comment");
 
-        var deletion = new CommentDeleted(request.CommentId!.Value, clock.GetUtcNow(), caller.Name);
-        await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Delete(current, deletion, caller.Name), ct);
+        var deletion = new CommentDeleted(request.CommentId!.Value, clock.GetUtcNow(), caller.Name, caller.Id);
+        await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Delete(current, deletion, caller.Id), ct);
         return Results.Ok(new { comment_id = deletion.CommentId, deleted = true });
     }
 }

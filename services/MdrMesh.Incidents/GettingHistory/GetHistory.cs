@@ -29,6 +29,7 @@ public static class GetHistory
             {
                 changed_at = r.ChangedAt.ToUnixMs(),
                 changed_by = r.ChangedBy,
+                changed_by_id = r.ChangedById,
                 operation = r.Operation,
                 entity = new Dictionary<string, JsonElement> { [r.EntityType] = JsonDocument.Parse(r.Snapshot).RootElement },
                 changes = r.Changes.Select(c => new { field = c.Field, before = c.Before, after = c.After }),

@@ -7,14 +7,17 @@ using MdrMesh.Incidents.GettingIncidents;
 using MdrMesh.Incidents.OpeningIncident;
 using MdrMesh.Incidents.ProposingResponse;
 using MdrMesh.Incidents.RecordingResponseProgress;
+using MdrMesh.Incidents.RevealingPasswords;
+using MdrMesh.Contracts.Responses;
 using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Incidents.GettingHistory;
 
 /// <summary>
-/// One record of <c>incidents/history</c>: who changed which entity of the incident, when, the
-/// entity as it became (JSON text, so its fields keep the API's order), and each changed field
-/// with its value before and after.
+/// One record of <c>incidents/history</c>: who changed which entity of the incident (name, and
+/// connection id unless the system did), when, the entity as it became (JSON text, so its fields
+/// keep the API's order), and each changed field with its value before and after. A read of an
+/// isolation password is a record too (operation <c>reveal</c>, entity <c>isolation_password</c>).
 /// </summary>
 public sealed record IncidentHistoryRecord(
     Guid Id,
@@ -25,7 +28,8 @@ public sealed record IncidentHistoryRecord(
     string Operation,
     string EntityType,
     string Snapshot,
-    IReadOnlyList<FieldChange> Changes);
+    IReadOnlyList<FieldChange> Changes,
+    string? ChangedById = null);
 
 public sealed record FieldChange(string Field, JsonElement? Before, JsonElement? After);
 
@@ -62,6 +66,7 @@ public static class IncidentHistory
         ResponseCompleted x => state!.Apply(x),
         ResponseExecutionFailed x => state!.Apply(x),
         ResponseWasUndone x => state!.Apply(x),
+        IsolationPasswordRevealed x => state!.Apply(x),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "not an incident event"),
     };
 
@@ -76,10 +81,15 @@ public static class IncidentHistory
             CommentDeleted d => ("update", "incident_comment", Json(IncidentViews.Comment(before!.Comments.Single(x => x.CommentId == d.CommentId))),
                 Json(new { comment_id = d.CommentId.ToString(), deleted = true })),
             ResponseAdded r => ("create", "incident_response", null, ResponseSnapshot(after, r.ResponseId)),
+            IsolationPasswordRevealed r => ("reveal", "isolation_password", null, Json(new
+            {
+                response_id = r.ResponseId.ToString(),
+                task_id = (after.Response(r.ResponseId)?.Parameters as IsolateParameters)?.TaskId,
+            })),
             _ => ("update", "incident_response", ResponseSnapshot(before!, ResponseIdOf(e)), ResponseSnapshot(after, ResponseIdOf(e))),
         };
         return new IncidentHistoryRecord(Guid.NewGuid(), after.Id, version, e.At, e.By, entry.Operation, entry.EntityType, entry.New.GetRawText(),
-            Diff(entry.Old, entry.New));
+            Diff(entry.Old, entry.New), e.ById);
     }
 
     private static Guid ResponseIdOf(IIncidentEvent e) => e switch
@@ -100,7 +110,7 @@ public static class IncidentHistory
     private static JsonElement ResponseSnapshot(Incident i, Guid responseId)
     {
         var view = IncidentViews.Response(i.Response(responseId)!, i.Id);
-        // The isolation password is shown by responses/list to whoever may read the incident; history keeps only its details.
+        // The parameters hold no password (it is sealed beside them); dropping the key anyway keeps history free of one whatever the parameters hold.
         var json = JsonSerializer.SerializeToNode(view, ApiJson.Options)!.AsObject();
         json["parameters"]!.AsObject().Remove("password");
         return JsonSerializer.SerializeToElement(json);

@@ -48,29 +48,35 @@ public sealed record ResponseView(
 /// <summary>The response that undid this one (<c>response_id</c> null when an isolation ran out its term), why, and when.</summary>
 public sealed record UndoneByView(string? ResponseId, string Reason, long Time);
 
-public sealed record CommentView(string CommentId, string Text, string Author, long CreationTime);
+public sealed record CommentView(string CommentId, string Text, string Author, string? AuthorId, long CreationTime);
 
 public static class IncidentViews
 {
-    public static IncidentView Incident(Incident i) => new(
+    /// <summary>The incident; isolation passwords only those in <paramref name="passwords"/> (already recorded as revealed).</summary>
+    public static IncidentView Incident(Incident i, IReadOnlyDictionary<Guid, string>? passwords = null) => new(
         i.Id.ToString(), i.Number, i.Summary, i.Description, i.Priority, i.Status, i.Resolution, i.StatusDescription,
         i.AffectedHosts, i.MitreTactics, i.MitreTechniques, i.DetectionTechnology, i.CreatedAt.ToUnixMs(), i.UpdatedAt.ToUnixMs(),
-        i.ClientDescription, i.Origin, i.TenantId, i.Responses.Select(r => Response(r, i.Id)).ToList(),
+        i.ClientDescription, i.Origin, i.TenantId,
+        i.Responses.Select(r => Response(r, i.Id, passwords?.GetValueOrDefault(r.ResponseId))).ToList(),
         i.Comments.Select(Comment).ToList(), []);
 
-    public static ResponseView Response(IncidentResponse r, Guid incidentId) => new(
-        r.ResponseId.ToString(), incidentId.ToString(), r.Parameters.Type, Parameters(r.Parameters), r.Details,
+    /// <summary>The response; <paramref name="password"/> is added to an isolation's parameters only when given (a recorded reveal).</summary>
+    public static ResponseView Response(IncidentResponse r, Guid incidentId, string? password = null) => new(
+        r.ResponseId.ToString(), incidentId.ToString(), r.Parameters.Type, Parameters(r.Parameters, password), r.Details,
         r.AssetId, r.Status, r.Comment, r.Description, r.ProposedBy, r.DecidedBy,
         r.Undo is { } undo ? new UndoneByView(undo.ResponseId?.ToString(), undo.Reason, undo.At.ToUnixMs()) : null,
         r.CreatedAt.ToUnixMs(), r.UpdatedAt.ToUnixMs());
 
-    public static CommentView Comment(IncidentComment c) => new(c.CommentId.ToString(), c.Text, c.Author, c.CreatedAt.ToUnixMs());
+    public static CommentView Comment(IncidentComment c) => new(c.CommentId.ToString(), c.Text, c.Author, c.AuthorId, c.CreatedAt.ToUnixMs());
 
-    // The spec's wire names; the type travels beside the parameters, not inside them.
-    private static JsonObject Parameters(ResponseParameters parameters)
+    // The spec's wire names; the type travels beside the parameters, not inside them. A password
+    // the parameters might still hold is dropped: only a recorded reveal puts one in an answer.
+    private static JsonObject Parameters(ResponseParameters parameters, string? password)
     {
         var json = JsonSerializer.SerializeToNode(parameters, ResponseJson.Options)!.AsObject();
         json.Remove("type");
+        json.Remove("password");
+        if (password is not null && parameters is IsolateParameters) json["password"] = password;
         return json;
     }
 

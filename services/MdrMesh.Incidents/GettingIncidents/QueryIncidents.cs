@@ -1,3 +1,5 @@
+using MdrMesh.Contracts.Validation;
+using MdrMesh.Incidents.RevealingPasswords;
 using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Incidents.GettingIncidents;
@@ -74,21 +76,39 @@ public static class QueryIncidents
         return Results.Ok(new { count = all.Count(filter.Matches) });
     }
 
-    public static async Task<IResult> Details(IncidentDetailsRequest request, Caller caller, IncidentStore incidents, CancellationToken ct)
+    /// <summary>Shows the passwords of the incident's isolations to those who may see them (each a recorded reveal).</summary>
+    public static async Task<IResult> Details(IncidentDetailsRequest request, Caller caller, IncidentStore incidents, PasswordVault vault,
+        TimeProvider clock, CancellationToken ct)
     {
         if (request.IncidentId is null) return ApiProblems.BadRequest("incident_id", "is required");
-        var incident = await incidents.FindAsync(request.IncidentId.Value, caller, ct);
-        return incident is null
-            ? ApiProblems.NotFound("The incident")
-            : Results.Ok(IncidentViews.Select(IncidentViews.Incident(incident), request.Fields));
-    }
-
-    public static async Task<IResult> Responses(ListResponsesRequest request, Caller caller, IncidentStore incidents, CancellationToken ct)
-    {
-        if (request.IncidentId is null) return ApiProblems.BadRequest("incident_id", "is required");
+        if (FieldErrors(request.Fields) is { } bad) return bad;
         var incident = await incidents.FindAsync(request.IncidentId.Value, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
-        var views = incident.Responses.Select(r => IncidentViews.Select(IncidentViews.Response(r, incident.Id), request.Fields));
-        return Results.Ok(Paging.Page(views, request.Page, request.PageSize));
+        var shown = PasswordReveal.Carries(request.Fields, "responses") ? incident.Responses : [];
+        var passwords = await PasswordReveal.RevealAsync(incident, shown, caller, vault, incidents, clock, ct);
+        return Results.Ok(IncidentViews.Select(IncidentViews.Incident(incident, passwords), request.Fields));
+    }
+
+    /// <summary>Shows the passwords of the page's isolations to those who may see them (each a recorded reveal).</summary>
+    public static async Task<IResult> Responses(ListResponsesRequest request, Caller caller, IncidentStore incidents, PasswordVault vault,
+        TimeProvider clock, CancellationToken ct)
+    {
+        if (request.IncidentId is null) return ApiProblems.BadRequest("incident_id", "is required");
+        if (FieldErrors(request.Fields) is { } bad) return bad;
+        var incident = await incidents.FindAsync(request.IncidentId.Value, caller, ct);
+        if (incident is null) return ApiProblems.NotFound("The incident");
+        var page = Paging.Page(incident.Responses, request.Page, request.PageSize);
+        var passwords = await PasswordReveal.RevealAsync(incident, PasswordReveal.Carries(request.Fields, "parameters") ? page : [], caller, vault,
+            incidents, clock, ct);
+        return Results.Ok(page.Select(r => IncidentViews.Select(IncidentViews.Response(r, incident.Id, passwords.GetValueOrDefault(r.ResponseId)),
+            request.Fields)).ToList());
+    }
+
+    // Field names are wire keys: short, and never empty.
+    private static IResult? FieldErrors(IReadOnlyList<string>? fields)
+    {
+        var errors = new List<ValidationError>();
+        for (var i = 0; i < (fields?.Count ?? 0); i++) new Check(errors, "fields").Item(i).NonEmpty(fields![i], 64);
+        return errors.Count > 0 ? ApiProblems.BadRequest(errors) : null;
     }
 }

@@ -18,7 +18,8 @@ public sealed record IncidentOpened(
     string? ClientDescription,
     string Origin,
     DateTimeOffset At,
-    string By) : IIncidentEvent;
+    string By,
+    string? ById = null) : IIncidentEvent;
 
 /// <summary>
 /// <c>incidents/create</c>: a customer's custom incident (<c>summary</c>, <c>client_description</c>,
@@ -71,7 +72,7 @@ public static class OpenIncident
         var opened = new IncidentOpened(Guid.NewGuid(), tenant, await incidents.NextNumberAsync(ct), request.Summary!,
             request.Description, request.Priority ?? Priorities.Normal, request.AffectedHosts!, request.MitreTactics ?? [],
             request.MitreTechniques ?? [], request.DetectionTechnology, request.ClientDescription,
-            caller.IsSocOperator ? Origins.Soc : Origins.Customer, clock.GetUtcNow(), caller.Name);
+            caller.IsSocOperator ? Origins.Soc : Origins.Customer, clock.GetUtcNow(), caller.Name, caller.Id);
         var incident = await incidents.OpenAsync(opened, ct);
         return Results.Ok(IncidentViews.Incident(incident));
     }

@@ -3,32 +3,41 @@ using MdrMesh.Contracts.Isolation;
 using MdrMesh.Contracts.Responses;
 using MdrMesh.Contracts.Validation;
 using MdrMesh.Incidents.GettingIncidents;
+using MdrMesh.Incidents.RevealingPasswords;
 using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Incidents.ProposingResponse;
 
-/// <summary>A response was proposed on one of the incident's assets. For an isolation the parameters hold the generated password.</summary>
+/// <summary>
+/// A response was proposed on one of the incident's assets. For an isolation the parameters hold
+/// the generated password's task id and details; the password itself only as
+/// <see cref="SealedPassword"/> (AES-GCM, see <see cref="PasswordVault"/>), never in plaintext.
+/// </summary>
 public sealed record ResponseAdded(
     Guid ResponseId,
     string AssetId,
     ResponseParameters Parameters,
     string? Description,
     DateTimeOffset At,
-    string By) : IIncidentEvent;
+    string By,
+    string? ById = null,
+    string? SealedPassword = null) : IIncidentEvent;
 
 /// <summary><c>responses/create</c> (SOC): <c>incident_id</c>, <c>asset_id</c>, <c>type</c>, <c>parameters</c>, <c>description</c>.</summary>
 public sealed record ProposeResponseRequest(Guid? IncidentId, string? AssetId, string? Type, JsonElement Parameters, string? Description);
 
 public static class ProposeResponse
 {
-    public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, ResponseAdded proposal)
+    /// <summary>The proposal, and the reveal of its password to the proposer, who receives it in the answer.</summary>
+    public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, ResponseAdded proposal, Caller? revealTo = null)
     {
         if (incident.IsClosed) throw new IncidentConflict("The incident is closed: no response can be proposed on it.");
-        return [proposal];
+        if (proposal.SealedPassword is null || revealTo is null || !PasswordReveal.MaySee(revealTo, incident.TenantId)) return [proposal];
+        return [proposal, new IsolationPasswordRevealed(proposal.ResponseId, proposal.At, revealTo.Name, revealTo.Id)];
     }
 
-    public static async Task<IResult> Handle(ProposeResponseRequest request, Caller caller, IncidentStore incidents, TimeProvider clock,
-        CancellationToken ct)
+    public static async Task<IResult> Handle(ProposeResponseRequest request, Caller caller, IncidentStore incidents, PasswordVault vault,
+        TimeProvider clock, CancellationToken ct)
     {
         if (!caller.IsSocOperator) return Results.Problem(statusCode: 403, title: "Only the SOC proposes responses.");
         var errors = new List<ValidationError>();
@@ -45,9 +54,20 @@ public static class ProposeResponse
         if (!incident.AssetIds.Contains(request.AssetId))
             return ApiProblems.BadRequest("asset_id", "must be one of the incident's affected hosts");
 
-        var parameters = parsed.Parameters is IsolateParameters isolate ? isolate.WithPassword(IsolationPassword.Generate()) : parsed.Parameters!;
-        var proposal = new ResponseAdded(Guid.NewGuid(), request.AssetId!, parameters, request.Description, clock.GetUtcNow(), caller.Name);
-        var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(current, proposal), ct);
-        return Results.Ok(IncidentViews.Response(updated.Response(proposal.ResponseId)!, updated.Id));
+        var responseId = Guid.NewGuid();
+        var parameters = parsed.Parameters!;
+        string? password = null, sealedPassword = null;
+        if (parameters is IsolateParameters isolate)
+        {
+            var generated = IsolationPassword.Generate();
+            password = generated.Password;
+            sealedPassword = vault.Seal(generated.Password, responseId);
+            parameters = isolate.WithPassword(generated).WithoutPassword();
+        }
+        var proposal = new ResponseAdded(responseId, request.AssetId!, parameters, request.Description, clock.GetUtcNow(), caller.Name, caller.Id,
+            sealedPassword);
+        var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(current, proposal, caller), ct);
+        var revealed = PasswordReveal.MaySee(caller, updated.TenantId) ? password : null;
+        return Results.Ok(IncidentViews.Response(updated.Response(responseId)!, updated.Id, revealed));
     }
 }

@@ -3,21 +3,21 @@ using MdrMesh.Contracts.Messages;
 
 namespace MdrMesh.Incidents.RecordingResponseProgress;
 
-public sealed record ResponseConfirmed(Guid ResponseId, string? Comment, long? PolicyVersion, string? PolicyRule, DateTimeOffset At, string By)
-    : IIncidentEvent;
+public sealed record ResponseConfirmed(Guid ResponseId, string? Comment, long? PolicyVersion, string? PolicyRule, DateTimeOffset At, string By,
+    string? ById = null) : IIncidentEvent;
 
-public sealed record ResponseDeclined(Guid ResponseId, string Reason, string? Comment, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record ResponseDeclined(Guid ResponseId, string Reason, string? Comment, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
-public sealed record ResponseExecutionBegan(Guid ResponseId, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record ResponseExecutionBegan(Guid ResponseId, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
-public sealed record ResponseCompleted(Guid ResponseId, IReadOnlyDictionary<string, string> Details, DateTimeOffset At, string By)
-    : IIncidentEvent;
+public sealed record ResponseCompleted(Guid ResponseId, IReadOnlyDictionary<string, string> Details, DateTimeOffset At, string By,
+    string? ById = null) : IIncidentEvent;
 
-public sealed record ResponseExecutionFailed(Guid ResponseId, string ReasonCode, string Message, DateTimeOffset At, string By)
-    : IIncidentEvent;
+public sealed record ResponseExecutionFailed(Guid ResponseId, string ReasonCode, string Message, DateTimeOffset At, string By,
+    string? ById = null) : IIncidentEvent;
 
 /// <summary>What the response did was undone on the asset: by <see cref="UndoneBy"/>, or by the isolation term ending.</summary>
-public sealed record ResponseWasUndone(Guid ResponseId, Guid? UndoneBy, string Reason, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record ResponseWasUndone(Guid ResponseId, Guid? UndoneBy, string Reason, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
 /// <summary>
 /// Pure decisions on what the other services report. A message that changes nothing (a
@@ -55,13 +55,13 @@ public sealed class ResponseProgressConsumer(IncidentStore incidents) :
     {
         var m = context.Message;
         return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseConfirmed(m.ResponseId, m.Comment, m.AutoAccepted?.PolicyVersion,
-            m.AutoAccepted?.Rule, m.At, ResponseProgress.DecidedBy(m)), context.CancellationToken);
+            m.AutoAccepted?.Rule, m.At, ResponseProgress.DecidedBy(m), m.AutoAccepted is null ? m.ById : null), context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ResponseRejected> context)
     {
         var m = context.Message;
-        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseDeclined(m.ResponseId, m.Reason, m.Comment, m.At, m.By),
+        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseDeclined(m.ResponseId, m.Reason, m.Comment, m.At, m.By, m.ById),
             context.CancellationToken);
     }
 
