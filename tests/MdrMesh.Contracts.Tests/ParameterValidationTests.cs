@@ -201,4 +201,43 @@ public class ParameterValidationTests
         Assert.Null(absent.Value);
         Assert.Equal("", empty.Value);
     }
+
+    [Fact]
+    public void A_thousand_unknown_fields_are_each_reported_once()
+    {
+        var fields = Enumerable.Range(0, 1000).Select(i => $"\"extra_{i}\":{i}");
+        var json = $$"""{"path":"C:\\a.exe","max_file_size_mb":"ten",{{string.Join(",", fields)}}}""";
+
+        var parsed = Parse("GET_FILE", json);
+
+        Assert.Null(parsed.Parameters);
+        Assert.Equal(1000, parsed.Errors.Count(e => e.Field.StartsWith("parameters.extra_") && e.Rule == "is not a field of this response type"));
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => $"parameters.extra_{i}"), parsed.Errors.Where(e => e.Field.StartsWith("parameters.extra_")).Select(e => e.Field));
+        Assert.Contains(parsed.Errors, e => e.Field == "parameters.max_file_size_mb" && e.Rule.Contains("wrong JSON type"));
+    }
+
+    [Theory]
+    [InlineData("""{"exclusion_rules":"none"}""", "parameters.exclusion_rules")]
+    [InlineData("""{"exclusion_rules":[{"direction":"Both","protocol":6},"rule"]}""", "parameters.exclusion_rules[1]")]
+    [InlineData("""{"exclusion_rules":[{"direction":"Both","protocol":6,"process":{"image":{"path":7}}}]}""", "parameters.exclusion_rules[0].process.image.path")]
+    [InlineData("""{"exclusion_rules":[{"direction":"Both","protocol":6,"remote_port_range":[1,2]}]}""", "parameters.exclusion_rules[0].remote_port_range")]
+    [InlineData("""{"isolation_term_seconds":1.5}""", "parameters.isolation_term_seconds")]
+    [InlineData("""{"isolation_term_seconds":99999999999999999999}""", "parameters.isolation_term_seconds")]
+    public void Values_of_the_wrong_shape_are_reported_at_their_exact_path_once(string json, string field)
+    {
+        var parsed = Parse("ISOLATE", json);
+
+        Assert.Null(parsed.Parameters);
+        var error = Assert.Single(parsed.Errors, e => e.Field == field);
+        Assert.Contains("wrong JSON type", error.Rule);
+    }
+
+    [Fact]
+    public void A_field_named_twice_is_rejected()
+    {
+        var parsed = Parse("GET_FILE", """{"path":"/a.exe","path":"/b.exe","max_file_size_mb":1}""");
+
+        Assert.Null(parsed.Parameters);
+        Assert.Equal("parameters", Assert.Single(parsed.Errors).Field);
+    }
 }
