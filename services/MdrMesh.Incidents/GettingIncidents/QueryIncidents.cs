@@ -34,6 +34,23 @@ public sealed record IncidentFilter(
         && Within(i.UpdatedAt.ToUnixMs(), MinUpdateTime, MaxUpdateTime)
         && (string.IsNullOrWhiteSpace(SearchPhrase) || Searchable(i).Any(text => text?.Contains(SearchPhrase, StringComparison.OrdinalIgnoreCase) == true));
 
+    /// <summary>Each filter value within the length of what it is compared with (the spec's lengths).</summary>
+    public IReadOnlyList<ValidationError> Validate()
+    {
+        var errors = new List<ValidationError>();
+        var at = new Check(errors, "");
+        foreach (var (field, values, max) in new (string, List<string>?, int)[]
+                 {
+                     ("statuses", Statuses, 64), ("priorities", Priorities, 64), ("response_statuses", ResponseStatuses, 64),
+                     ("response_types", ResponseTypes, 64), ("asset_ids", AssetIds, 256), ("affected_hosts", AffectedHosts, 512),
+                     ("resolutions", Resolutions, 64), ("tenants_names", TenantsNames, 128), ("fields", Fields, 64),
+                 })
+            at.Field(field).Items(values, max);
+        at.Field("search_phrase").NonEmpty(SearchPhrase, 1024, required: false);
+        if (Sort is not null && !Sorts.Contains(Sort)) at.Field("sort").Fail($"must be one of {string.Join(", ", Sorts)}");
+        return errors;
+    }
+
     private static bool In(List<string>? allowed, string? value) => allowed is not { Count: > 0 } || (value is not null && allowed.Contains(value));
 
     private static bool Within(long value, long? min, long? max) => (min is null || value >= min) && (max is null || value <= max);
@@ -63,8 +80,7 @@ public static class QueryIncidents
 {
     public static async Task<IResult> List(IncidentFilter filter, Caller caller, IncidentStore incidents, CancellationToken ct)
     {
-        if (filter.Sort is not null && !IncidentFilter.Sorts.Contains(filter.Sort))
-            return ApiProblems.BadRequest("sort", $"must be one of {string.Join(", ", IncidentFilter.Sorts)}");
+        if (filter.Validate() is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
         var all = await incidents.ListAsync(caller, ct);
         var page = Paging.Page(filter.Sorted(all.Where(filter.Matches)), filter.Page, filter.PageSize);
         return Results.Ok(page.Select(i => IncidentViews.Select(IncidentViews.Incident(i), filter.Fields)).ToList());
@@ -72,6 +88,7 @@ public static class QueryIncidents
 
     public static async Task<IResult> Count(IncidentFilter filter, Caller caller, IncidentStore incidents, CancellationToken ct)
     {
+        if (filter.Validate() is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
         var all = await incidents.ListAsync(caller, ct);
         return Results.Ok(new { count = all.Count(filter.Matches) });
     }
@@ -105,10 +122,10 @@ public static class QueryIncidents
     }
 
     // Field names are wire keys: short, and never empty.
-    private static IResult? FieldErrors(IReadOnlyList<string>? fields)
+    private static IResult? FieldErrors(List<string>? fields)
     {
         var errors = new List<ValidationError>();
-        for (var i = 0; i < (fields?.Count ?? 0); i++) new Check(errors, "fields").Item(i).NonEmpty(fields![i], 64);
+        new Check(errors, "fields").Items(fields, 64);
         return errors.Count > 0 ? ApiProblems.BadRequest(errors) : null;
     }
 }

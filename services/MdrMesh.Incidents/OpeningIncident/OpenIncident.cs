@@ -55,6 +55,10 @@ public static class OpenIncident
         at.Field("priority").OneOf(request.Priority, Priorities.All, required: false);
         at.Field("client_description").NonEmpty(request.ClientDescription, 16_384, required: false);
         at.Field("tenant_id").NonEmpty(request.TenantId, 128, required: false);
+        at.Field("description").NonEmpty(request.Description, 16_384, required: false);
+        at.Field("mitre_tactics").Items(request.MitreTactics, 256);
+        at.Field("mitre_techniques").Items(request.MitreTechniques, 256);
+        at.Field("detection_technology").NonEmpty(request.DetectionTechnology, 256, required: false);
         if (!caller.IsSocOperator)
             foreach (var (field, value) in new (string, object?)[] { ("description", request.Description), ("mitre_tactics", request.MitreTactics),
                          ("mitre_techniques", request.MitreTechniques), ("detection_technology", request.DetectionTechnology) })
