@@ -9,6 +9,8 @@ using MdrMesh.Incidents.GettingIncidents;
 using MdrMesh.Incidents.OpeningIncident;
 using MdrMesh.Incidents.ProposingResponse;
 using MdrMesh.Incidents.RecordingResponseProgress;
+using MdrMesh.Incidents.RevealingPasswords;
+using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Services.Tests;
 
@@ -145,5 +147,99 @@ public class IncidentDecisionTests
 
         Assert.Equal([3, 4], MdrMesh.ServiceDefaults.Paging.Page(items, 2, 2));
         Assert.Empty(MdrMesh.ServiceDefaults.Paging.Page(items, 4, 2));
+    }
+
+    private static readonly Caller Soc = new("c-soc", "soc", null, new HashSet<string> { "SOC_OPERATOR" });
+
+    private static Caller Customer(string rights, string tenant = "t1") => new($"c-{rights}", "Jane", new HashSet<string> { tenant }, new HashSet<string> { rights });
+
+    [Fact]
+    public void Only_the_author_by_connection_id_deletes_a_comment_even_when_another_connection_has_the_same_name()
+    {
+        var comment = new MdrMesh.Incidents.Commenting.CommentAdded(Guid.NewGuid(), "mine", Now, "Jane", "c-1");
+        var incident = WithResponse().Apply(comment);
+        var byImpostor = new MdrMesh.Incidents.Commenting.CommentDeleted(comment.CommentId, Now, "Jane", "c-2");
+
+        Assert.Throws<IncidentConflict>(() => MdrMesh.Incidents.Commenting.Comments.Delete(incident, byImpostor, "c-2"));
+        Assert.Single(MdrMesh.Incidents.Commenting.Comments.Delete(incident, byImpostor with { ById = "c-1" }, "c-1"));
+        Assert.Equal("c-1", incident.Comments.Single().AuthorId);
+    }
+
+    [Fact]
+    public void History_records_the_connection_id_beside_the_name_and_none_for_the_system()
+    {
+        var before = WithResponse();
+        var byPerson = new ResponseDeclined(ResponseId, "DECLINED", "no", Now, "Jane", "c-jane");
+        var bySystem = new ResponseExecutionBegan(ResponseId, Now, "executor");
+
+        Assert.Equal(("Jane", "c-jane"), Pair(IncidentHistory.Describe(before, IncidentHistory.Evolve(before, byPerson), byPerson, 3)));
+        Assert.Equal(("executor", null), Pair(IncidentHistory.Describe(before, IncidentHistory.Evolve(before, bySystem), bySystem, 3)));
+
+        static (string, string?) Pair(IncidentHistoryRecord r) => (r.ChangedBy, r.ChangedById);
+    }
+
+    [Fact]
+    public void Decisions_from_the_approvals_service_keep_the_deciders_id_but_not_for_auto_acceptance()
+    {
+        var incident = Guid.NewGuid();
+        var byPerson = new ResponseAccepted(ResponseId, "t1", incident, Now, "Jane", "ok", null, "c-jane");
+        var byPolicy = byPerson with { By = "auto-accept", AutoAccepted = new AutoAcceptance(2, "ALL_TENANTS") };
+        var rejected = new ResponseRejected(ResponseId, "t1", incident, Now, "Jane", RejectionReason.Declined, "no", "c-jane");
+
+        Assert.Equal(("Jane", "c-jane"), (ResponseProgress.Confirmed(byPerson).By, ResponseProgress.Confirmed(byPerson).ById));
+        Assert.Null(ResponseProgress.Confirmed(byPolicy).ById);
+        Assert.Equal("c-jane", ResponseProgress.Declined(rejected).ById);
+    }
+
+    [Theory]
+    [InlineData("SOC_OPERATOR", "t1", true)]
+    [InlineData("FULL_ACCESS", "t1", true)]
+    [InlineData("RESPONSE_MANAGEMENT", "t1", true)]
+    [InlineData("INCIDENT_ACCESS", "t1", false)]
+    [InlineData("FULL_ACCESS", "t2", false)]
+    public void A_password_is_revealed_only_to_deciders_of_the_tenant_and_the_SOC(string rights, string tenant, bool reveals)
+    {
+        var incident = WithIsolation(out var responseId);
+
+        var events = PasswordReveal.Decide(incident, [responseId, ResponseId], Customer(rights, tenant), Now);
+
+        Assert.Equal(reveals, events.Count == 1);
+        Assert.All(events.Cast<IsolationPasswordRevealed>(), e => Assert.Equal((responseId, "Jane", $"c-{rights}"), (e.ResponseId, e.By, e.ById)));
+    }
+
+    [Fact]
+    public void A_reveal_is_history_without_the_password_and_does_not_move_the_update_time()
+    {
+        var incident = WithIsolation(out var responseId);
+        var reveal = new IsolationPasswordRevealed(responseId, Now.AddHours(1), "Jane", "c-jane");
+
+        var after = IncidentHistory.Evolve(incident, reveal);
+        var record = IncidentHistory.Describe(incident, after, reveal, 9);
+
+        Assert.Equal(incident.UpdatedAt, after.UpdatedAt);
+        Assert.Equal(incident.Response(responseId)!.UpdatedAt, after.Response(responseId)!.UpdatedAt);
+        Assert.Equal(("reveal", "isolation_password", "Jane", "c-jane"), (record.Operation, record.EntityType, record.ChangedBy, record.ChangedById));
+        Assert.DoesNotContain("sealed", record.Snapshot);
+        Assert.Contains(responseId.ToString(), record.Snapshot);
+    }
+
+    [Fact]
+    public void The_soc_proposing_an_isolation_is_recorded_as_having_read_its_password()
+    {
+        var incident = WithResponse();
+        var isolate = new IsolateParameters(60, []).WithPassword(MdrMesh.Contracts.Isolation.IsolationPassword.Generate()).WithoutPassword();
+        var added = new ResponseAdded(Guid.NewGuid(), "ws-1", isolate, null, Now, "soc", "c-soc", "k:sealed");
+
+        var events = ProposeResponse.Decide(incident, added, Soc);
+
+        Assert.Equal([typeof(ResponseAdded), typeof(IsolationPasswordRevealed)], events.Select(e => e.GetType()));
+        Assert.Single(ProposeResponse.Decide(incident, added with { SealedPassword = null }, Soc));
+    }
+
+    private static Incident WithIsolation(out Guid responseId)
+    {
+        responseId = Guid.NewGuid();
+        var isolate = new IsolateParameters(60, []).WithPassword(MdrMesh.Contracts.Isolation.IsolationPassword.Generate()).WithoutPassword();
+        return WithResponse().Apply(new ResponseAdded(responseId, "ws-1", isolate, null, Now, "soc", "c-soc", "k:sealed"));
     }
 }

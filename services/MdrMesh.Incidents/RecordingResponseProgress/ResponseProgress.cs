@@ -41,6 +41,13 @@ public static class ResponseProgress
         return fresh ? [reported] : [];
     }
 
+    /// <summary>An acceptance as the incident records it: by a person (name and connection id), or by the auto-accept setting (no id).</summary>
+    public static ResponseConfirmed Confirmed(ResponseAccepted m) => new(m.ResponseId, m.Comment, m.AutoAccepted?.PolicyVersion,
+        m.AutoAccepted?.Rule, m.At, DecidedBy(m), m.AutoAccepted is null ? m.ById : null);
+
+    /// <summary>A rejection as the incident records it; the connection id only when a person declined.</summary>
+    public static ResponseDeclined Declined(ResponseRejected m) => new(m.ResponseId, m.Reason, m.Comment, m.At, m.By, m.ById);
+
     /// <summary>Who decided, as history shows it: a person's name, or the auto-accept setting and rule.</summary>
     public static string DecidedBy(ResponseAccepted accepted) =>
         accepted.AutoAccepted is { } auto ? $"auto-accept setting v{auto.PolicyVersion} ({auto.Rule})" : accepted.By;
@@ -54,15 +61,13 @@ public sealed class ResponseProgressConsumer(IncidentStore incidents) :
     public Task Consume(ConsumeContext<ResponseAccepted> context)
     {
         var m = context.Message;
-        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseConfirmed(m.ResponseId, m.Comment, m.AutoAccepted?.PolicyVersion,
-            m.AutoAccepted?.Rule, m.At, ResponseProgress.DecidedBy(m), m.AutoAccepted is null ? m.ById : null), context.CancellationToken);
+        return Record(m.TenantId, m.IncidentId, m.ResponseId, ResponseProgress.Confirmed(m), context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ResponseRejected> context)
     {
         var m = context.Message;
-        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseDeclined(m.ResponseId, m.Reason, m.Comment, m.At, m.By, m.ById),
-            context.CancellationToken);
+        return Record(m.TenantId, m.IncidentId, m.ResponseId, ResponseProgress.Declined(m), context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ResponseExecutionStarted> context)
