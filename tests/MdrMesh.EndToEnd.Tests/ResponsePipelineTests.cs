@@ -32,7 +32,7 @@ public sealed class ResponsePipelineTests(Infrastructure infrastructure) : IAsyn
         var done = await _mesh.WaitForStatusAsync(incident, response, "Completed");
         Assert.Equal(36, done["parameters"]!["task_id"]!.GetValue<string>().Length);
         Assert.Equal(
-            [("New", "soc"), ("Confirmed", "auto-accept setting v1 (SELECTED_TENANTS:tenant-auto)"), ("InProgress", "executor"), ("Completed", "executor")],
+            [("New", "soc"), ("Confirmed", "auto-accept setting v1 (TENANT:tenant-auto)"), ("InProgress", "executor"), ("Completed", "executor")],
             await _mesh.ResponseHistoryAsync(incident, response));
     }
 
