@@ -10,8 +10,8 @@ public sealed class ApprovalMessages : IMessageMap
 {
     public object? ToMessage(IEvent e) => e.Data switch
     {
-        ResponseConfirmed c => new ResponseAccepted(c.ResponseId, e.TenantId, c.IncidentId, c.At, c.By, c.Comment, c.AutoAccepted),
-        ResponseDeclined d => new ResponseRejected(d.ResponseId, e.TenantId, d.IncidentId, d.At, d.By, d.Reason, d.Comment),
+        ResponseConfirmed c => new ResponseAccepted(c.ResponseId, e.TenantId, c.IncidentId, c.At, c.By, c.Comment, c.AutoAccepted, c.ById),
+        ResponseDeclined d => new ResponseRejected(d.ResponseId, e.TenantId, d.IncidentId, d.At, d.By, d.Reason, d.Comment, d.ById),
         ExecutionRequested x => new ExecuteResponse(x.ResponseId, e.TenantId, x.IncidentId, x.AssetId, x.Parameters, x.At, x.By),
         _ => null,
     };

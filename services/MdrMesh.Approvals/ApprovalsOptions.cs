@@ -12,5 +12,11 @@ public sealed class ApprovalsOptions
     /// <summary>How often overdue responses are looked for.</summary>
     public TimeSpan DeadlineSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Separation of duties: when true, the connection that proposed a response may not decide it
+    /// (409). Off by default, as a SOC that also decides for its customers would otherwise be locked out.
+    /// </summary>
+    public bool RequireSeparateDecider { get; set; }
+
     public TimeSpan DeadlineFor(string tenantId) => TenantDecisionDeadlines.GetValueOrDefault(tenantId, DecisionDeadline);
 }

@@ -25,7 +25,9 @@ public static class Extensions
         {
             options.Events.StreamIdentity = StreamIdentity.AsGuid;
             options.Projections.Snapshot<Decision>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<AutoAcceptSetting>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<AutoAcceptSwitch>(SnapshotLifecycle.Inline);
+            // Written by the one installation-wide setting that came before per-tenant switches: still readable.
+            options.Events.AddEventType<AutoAcceptSettingChanged>();
             options.Schema.For<Decision>().Index(d => d.IncidentId);
         });
         builder.Services.AddSingleton<DeadlineSweeper>();
@@ -35,7 +37,7 @@ public static class Extensions
     public static void MapApprovals(this WebApplication app)
     {
         app.UseMdrInternalApi();
-        var api = app.MapMethodsWithConflicts<AlreadyDecided>();
+        var api = app.MapMethodsWithConflicts<ApprovalConflict>();
         api.MapMethod("auto_accept/get", AutoAcceptEndpoints.Get);
         api.MapMethod("auto_accept/set", AutoAcceptEndpoints.Set);
         api.MapMethod("response/update", DecideEndpoints.One);

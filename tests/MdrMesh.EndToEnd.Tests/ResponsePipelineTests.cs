@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Marten;
+using MdrMesh.Approvals.Deciding;
 using MdrMesh.Executor.Executing;
 using MdrMesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,11 +13,12 @@ public sealed class ResponsePipelineTests(Infrastructure infrastructure) : IAsyn
 {
     private const string AutoTenant = "tenant-auto";
     private const string ManualTenant = "tenant-manual";
+    private const string OtherManualTenant = "tenant-manual-2";
     private Mesh _mesh = null!;
 
     public async Task InitializeAsync()
     {
-        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson(AutoTenant, ManualTenant));
+        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson(AutoTenant, ManualTenant, OtherManualTenant));
         await _mesh.OkAsync("auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { AutoTenant } }, caller: "customer-admin");
     }
 
@@ -32,7 +34,7 @@ public sealed class ResponsePipelineTests(Infrastructure infrastructure) : IAsyn
         var done = await _mesh.WaitForStatusAsync(incident, response, "Completed");
         Assert.Equal(36, done["parameters"]!["task_id"]!.GetValue<string>().Length);
         Assert.Equal(
-            [("New", "soc"), ("Confirmed", "auto-accept setting v1 (SELECTED_TENANTS:tenant-auto)"), ("InProgress", "executor"), ("Completed", "executor")],
+            [("New", "soc"), ("Confirmed", "auto-accept setting v1 (TENANT:tenant-auto)"), ("InProgress", "executor"), ("Completed", "executor")],
             await _mesh.ResponseHistoryAsync(incident, response));
     }
 
@@ -137,6 +139,41 @@ public sealed class ResponsePipelineTests(Infrastructure infrastructure) : IAsyn
     }
 
     [Fact]
+    public async Task Deciding_responses_of_several_tenants_at_once_is_all_or_nothing()
+    {
+        var manual = await _mesh.OpenIncidentAsync(ManualTenant);
+        var other = await _mesh.OpenIncidentAsync(OtherManualTenant);
+        var pending = await _mesh.ProposeAsync(manual, "DISABLE_ISOLATION", new { });
+        var elsewhere = await _mesh.ProposeAsync(other, "DISABLE_ISOLATION", new { });
+        var decided = await _mesh.ProposeAsync(other, "DISABLE_ISOLATION", new { }, asset: "ws-2");
+        await _mesh.DecideAsync(decided, "Declined", "no", "alice");
+
+        var (status, problem) = await _mesh.CallAsync("responses/update",
+            new { responses_ids = new[] { pending, elsewhere, decided }, status = "Confirmed", comment = "all of them" }, caller: "bob");
+
+        Assert.Equal(409, status);
+        Assert.Contains("already Declined", problem!["detail"]!.GetValue<string>());
+        Assert.Equal(Decision.New, (await DecisionAsync(ManualTenant, pending))!.Status);
+        Assert.Equal(Decision.New, (await DecisionAsync(OtherManualTenant, elsewhere))!.Status);
+
+        var both = await _mesh.OkAsync("responses/update", new { responses_ids = new[] { pending, elsewhere }, status = "Confirmed", comment = "these" }, "bob");
+
+        Assert.All(both.AsArray(), r => Assert.Equal("Confirmed", r!["status"]!.GetValue<string>()));
+        // Written in one session, each in its own tenant: the decision documents sit in their tenants.
+        Assert.Equal(Decision.Confirmed, (await DecisionAsync(ManualTenant, pending))!.Status);
+        Assert.Equal(Decision.Confirmed, (await DecisionAsync(OtherManualTenant, elsewhere))!.Status);
+        Assert.Null(await DecisionAsync(ManualTenant, elsewhere));
+        await _mesh.WaitForStatusAsync(manual, pending, "Completed");
+        await _mesh.WaitForStatusAsync(other, elsewhere, "Completed");
+    }
+
+    private async Task<Decision?> DecisionAsync(string tenant, string responseId)
+    {
+        await using var query = _mesh.Service("Approvals").Services.GetRequiredService<IDocumentStore>().QuerySession(tenant);
+        return await query.LoadAsync<Decision>(Guid.Parse(responseId));
+    }
+
+    [Fact]
     public async Task A_bad_proposal_is_a_problem_naming_every_bad_field()
     {
         var incident = await _mesh.OpenIncidentAsync(ManualTenant);
@@ -168,6 +205,6 @@ public sealed class ResponsePipelineTests(Infrastructure infrastructure) : IAsyn
     private async Task<bool> ApprovalsKnowsAsync(string responseId)
     {
         await using var query = _mesh.Service("Approvals").Services.GetRequiredService<IDocumentStore>().QuerySession();
-        return await query.Query<MdrMesh.Approvals.Deciding.Decision>().AnyAsync(d => d.AnyTenant() && d.Id == Guid.Parse(responseId));
+        return await query.Query<Decision>().AnyAsync(d => d.AnyTenant() && d.Id == Guid.Parse(responseId));
     }
 }

@@ -12,10 +12,15 @@ public class ApprovalDecisionTests
     private static readonly TimeSpan Week = TimeSpan.FromDays(7);
 
     private static ResponseProposed Proposal(string tenant = "t1") =>
-        new(Guid.NewGuid(), tenant, Guid.NewGuid(), "ws-1", new DisableIsolationParameters(), "lift", Now, "soc");
+        new(Guid.NewGuid(), tenant, Guid.NewGuid(), "ws-1", new DisableIsolationParameters(), "lift", Now, "soc", "soc-id");
 
+    /// <summary>The setting after an every-tenant connection set it.</summary>
     private static AutoAcceptSetting Setting(string mode, params string[] tenants) =>
-        AutoAcceptSetting.Initial.Apply((AutoAcceptSettingChanged)AutoAcceptSetting.Initial.Change(mode, tenants, Now, "admin")[0]);
+        AutoAcceptSetting.Initial.Decide(new SetAutoAccept(mode, tenants, null, Now, "admin", "admin-id"))
+            .Aggregate(AutoAcceptSetting.Initial, (s, e) => s.Evolve(e));
+
+    private static Decision Pending() =>
+        Decision.Create((DecisionRequested)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, false, Week, Now)[0]);
 
     [Fact]
     public void With_auto_accept_disabled_a_proposal_waits_until_its_deadline()
@@ -42,7 +47,7 @@ public class ApprovalDecisionTests
     {
         var setting = Setting("SELECTED_TENANTS", "t1");
 
-        Assert.Equal(new AutoAcceptance(1, "SELECTED_TENANTS:t1"), setting.Allows("t1"));
+        Assert.Equal(new AutoAcceptance(1, "TENANT:t1"), setting.Allows("t1"));
         Assert.Null(setting.Allows("t2"));
         Assert.Single(Decisions.Propose(Proposal("t2"), setting, false, Week, Now));
     }
@@ -59,21 +64,21 @@ public class ApprovalDecisionTests
     [Fact]
     public void A_person_decides_once_and_a_second_decision_is_refused()
     {
-        var decision = Decision.Create((DecisionRequested)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, false, Week, Now)[0]);
-        var declined = Decisions.ByPerson(decision, Decision.Declined, "no", Now, "alice");
+        var decision = Pending();
+        var declined = Decisions.ByPerson(decision, Decision.Declined, "no", Now, "alice", "alice-id");
         var after = decision.Apply((ResponseDeclined)declined[0]);
 
         Assert.Equal(RejectionReason.Declined, ((ResponseDeclined)declined[0]).Reason);
-        var conflict = Assert.Throws<AlreadyDecided>(() => Decisions.ByPerson(after, Decision.Confirmed, "yes", Now, "bob"));
+        var conflict = Assert.Throws<AlreadyDecided>(() => Decisions.ByPerson(after, Decision.Confirmed, "yes", Now, "bob", "bob-id"));
         Assert.Contains("Declined, by alice", conflict.Message);
     }
 
     [Fact]
     public void Confirming_asks_for_execution_with_the_proposed_parameters()
     {
-        var decision = Decision.Create((DecisionRequested)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, false, Week, Now)[0]);
+        var decision = Pending();
 
-        var events = Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice");
+        var events = Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice", "alice-id");
 
         Assert.Equal("alice", Assert.IsType<ResponseConfirmed>(events[0]).By);
         Assert.Equal(decision.Parameters, Assert.IsType<ExecutionRequested>(events[1]).Parameters);
@@ -82,7 +87,7 @@ public class ApprovalDecisionTests
     [Fact]
     public void The_deadline_declines_only_what_still_waits_and_only_once_it_passed()
     {
-        var decision = Decision.Create((DecisionRequested)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, false, Week, Now)[0]);
+        var decision = Pending();
 
         Assert.Empty(Decisions.Expire(decision, Now + Week - TimeSpan.FromSeconds(1)));
         var expired = Assert.IsType<ResponseDeclined>(Assert.Single(Decisions.Expire(decision, Now + Week)));
@@ -94,22 +99,44 @@ public class ApprovalDecisionTests
     [Fact]
     public void Closing_the_incident_leaves_decided_responses_alone()
     {
-        var decision = Decision.Create((DecisionRequested)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, false, Week, Now)[0]);
-        var confirmed = decision.Apply((ResponseConfirmed)Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice")[0]);
+        var decision = Pending();
+        var confirmed = decision.Apply((ResponseConfirmed)Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice", "alice-id")[0]);
 
         Assert.Single(Decisions.IncidentClosed(decision, Now));
         Assert.Empty(Decisions.IncidentClosed(confirmed, Now));
     }
 
     [Fact]
-    public void A_setting_change_records_before_and_after_and_counts_versions()
+    public void A_decision_records_the_deciders_id_beside_the_name_and_the_system_has_none()
     {
-        var first = Setting("SELECTED_TENANTS", "b", "a", "a");
-        var change = (AutoAcceptSettingChanged)first.Change("ALL_TENANTS", [], Now, "admin")[0];
+        var decision = Pending();
 
-        Assert.Equal(["a", "b"], first.TenantIds);
-        Assert.Equal((2, "ALL_TENANTS", "SELECTED_TENANTS"), (change.Version, change.Mode, change.PreviousMode));
-        Assert.Equal(["a", "b"], change.PreviousTenantIds);
-        Assert.Empty(first.Change("SELECTED_TENANTS", ["a", "b"], Now, "admin"));
+        var confirmed = Assert.IsType<ResponseConfirmed>(Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice", "alice-id")[0]);
+        var declined = Assert.IsType<ResponseDeclined>(Decisions.ByPerson(decision, Decision.Declined, "no", Now, "alice", "alice-id")[0]);
+        var auto = Assert.IsType<ResponseConfirmed>(Decisions.Propose(Proposal(), Setting("ALL_TENANTS"), false, Week, Now)[1]);
+
+        Assert.Equal(("alice", "alice-id"), (confirmed.By, confirmed.ById));
+        Assert.Equal("alice-id", declined.ById);
+        Assert.Equal("alice-id", decision.Apply(confirmed).DecidedById);
+        Assert.Null(auto.ById);
+        Assert.Null(Assert.IsType<ResponseDeclined>(Assert.Single(Decisions.Expire(decision, Now + Week))).ById);
+        Assert.Null(Assert.IsType<ResponseDeclined>(Assert.Single(Decisions.IncidentClosed(decision, Now))).ById);
+    }
+
+    [Fact]
+    public void With_separation_of_duties_the_proposing_connection_may_not_decide_but_another_may()
+    {
+        var decision = Pending();
+        Assert.Equal("soc-id", decision.ProposedById);
+
+        Assert.Throws<SameDecider>(() => Decisions.ByPerson(decision, Decision.Confirmed, "mine", Now, "soc", "soc-id", separateDecider: true));
+        Assert.Throws<SameDecider>(() => Decisions.ByPerson(decision, Decision.Declined, "mine", Now, "renamed", "soc-id", separateDecider: true));
+        Assert.NotEmpty(Decisions.ByPerson(decision, Decision.Confirmed, "ok", Now, "soc", "other-id", separateDecider: true));
+    }
+
+    [Fact]
+    public void Without_separation_of_duties_the_proposing_connection_may_decide()
+    {
+        Assert.NotEmpty(Decisions.ByPerson(Pending(), Decision.Confirmed, "mine", Now, "soc", "soc-id"));
     }
 }

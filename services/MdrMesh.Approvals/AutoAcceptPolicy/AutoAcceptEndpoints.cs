@@ -7,13 +7,14 @@ namespace MdrMesh.Approvals.AutoAcceptPolicy;
 /// <summary><c>auto_accept/set</c>: <c>mode</c> and, for <c>SELECTED_TENANTS</c>, <c>tenant_ids</c>.</summary>
 public sealed record SetAutoAcceptRequest(string? Mode, List<string>? TenantIds);
 
+/// <summary>
+/// The auto-accept setting as a view over the caller's tenants: a connection sees, and changes, only
+/// the tenants it reaches; one over every tenant also the installation default.
+/// </summary>
 public static class AutoAcceptEndpoints
 {
-    public static async Task<IResult> Get(Caller caller, IDocumentStore store, CancellationToken ct)
-    {
-        await using var query = store.QuerySession();
-        return Results.Ok(View(await query.LoadAsync<AutoAcceptSetting>(AutoAcceptSetting.StreamId, ct) ?? AutoAcceptSetting.Initial, caller));
-    }
+    public static async Task<IResult> Get(Caller caller, IDocumentStore store, CancellationToken ct) =>
+        Results.Ok(View(await LoadAsync(store, ct), caller));
 
     public static async Task<IResult> Set(SetAutoAcceptRequest request, Caller caller, IDocumentStore store, TimeProvider clock,
         CancellationToken ct)
@@ -25,32 +26,82 @@ public static class AutoAcceptEndpoints
         for (var i = 0; i < (request.TenantIds?.Count ?? 0); i++)
             new Check(errors, "tenant_ids").Item(i).NonEmpty(request.TenantIds![i], 128);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
-        // The setting spans tenants: only a connection over every tenant switches it for all of them;
-        // one over some tenants selects or deselects its own, leaving the others' choice as it is.
-        if (caller.Tenants is not null && request.Mode != AutoAcceptSetting.SelectedTenants)
-            return Results.Problem(statusCode: 403, title: "Only a connection over every tenant sets DISABLED or ALL_TENANTS; select your tenants instead.");
         if (request.TenantIds?.FirstOrDefault(t => !caller.CanReach(t)) is not null) return ApiProblems.NotFound("A tenant");
 
+        var current = await LoadAsync(store, ct);
+        var tenants = request.Mode == AutoAcceptSetting.SelectedTenants ? request.TenantIds!.Distinct().ToList() : [];
+        var changes = current.Decide(new SetAutoAccept(request.Mode!, tenants, caller.Tenants, clock.GetUtcNow(), caller.Name, caller.Id));
+        if (changes.Count == 0) return Results.Ok(View(current, caller));
+
+        // Every switch turned in one commit, each stream in its own scope: a change is never half made.
         await using var session = store.LightweightSession();
-        var stream = await session.Events.FetchForWriting<AutoAcceptSetting>(AutoAcceptSetting.StreamId, ct);
-        var current = stream.Aggregate ?? AutoAcceptSetting.Initial;
-        var tenants = caller.Tenants is null
-            ? request.TenantIds ?? []
-            : current.TenantIds.Where(t => !caller.CanReach(t)).Concat(request.TenantIds!).ToList();
-        var events = current.Change(request.Mode!, tenants, clock.GetUtcNow(), caller.Name);
-        if (events.Count == 0) return Results.Ok(View(current, caller));
-        stream.AppendMany(events.ToArray());
+        foreach (var change in changes)
+        {
+            IDocumentOperations scope = change.Scope == AutoAcceptSwitch.Installation ? session : session.ForTenant(change.Scope);
+            var stream = await scope.Events.FetchForWriting<AutoAcceptSwitch>(AutoAcceptSwitch.StreamIdOf(change.Scope), ct);
+            // Decided on a state read before: if a switch moved since, the commit must not build on it.
+            if ((stream.Aggregate?.Version ?? 0) != change.Version - 1) throw new AutoAcceptChangedMeanwhile();
+            stream.AppendOne(change);
+        }
         await session.SaveChangesAsync(ct);
-        return Results.Ok(View(current.Apply((AutoAcceptSettingChanged)events[0]), caller));
+        return Results.Ok(View(changes.Aggregate(current, (s, e) => s.Evolve(e)), caller));
     }
 
-    // A connection over some tenants sees the selection as far as it concerns them.
-    private static object View(AutoAcceptSetting s, Caller caller) => new
+    private static async Task<AutoAcceptSetting> LoadAsync(IDocumentStore store, CancellationToken ct)
     {
-        mode = s.Mode,
-        tenant_ids = s.TenantIds.Where(caller.CanReach),
-        version = s.Version,
-        changed_at = s.ChangedAt?.ToUnixMs(),
-        changed_by = s.ChangedBy,
-    };
+        // One small document per tenant that ever had a switch of its own, and the default.
+        await using var query = store.QuerySession();
+        return AutoAcceptSetting.Of(await query.Query<AutoAcceptSwitch>().Where(s => s.AnyTenant()).ToListAsync(ct));
+    }
+
+    private static object View(AutoAcceptSetting s, Caller caller)
+    {
+        if (caller.Tenants is { } reach)
+        {
+            // Only the caller's tenants, and only the switches that decide for them.
+            var mine = reach.Order(StringComparer.Ordinal).ToList();
+            var on = mine.Where(s.IsOn).ToList();
+            var sources = mine.Select(s.SourceFor).OfType<AutoAcceptSwitch>().Distinct().ToList();
+            return new
+            {
+                mode = mine.Count > 0 && on.Count == mine.Count ? AutoAcceptSetting.AllTenants
+                    : on.Count == 0 ? AutoAcceptSetting.Disabled : AutoAcceptSetting.SelectedTenants,
+                tenant_ids = on.Count == mine.Count ? [] : on,
+                version = sources.Sum(x => x.Version),
+                changed_at = Latest(sources)?.ChangedAt?.ToUnixMs(),
+                changed_by = Latest(sources)?.ChangedBy,
+            };
+        }
+
+        var own = s.Tenants.Values.OrderBy(t => t.Scope, StringComparer.Ordinal).ToList();
+        var allSwitches = own.Concat(s.Default is { } d ? [d] : []).ToList();
+        var onTenants = own.Where(t => t.Enabled).Select(t => t.Scope).ToList();
+        return new
+        {
+            mode = s.DefaultEnabled && own.All(t => t.Enabled) ? AutoAcceptSetting.AllTenants
+                : !s.DefaultEnabled && onTenants.Count == 0 ? AutoAcceptSetting.Disabled : AutoAcceptSetting.SelectedTenants,
+            tenant_ids = s.DefaultEnabled && own.All(t => t.Enabled) ? [] : onTenants,
+            // Every change to any switch counts once.
+            version = allSwitches.Sum(x => x.Version),
+            changed_at = Latest(allSwitches)?.ChangedAt?.ToUnixMs(),
+            changed_by = Latest(allSwitches)?.ChangedBy,
+            installation_default = new
+            {
+                enabled = s.DefaultEnabled,
+                version = s.Default?.Version ?? 0,
+                changed_at = s.Default?.ChangedAt?.ToUnixMs(),
+                changed_by = s.Default?.ChangedBy,
+            },
+            tenants = own.Select(t => new
+            {
+                tenant_id = t.Scope, enabled = t.Enabled, version = t.Version, changed_at = t.ChangedAt?.ToUnixMs(), changed_by = t.ChangedBy,
+            }),
+        };
+    }
+
+    private static AutoAcceptSwitch? Latest(IEnumerable<AutoAcceptSwitch> switches) => switches.MaxBy(x => x.ChangedAt);
 }
+
+/// <summary>Another change of the auto-accept setting committed in between; sending this one again applies it.</summary>
+public sealed class AutoAcceptChangedMeanwhile()
+    : Deciding.ApprovalConflict("The auto-accept setting changed while this change was being made; send it again.");

@@ -2,6 +2,7 @@ using JasperFx;
 using Marten;
 using MdrMesh.Contracts.Validation;
 using MdrMesh.ServiceDefaults;
+using Microsoft.Extensions.Options;
 
 namespace MdrMesh.Approvals.Deciding;
 
@@ -15,22 +16,24 @@ public static class DecideEndpoints
 {
     private static readonly IReadOnlyList<string> Statuses = [Decision.Confirmed, Decision.Declined];
 
-    public static async Task<IResult> One(DecideRequest request, Caller caller, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> One(DecideRequest request, Caller caller, IDocumentStore store, TimeProvider clock,
+        IOptions<ApprovalsOptions> options, CancellationToken ct)
     {
         var errors = Validate(request.Status, request.Comment);
         new Check(errors, "response_id").Required(request.ResponseId);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
-        return await Decide([request.ResponseId!.Value], request.Status!, request.Comment!, caller, store, clock, ct) is { } decided
+        return await Decide([request.ResponseId!.Value], request.Status!, request.Comment!, caller, store, clock, options.Value, ct) is { } decided
             ? Results.Ok(View(decided[0]))
             : ApiProblems.NotFound("The response");
     }
 
-    public static async Task<IResult> Many(DecideManyRequest request, Caller caller, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Many(DecideManyRequest request, Caller caller, IDocumentStore store, TimeProvider clock,
+        IOptions<ApprovalsOptions> options, CancellationToken ct)
     {
         var errors = Validate(request.Status, request.Comment);
         if (request.ResponsesIds is not { Count: > 0 }) new Check(errors, "responses_ids").Fail("is required: at least one response id");
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
-        return await Decide(request.ResponsesIds!.Distinct().ToList(), request.Status!, request.Comment!, caller, store, clock, ct) is { } decided
+        return await Decide(request.ResponsesIds!.Distinct().ToList(), request.Status!, request.Comment!, caller, store, clock, options.Value, ct) is { } decided
             ? Results.Ok(decided.Select(View).ToList())
             : ApiProblems.NotFound("A response");
     }
@@ -43,9 +46,12 @@ public static class DecideEndpoints
         return errors;
     }
 
-    /// <summary>Null when a response does not exist in the caller's tenants; <see cref="AlreadyDecided"/> when one is decided already.</summary>
+    /// <summary>
+    /// Null when a response does not exist in the caller's tenants; <see cref="AlreadyDecided"/> when one is
+    /// decided already. All or nothing: every response is decided in one transaction, whatever its tenant.
+    /// </summary>
     private static async Task<IReadOnlyList<Decision>?> Decide(IReadOnlyList<Guid> ids, string status, string comment, Caller caller,
-        IDocumentStore store, TimeProvider clock, CancellationToken ct)
+        IDocumentStore store, TimeProvider clock, ApprovalsOptions options, CancellationToken ct)
     {
         var found = await FindAsync(ids, caller, store, ct);
         // A proposal reaches this service a few milliseconds after responses/create answers; a
@@ -58,28 +64,27 @@ public static class DecideEndpoints
         if (found.Count != ids.Count) return null;
         if (found.FirstOrDefault(d => !d.IsPending) is { } decided) throw new AlreadyDecided(decided);
 
+        // One session, each stream written in its own tenant: one commit, so a conflict on any
+        // response leaves every other one undecided.
+        await using var session = store.LightweightSession();
         var results = new List<Decision>();
-        foreach (var byTenant in found.GroupBy(d => d.TenantId))
+        foreach (var decision in found)
         {
-            await using var session = store.LightweightSession(byTenant.Key);
-            foreach (var decision in byTenant)
-            {
-                var stream = await session.Events.FetchForWriting<Decision>(decision.Id, ct);
-                var events = Decisions.ByPerson(stream.Aggregate!, status, comment, clock.GetUtcNow(), caller.Name);
-                stream.AppendMany(events.ToArray());
-                results.Add(events.Aggregate(stream.Aggregate!, Evolve));
-            }
-            try
-            {
-                await session.SaveChangesAsync(ct);
-            }
-            catch (ConcurrencyException)
-            {
-                // Someone (a person, the deadline, a closed incident) decided in between.
-                await using var reread = store.QuerySession(byTenant.Key);
-                var now = await reread.LoadManyAsync<Decision>(ct, byTenant.Select(d => d.Id));
-                throw new AlreadyDecided(now.First(d => !d.IsPending));
-            }
+            var stream = await session.ForTenant(decision.TenantId).Events.FetchForWriting<Decision>(decision.Id, ct);
+            var events = Decisions.ByPerson(stream.Aggregate!, status, comment, clock.GetUtcNow(), caller.Name, caller.Id,
+                options.RequireSeparateDecider);
+            stream.AppendMany(events.ToArray());
+            results.Add(events.Aggregate(stream.Aggregate!, Evolve));
+        }
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (ConcurrencyException)
+        {
+            // Someone (a person, the deadline, a closed incident) decided in between.
+            var now = await FindAsync(ids, caller, store, ct);
+            throw now.FirstOrDefault(d => !d.IsPending) is { } first ? new AlreadyDecided(first) : new DecidedMeanwhile();
         }
         return results;
     }
@@ -109,6 +114,7 @@ public static class DecideEndpoints
         status = d.Status,
         comment = d.Comment,
         decided_by = d.DecidedBy,
+        decided_by_id = d.DecidedById,
         update_time = d.DecidedAt?.ToUnixMs(),
     };
 }

@@ -12,13 +12,19 @@ public sealed record DecisionRequested(
     string? Description,
     DateTimeOffset ProposedAt,
     string ProposedBy,
-    DateTimeOffset Deadline);
+    DateTimeOffset Deadline,
+    string? ProposedById = null);
 
-/// <summary>Accepted, by a person or (with <see cref="AutoAccepted"/>) by the auto-accept setting.</summary>
-public sealed record ResponseConfirmed(Guid ResponseId, Guid IncidentId, string? Comment, AutoAcceptance? AutoAccepted, DateTimeOffset At, string By);
+/// <summary>Accepted, by a person (connection <see cref="ById"/>) or (with <see cref="AutoAccepted"/>, no id) by the auto-accept setting.</summary>
+public sealed record ResponseConfirmed(Guid ResponseId, Guid IncidentId, string? Comment, AutoAcceptance? AutoAccepted, DateTimeOffset At, string By,
+    string? ById = null);
 
-/// <summary>Declined: by a person, because the incident closed, or because the deadline passed (<see cref="RejectionReason"/>).</summary>
-public sealed record ResponseDeclined(Guid ResponseId, Guid IncidentId, string Reason, string? Comment, DateTimeOffset At, string By);
+/// <summary>
+/// Declined: by a person (connection <see cref="ById"/>), because the incident closed, or because the deadline passed
+/// (<see cref="RejectionReason"/>; no id: the system declined).
+/// </summary>
+public sealed record ResponseDeclined(Guid ResponseId, Guid IncidentId, string Reason, string? Comment, DateTimeOffset At, string By,
+    string? ById = null);
 
 /// <summary>The executor is asked to run an accepted response: everything it needs travels with the request.</summary>
 public sealed record ExecutionRequested(Guid ResponseId, Guid IncidentId, string AssetId, ResponseParameters Parameters, DateTimeOffset At, string By);
@@ -38,9 +44,13 @@ public sealed record Decision
     public string? Description { get; init; }
     public DateTimeOffset ProposedAt { get; init; }
     public string ProposedBy { get; init; } = "";
+    /// <summary>The proposing connection's id (null for proposals announced before ids travelled).</summary>
+    public string? ProposedById { get; init; }
     public DateTimeOffset Deadline { get; init; }
     public string Status { get; init; } = New;
     public string? DecidedBy { get; init; }
+    /// <summary>The deciding connection's id; null when the system decided (auto-accept, deadline, closed incident).</summary>
+    public string? DecidedById { get; init; }
     public DateTimeOffset? DecidedAt { get; init; }
     public string? Comment { get; init; }
     public string? Reason { get; init; }
@@ -51,22 +61,32 @@ public sealed record Decision
     public static Decision Create(DecisionRequested e) => new()
     {
         Id = e.ResponseId, TenantId = e.TenantId, IncidentId = e.IncidentId, AssetId = e.AssetId, Parameters = e.Parameters,
-        Description = e.Description, ProposedAt = e.ProposedAt, ProposedBy = e.ProposedBy, Deadline = e.Deadline,
+        Description = e.Description, ProposedAt = e.ProposedAt, ProposedBy = e.ProposedBy, ProposedById = e.ProposedById, Deadline = e.Deadline,
     };
 
     public Decision Apply(ResponseConfirmed e) => this with
     {
-        Status = Confirmed, DecidedBy = e.By, DecidedAt = e.At, Comment = e.Comment, AutoAccepted = e.AutoAccepted,
+        Status = Confirmed, DecidedBy = e.By, DecidedById = e.ById, DecidedAt = e.At, Comment = e.Comment, AutoAccepted = e.AutoAccepted,
     };
 
     public Decision Apply(ResponseDeclined e) => this with
     {
-        Status = Declined, DecidedBy = e.By, DecidedAt = e.At, Comment = e.Comment, Reason = e.Reason,
+        Status = Declined, DecidedBy = e.By, DecidedById = e.ById, DecidedAt = e.At, Comment = e.Comment, Reason = e.Reason,
     };
 
     public Decision Apply(ExecutionRequested e) => this;
 }
 
-/// <summary>A second decision on a response that is already decided; the API answers 409 and nothing is recorded.</summary>
+/// <summary>A change the current state forbids; the API answers 409 and nothing is recorded.</summary>
+public abstract class ApprovalConflict(string message) : Exception(message);
+
+/// <summary>A second decision on a response that is already decided.</summary>
 public sealed class AlreadyDecided(Decision decision)
-    : Exception($"The response is already {decision.Status}, by {decision.DecidedBy}.");
+    : ApprovalConflict($"The response is already {decision.Status}, by {decision.DecidedBy}.");
+
+/// <summary>A commit that collided with another writer on the same responses; sending it again decides.</summary>
+public sealed class DecidedMeanwhile() : ApprovalConflict("The responses changed while they were being decided; send the decision again.");
+
+/// <summary>With separation of duties on, the connection that proposed a response may not decide it.</summary>
+public sealed class SameDecider()
+    : ApprovalConflict("The connection that proposed this response may not decide it: another connection must (separation of duties).");

@@ -9,26 +9,35 @@ public static class Decisions
     public const string AutoAcceptActor = "auto-accept";
     public const string SystemActor = "mdrmesh";
 
-    /// <summary>A new proposal: accepted at once if the setting allows it, declined if its incident is already closed, otherwise waiting.</summary>
+    /// <summary>
+    /// A new proposal: accepted at once if its tenant's effective auto-accept setting allows it,
+    /// declined if its incident is already closed, otherwise waiting.
+    /// </summary>
     public static IReadOnlyList<object> Propose(ResponseProposed proposal, AutoAcceptSetting setting, bool incidentClosed, TimeSpan deadline,
         DateTimeOffset now)
     {
         var requested = new DecisionRequested(proposal.ResponseId, proposal.TenantId, proposal.IncidentId, proposal.AssetId, proposal.Parameters,
-            proposal.Description, proposal.At, proposal.By, now + deadline);
+            proposal.Description, proposal.At, proposal.By, now + deadline, proposal.ById);
         if (incidentClosed)
             return [requested, new ResponseDeclined(proposal.ResponseId, proposal.IncidentId, RejectionReason.IncidentClosed,
                 "Declined automatically: the incident was closed.", now, SystemActor)];
         if (setting.Allows(proposal.TenantId) is not { } acceptance) return [requested];
-        return [requested, .. Accept(Decision.Create(requested), null, acceptance, now, AutoAcceptActor)];
+        return [requested, .. Accept(Decision.Create(requested), null, acceptance, now, AutoAcceptActor, null)];
     }
 
-    /// <summary>A person's <c>Confirmed</c> or <c>Declined</c>. A response is decided once.</summary>
-    public static IReadOnlyList<object> ByPerson(Decision decision, string status, string comment, DateTimeOffset now, string by)
+    /// <summary>
+    /// A person's <c>Confirmed</c> or <c>Declined</c>, by connection <paramref name="byId"/>. A response is
+    /// decided once; with <paramref name="separateDecider"/> not by the connection that proposed it.
+    /// </summary>
+    public static IReadOnlyList<object> ByPerson(Decision decision, string status, string comment, DateTimeOffset now, string by, string byId,
+        bool separateDecider = false)
     {
         if (!decision.IsPending) throw new AlreadyDecided(decision);
+        // Proposals announced before ids travelled carry none: nothing to compare, so they are not refused.
+        if (separateDecider && decision.ProposedById is { Length: > 0 } proposer && proposer == byId) throw new SameDecider();
         return status == Decision.Confirmed
-            ? Accept(decision, comment, null, now, by)
-            : [new ResponseDeclined(decision.Id, decision.IncidentId, RejectionReason.Declined, comment, now, by)];
+            ? Accept(decision, comment, null, now, by, byId)
+            : [new ResponseDeclined(decision.Id, decision.IncidentId, RejectionReason.Declined, comment, now, by, byId)];
     }
 
     /// <summary>Still waiting when the tenant's deadline passed: declined, saying why.</summary>
@@ -44,9 +53,10 @@ public static class Decisions
             ? [new ResponseDeclined(decision.Id, decision.IncidentId, RejectionReason.IncidentClosed, "Declined automatically: the incident was closed.", now, SystemActor)]
             : [];
 
-    private static IReadOnlyList<object> Accept(Decision decision, string? comment, AutoAcceptance? acceptance, DateTimeOffset now, string by) =>
+    private static IReadOnlyList<object> Accept(Decision decision, string? comment, AutoAcceptance? acceptance, DateTimeOffset now, string by,
+        string? byId) =>
     [
-        new ResponseConfirmed(decision.Id, decision.IncidentId, comment, acceptance, now, by),
+        new ResponseConfirmed(decision.Id, decision.IncidentId, comment, acceptance, now, by, byId),
         new ExecutionRequested(decision.Id, decision.IncidentId, decision.AssetId, decision.Parameters, now, by),
     ];
 }

@@ -17,11 +17,14 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
     public async Task Consume(ConsumeContext<ResponseProposed> context)
     {
         var proposal = context.Message;
-        AutoAcceptSetting setting;
+        AutoAcceptSwitch? installationDefault;
         await using (var root = store.QuerySession())
-            setting = await root.LoadAsync<AutoAcceptSetting>(AutoAcceptSetting.StreamId) ?? AutoAcceptSetting.Initial;
+            installationDefault = await root.LoadAsync<AutoAcceptSwitch>(AutoAcceptSwitch.StreamIdOf(AutoAcceptSwitch.Installation));
 
         await using var session = store.LightweightSession(proposal.TenantId);
+        // The proposal's tenant's own switch, else the installation default: no other tenant's choice counts.
+        var own = await session.LoadAsync<AutoAcceptSwitch>(AutoAcceptSwitch.StreamIdOf(proposal.TenantId));
+        var setting = AutoAcceptSetting.Of(new[] { installationDefault, own }.OfType<AutoAcceptSwitch>());
         var closed = await session.LoadAsync<ClosedIncident>(proposal.IncidentId) is not null;
         var events = Decisions.Propose(proposal, setting, closed, options.Value.DeadlineFor(proposal.TenantId), clock.GetUtcNow());
         session.Events.StartStream<Decision>(proposal.ResponseId, events.ToArray());
