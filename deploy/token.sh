@@ -3,6 +3,8 @@
 # It exchanges the file's refresh token at session/confirm and writes the new refresh token back:
 # refresh tokens work once, and presenting a used one revokes the connection's whole token chain.
 set -euo pipefail
+# The credentials file is the owner's alone from its first byte.
+umask 077
 source "$(dirname "$0")/lib/common.sh"
 credentials="${MDRMESH_CREDENTIALS:-$MDRMESH_ROOT/deploy/.local/credentials.json}"
 [ -s "$credentials" ] || die "no $credentials: run deploy/up.sh first"
@@ -14,7 +16,6 @@ answer=$(curl -s -X POST -H 'Content-Type: application/json' -d "{\"refresh_toke
 access=$(printf '%s' "$answer" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 next=$(printf '%s' "$answer" | sed -n 's/.*"refresh_token":"\([^"]*\)".*/\1/p')
 [ -n "$access" ] && [ -n "$next" ] || die "session/confirm refused the refresh token: $(printf '%s' "$answer" | head -c 300)"
-umask 077
 printf '{"api_url": "%s", "client_id": "%s", "refresh_token": "%s"}\n' "$api_url" "$client_id" "$next" >"$credentials.new"
 mv "$credentials.new" "$credentials"
 printf '%s\n' "$access"

@@ -24,7 +24,10 @@ for service in Incidents Approvals Executor Gateway; do
     >"$local_dir/publish-$service.log" 2>&1 || { cat "$local_dir/publish-$service.log" >&2; die "publishing MdrMesh.$service failed"; }
 done
 
-compose() { docker-compose -p mdrmesh -f "$MDRMESH_ROOT/docker-compose.yml" "$@"; }
+# The RabbitMQ management UI is published only when asked for (MDRMESH_RABBITMQ_MANAGEMENT_PORT).
+compose_files=(-f "$MDRMESH_ROOT/docker-compose.yml")
+[ -z "${MDRMESH_RABBITMQ_MANAGEMENT_PORT:-}" ] || compose_files+=(-f "$MDRMESH_ROOT/deploy/management.yml")
+compose() { docker-compose -p mdrmesh "${compose_files[@]}" "$@"; }
 compose up -d --build --remove-orphans >"$local_dir/compose-up.log" 2>&1 \
   || { tail -n 40 "$local_dir/compose-up.log" >&2; die "docker-compose up failed"; }
 
@@ -39,6 +42,8 @@ done
 # The first start made a connection holding SOC_OPERATOR and FULL_ACCESS over every tenant; its
 # one-time refresh token is collected once. Later runs keep the credentials file as it is.
 credentials="$local_dir/credentials.json"
+# The credentials file is the owner's alone from its first byte.
+umask 077
 if compose exec -T gateway cat /tmp/mdrmesh/credentials.json >"$credentials.new" 2>/dev/null && [ -s "$credentials.new" ]; then
   chmod 600 "$credentials.new"
   mv "$credentials.new" "$credentials"
@@ -50,11 +55,17 @@ fi
 api_url=$(sed -n 's/.*"api_url": *"\([^"]*\)".*/\1/p' "$credentials" 2>/dev/null || true)
 [ -n "$api_url" ] || api_url="http://127.0.0.1:$port/api/v1/<client_id>"
 
+if [ -n "${MDRMESH_RABBITMQ_MANAGEMENT_PORT:-}" ]; then
+  management="management UI http://127.0.0.1:$MDRMESH_RABBITMQ_MANAGEMENT_PORT (administrator mdrmesh, password RABBITMQ_PASSWORD)"
+else
+  management="management UI not published (MDRMESH_RABBITMQ_MANAGEMENT_PORT=15672 deploy/up.sh publishes it on 127.0.0.1)"
+fi
 cat <<INFO
 MdrMesh is up.
   API         $api_url/<method>   (POST, JSON, Authorization: Bearer <access token>)
   Credentials deploy/.local/credentials.json (client_id and a one-time refresh token: see the README)
-  RabbitMQ    management http://127.0.0.1:${MDRMESH_RABBITMQ_MANAGEMENT_PORT:-15672}  (user mdrmesh; passwords and keys in $MDRMESH_SECRETS)
+  RabbitMQ    $management
+  Secrets     passwords and keys in $MDRMESH_SECRETS
   Logs        docker-compose -p mdrmesh logs -f
 Stop with deploy/down.sh (data is kept).
 INFO

@@ -61,7 +61,8 @@ image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 # so that every checkout on the machine agrees with the data those volumes already hold.
 export MDRMESH_SECRETS=${MDRMESH_SECRETS:-${XDG_CONFIG_HOME:-$HOME/.config}/mdrmesh/secrets.env}
 
-# load_secrets creates on first use the passwords, the token signing key and the key between
+# load_secrets creates on first use the passwords (the administrators', and each service's own for
+# PostgreSQL and RabbitMQ), the token signing key, the isolation password key and the key between
 # the gateway and the services, and exports them. A file from an older version gains what it lacks.
 load_secrets() {
   if [ ! -e "$MDRMESH_SECRETS" ]; then
@@ -70,10 +71,14 @@ load_secrets() {
     install -m 600 /dev/null "$MDRMESH_SECRETS"
   fi
   local name
-  for name in POSTGRES_PASSWORD RABBITMQ_PASSWORD MDRMESH_INTERNAL_KEY; do
+  for name in POSTGRES_PASSWORD RABBITMQ_PASSWORD MDRMESH_INTERNAL_KEY \
+      POSTGRES_INCIDENTS_PASSWORD POSTGRES_APPROVALS_PASSWORD POSTGRES_EXECUTOR_PASSWORD POSTGRES_GATEWAY_PASSWORD \
+      RABBITMQ_INCIDENTS_PASSWORD RABBITMQ_APPROVALS_PASSWORD RABBITMQ_EXECUTOR_PASSWORD; do
     grep -q "^$name=" "$MDRMESH_SECRETS" || echo "$name=$(head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9)" >>"$MDRMESH_SECRETS"
   done
-  grep -q "^MDRMESH_SIGNING_KEY=" "$MDRMESH_SECRETS" || echo "MDRMESH_SIGNING_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$MDRMESH_SECRETS"
+  for name in MDRMESH_SIGNING_KEY MDRMESH_PASSWORD_KEY; do
+    grep -q "^$name=" "$MDRMESH_SECRETS" || echo "$name=$(head -c 32 /dev/urandom | base64 -w0)" >>"$MDRMESH_SECRETS"
+  done
   set -a
   source "$MDRMESH_SECRETS"
   set +a

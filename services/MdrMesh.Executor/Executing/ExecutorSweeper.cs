@@ -39,18 +39,31 @@ public sealed class ExecutorSweeper(IDocumentStore store, ExecutionRunner runner
             ending = await query.Query<FleetAsset>().Where(a => a.AnyTenant() && a.IsolationEndsAt != null && a.IsolationEndsAt <= now).ToListAsync(ct);
         foreach (var asset in ending)
         {
-            await using var session = store.LightweightSession(asset.TenantId);
-            // Read again in the tenant's session: the copy above may be stale, and the version check guards the write.
-            var current = await session.LoadAsync<FleetAsset>(asset.Id, ct);
-            if (current is null) continue;
-            var (lifted, undone) = FleetRules.Expire(current, now);
-            if (lifted == current) continue;
-            session.Store(lifted);
-            if (undone is not null)
-                session.Events.Append(undone.ResponseId,
-                    new ExecutionUndone(undone.ResponseId, undone.IncidentId, asset.Id, null, undone.Reason, now, ExecutionRunner.Actor));
-            await session.SaveChangesAsync(ct);
+            // One asset whose write conflicts (or fails) must not hold back the others: the next sweep retries it.
+            try
+            {
+                await ExpireAsync(asset, now, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogWarning(ex, "Lifting the isolation of asset {AssetId} failed; the next sweep retries", asset.Id);
+            }
         }
+    }
+
+    private async Task ExpireAsync(FleetAsset asset, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession(asset.TenantId);
+        // Read again in the tenant's session: the copy above may be stale, and the version check guards the write.
+        var current = await session.LoadAsync<FleetAsset>(asset.Id, ct);
+        if (current is null) return;
+        var (lifted, undone) = FleetRules.Expire(current, now);
+        if (lifted == current) return;
+        session.Store(lifted);
+        if (undone is not null)
+            session.Events.Append(undone.ResponseId,
+                new ExecutionUndone(undone.ResponseId, undone.IncidentId, asset.Id, null, undone.Reason, now, ExecutionRunner.Actor));
+        await session.SaveChangesAsync(ct);
     }
 
     public async Task RetryWaitingAsync(CancellationToken ct)
@@ -58,6 +71,16 @@ public sealed class ExecutorSweeper(IDocumentStore store, ExecutionRunner runner
         IReadOnlyList<Execution> waiting;
         await using (var query = store.QuerySession())
             waiting = await query.Query<Execution>().Where(e => e.AnyTenant() && e.Status == Execution.Waiting).ToListAsync(ct);
-        foreach (var execution in waiting) await runner.ContinueAsync(execution.TenantId, execution.Id, ct);
+        foreach (var execution in waiting)
+        {
+            try
+            {
+                await runner.ContinueAsync(execution.TenantId, execution.Id, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogWarning(ex, "Retrying execution {ExecutionId} failed; the next sweep retries", execution.Id);
+            }
+        }
     }
 }
