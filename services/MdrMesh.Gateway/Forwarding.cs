@@ -6,7 +6,7 @@ namespace MdrMesh.Gateway;
 
 /// <summary>
 /// The one entry point of the API: it authenticates every request (see
-/// <see cref="AuthenticationMiddleware"/>), serves access methods itself, and sends every other
+/// <see cref="GatewayAuthentication"/>), serves access methods itself, and sends every other
 /// <c>POST /api/v1/{client_id}/{method}</c> to the service that owns the method's data, with the
 /// caller's identity. Base addresses: <c>Services:Incidents</c>, <c>Services:Approvals</c>, <c>Services:Executor</c>.
 /// </summary>
@@ -24,57 +24,119 @@ public static class Forwarding
     public static string ServiceFor(string method) =>
         Routes.FirstOrDefault(r => method.StartsWith(r.MethodPrefix, StringComparison.Ordinal)).Service ?? "Incidents";
 
+    /// <summary>The methods the gateway serves itself; every other method of <see cref="Rights.ByMethod"/> is forwarded.</summary>
+    private static readonly IReadOnlyDictionary<string, Delegate> Own = new Dictionary<string, Delegate>
+    {
+        ["api_connections/create"] = ConnectionEndpoints.Create,
+        ["api_connections/list"] = ConnectionEndpoints.List,
+        ["api_connections/revoke"] = ConnectionEndpoints.Revoke,
+        ["api_connections/delete"] = ConnectionEndpoints.Delete,
+        ["tenants/create"] = TenantEndpoints.Create,
+        ["tenants/list"] = TenantEndpoints.List,
+        ["tenants/update"] = TenantEndpoints.Update,
+    };
+
     public static void AddGateway(this WebApplicationBuilder builder)
     {
         builder.AddMdrApi();
         builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection("Access"));
         builder.AddMdrMarten(AccessStore.Schema, options =>
         {
-            options.Schema.For<ApiConnection>().UseOptimisticConcurrency(true);
+            options.Schema.For<ApiConnection>().UseOptimisticConcurrency(true)
+                .Index(c => c.Name, index => { index.IsUnique = true; index.Casing = Marten.Schema.ComputedIndex.Casings.Lower; });
             options.Schema.For<RefreshTokenRecord>().UseOptimisticConcurrency(true).Index(r => r.ClientId);
+            // Written on the request path by many requests at once: no version check, last writer wins.
+            options.Schema.For<ConnectionUse>();
             options.Schema.For<Tenant>();
         });
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddHostedService<FirstStart>();
         builder.Services.AddHealthChecks().AddCheck<ServicesHealthCheck>("services");
+        builder.AddGatewayAuthentication();
+        builder.AddGatewayRateLimiting();
+        var timeout = builder.Configuration.GetValue("Gateway:ForwardTimeout", TimeSpan.FromSeconds(30));
         foreach (var service in new[] { "Incidents", "Approvals", "Executor" })
             builder.Services.AddHttpClient(service, client =>
+            {
                 client.BaseAddress = new Uri(builder.Configuration[$"Services:{service}"]
-                    ?? throw new InvalidOperationException($"Services:{service} is not set.")));
+                    ?? throw new InvalidOperationException($"Services:{service} is not set."));
+                client.Timeout = timeout;
+            });
     }
 
     public static void MapGateway(this WebApplication app)
     {
         app.UseMdrApi();
-        app.UseApiAuthentication();
-        app.MapMethod("session/confirm", SessionEndpoints.Confirm);
-        app.MapMethod("api_connections/create", ConnectionEndpoints.Create);
-        app.MapMethod("api_connections/list", ConnectionEndpoints.List);
-        app.MapMethod("api_connections/revoke", ConnectionEndpoints.Revoke);
-        app.MapMethod("api_connections/delete", ConnectionEndpoints.Delete);
-        app.MapMethod("tenants/create", TenantEndpoints.Create);
-        app.MapMethod("tenants/list", TenantEndpoints.List);
-        app.MapMethod("tenants/update", TenantEndpoints.Update);
-        app.MapPost("/api/v1/{client_id}/{**method}", Forward);
+        // Who calls and what they may do is decided on the endpoint routing matched, whatever the path's spelling;
+        // the limiter comes after, so requests nobody authenticated cannot use up a connection's budget.
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.MapMethod("session/confirm", SessionEndpoints.Confirm).AllowAnonymous()
+            .RequireRateLimiting(GatewayRateLimiting.PerAddress).WithMetadata(new ApiMethod("session/confirm"));
+        if (Own.Keys.FirstOrDefault(m => !Rights.ByMethod.ContainsKey(m)) is { } missing)
+            throw new InvalidOperationException($"{missing} is served by the gateway but missing from the rights table.");
+        // Every method of the rights table, by name: no catch-all, so an unknown method is a 404 and reaches nothing.
+        foreach (var method in Rights.ByMethod.Keys)
+            (Own.TryGetValue(method, out var handler) ? app.MapMethod(method, handler) : app.MapMethod(method, Forwarder(method)))
+                .RequireAuthorization(GatewayAuthentication.PolicyFor(method))
+                .RequireRateLimiting(GatewayRateLimiting.PerConnection)
+                .WithMetadata(new ApiMethod(method));
     }
 
-    private static async Task Forward(HttpContext context, string client_id, string method, IHttpClientFactory clients, IConfiguration configuration)
+    private static Delegate Forwarder(string method) =>
+        (HttpContext context, string client_id, IHttpClientFactory clients, IConfiguration configuration) =>
+            ForwardAsync(context, client_id, method, clients, configuration);
+
+    /// <summary>Sends the call to the owning service under its canonical name, never the path as the caller spelled it.</summary>
+    private static async Task ForwardAsync(HttpContext context, string clientId, string method, IHttpClientFactory clients,
+        IConfiguration configuration)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/{Uri.EscapeDataString(client_id)}/{method}")
+        if (context.Request.ContentLength > MdrMesh.ServiceDefaults.Extensions.MaxRequestBodyBytes)
         {
-            Content = new StreamContent(context.Request.Body),
+            await TooLarge.ExecuteAsync(context);
+            return;
+        }
+        // Read whole (Kestrel refuses past 1 MiB with 413) before anything is sent: an oversized body is never forwarded.
+        var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/{Uri.EscapeDataString(clientId)}/{method}")
+        {
+            Content = new ByteArrayContent(body.GetBuffer(), 0, (int)body.Length),
         };
         if (context.Request.ContentType is { } contentType) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        foreach (var (header, value) in AuthenticationMiddleware.IdentityHeaders(context.Connection()))
+        foreach (var (header, value) in GatewayAuthentication.IdentityHeaders(context.Connection()))
             request.Headers.TryAddWithoutValidation(header, Uri.EscapeDataString(value));
         request.Headers.TryAddWithoutValidation(Caller.InternalKeyHeader, configuration["Api:InternalKey"]);
 
-        using var response = await clients.CreateClient(ServiceFor(method))
-            .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
-        context.Response.StatusCode = (int)response.StatusCode;
-        if (response.Content.Headers.ContentType is { } type) context.Response.ContentType = type.ToString();
-        await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        HttpResponseMessage response;
+        try
+        {
+            response = await clients.CreateClient(ServiceFor(method)).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        }
+        catch (HttpRequestException)
+        {
+            await Unavailable.Problem(503, $"The {ServiceFor(method)} service is not answering.").ExecuteAsync(context);
+            return;
+        }
+        catch (TaskCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // HttpClient.Timeout (Gateway:ForwardTimeout) passed.
+            await Unavailable.Problem(504, $"The {ServiceFor(method)} service did not answer in time.").ExecuteAsync(context);
+            return;
+        }
+        using (response)
+        {
+            context.Response.StatusCode = (int)response.StatusCode;
+            if (response.Content.Headers.ContentType is { } type) context.Response.ContentType = type.ToString();
+            if (response.Headers.RetryAfter is { } retryAfter) context.Response.Headers.RetryAfter = retryAfter.ToString();
+            await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        }
     }
+
+    private static readonly IResult TooLarge = Results.Problem(statusCode: 413, title: "The request body is too large.",
+        detail: $"At most {MdrMesh.ServiceDefaults.Extensions.MaxRequestBodyBytes} bytes.");
 }
 
 /// <summary>The gateway is healthy when the services it forwards to are.</summary>

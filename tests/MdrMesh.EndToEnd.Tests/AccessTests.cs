@@ -58,7 +58,7 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         ["tenants/create"] = (false, (_, _) => Task.FromResult<object>(new { name = "New" })),
         ["tenants/list"] = (false, (_, _) => Task.FromResult<object>(new { })),
         ["tenants/update"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t, name = "Renamed" })),
-        ["api_connections/create"] = (true, (t, _) => Task.FromResult<object>(new { name = "n", rights = new[] { "INCIDENT_ACCESS" }, tenant_ids = new[] { t } })),
+        ["api_connections/create"] = (true, (t, _) => Task.FromResult<object>(new { name = $"n-{Guid.NewGuid():N}", rights = new[] { "INCIDENT_ACCESS" }, tenant_ids = new[] { t } })),
         ["api_connections/list"] = (false, (_, _) => Task.FromResult<object>(new { })),
         ["api_connections/revoke"] = (true, async (t, _) => new { client_id = await ConnectionAsync(t) }),
         ["api_connections/delete"] = (true, async (t, _) => new { client_id = await ConnectionAsync(t) }),
@@ -79,7 +79,7 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
             : (await _mesh.OkAsync("comments/create", new { incident_id = incident, text = "theirs" }))["comment_id"]!.GetValue<string>();
     }
 
-    private async Task<string> ConnectionAsync(string tenant) => (await _mesh.CreateConnectionAsync("victim", ["INCIDENT_ACCESS"], [tenant])).ClientId;
+    private async Task<string> ConnectionAsync(string tenant) => (await _mesh.CreateConnectionAsync($"victim-{Guid.NewGuid():N}", ["INCIDENT_ACCESS"], [tenant])).ClientId;
 
     [Fact]
     public async Task Every_method_answers_each_rights_set_in_each_scope_as_the_rights_table_says()

@@ -64,6 +64,9 @@ public sealed class Mesh : IAsyncDisposable
             ["Api:InternalKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
             ["IsolationPasswords:Keys:mesh-1"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["IsolationPasswords:CurrentKeyId"] = "mesh-1",
+            // Far above what any test sends; a test of the limiter sets its own.
+            ["RateLimiting:PermitsPerSecond"] = "1000000",
+            ["RateLimiting:Burst"] = "1000000",
         });
         foreach (var (key, value) in settings ?? []) mesh._config[key] = value;
 
@@ -85,6 +88,9 @@ public sealed class Mesh : IAsyncDisposable
     }
 
     public WebApplication Service(string name) => _hosts[name];
+
+    /// <summary>The connection string of this mesh's own database (for tests that inspect what is stored).</summary>
+    public string DatabaseConnectionString => _database;
 
     public string ServiceAddress(string name) => Address(_hosts[name]);
 

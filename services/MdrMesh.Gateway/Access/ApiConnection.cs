@@ -35,6 +35,10 @@ public sealed record ApiConnection
 
     public bool Holds(string right) => Rights.Contains(right);
 
+    /// <summary>The connection with its last use, as <see cref="ConnectionUse"/> records it.</summary>
+    public ApiConnection UsedAt(ConnectionUse? use) =>
+        use is null || use.LastUsedAt <= LastUsedAt ? this : this with { LastUsedAt = use.LastUsedAt };
+
     public bool CanReach(string tenantId) => AllTenants || TenantIds.Contains(tenantId);
 }
 
@@ -43,3 +47,6 @@ public sealed record RefreshTokenRecord(string Id, string ClientId, string Famil
 {
     public DateTimeOffset? UsedAt { get; init; }
 }
+
+/// <summary>When a connection was last used (client_id as id). Apart from the connection, so recording it never conflicts with a change of the connection.</summary>
+public sealed record ConnectionUse(string Id, DateTimeOffset LastUsedAt);

@@ -22,6 +22,8 @@ public static class ConnectionEndpoints
         for (var i = 0; i < (request.TenantIds?.Count ?? 0); i++) new Check(errors, "tenant_ids").Item(i).NonEmpty(request.TenantIds![i], 128);
         if (request.TenantIds is not { Count: > 0 } && !caller.AllTenants)
             new Check(errors, "tenant_ids").Fail("is required: the tenants the connection may reach");
+        if (errors.Count == 0 && ImitatesSystemActor(request.Name!))
+            new Check(errors, "name").Fail("must not be the name of a system actor (auto-accept, mdrmesh, executor, first start)");
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (request.Rights!.Contains(Access.Rights.SocOperator) && !caller.Holds(Access.Rights.SocOperator))
             return Results.Problem(statusCode: 403, title: "Only a SOC operator grants SOC_OPERATOR.");
@@ -34,8 +36,32 @@ public static class ConnectionEndpoints
             AllTenants = request.TenantIds is not { Count: > 0 }, TenantIds = request.TenantIds?.Distinct().ToList() ?? [],
             CreatedAt = now, CreatedBy = caller.Name,
         };
-        var refresh = await StoreAsync(store, connection, tokens, ct);
-        return Results.Ok(View(connection, now) with { RefreshToken = refresh });
+        await using (var query = store.QuerySession())
+            if (await query.Query<ApiConnection>().AnyAsync(c => c.Name.Equals(connection.Name, StringComparison.OrdinalIgnoreCase), ct))
+                return NameTaken;
+        try
+        {
+            var refresh = await StoreAsync(store, connection, tokens, ct);
+            return Results.Ok(View(connection, now) with { RefreshToken = refresh });
+        }
+        catch (Exception e) when (AccessStore.IsConflict(e))
+        {
+            // The same name created concurrently: the unique index lets one through.
+            return NameTaken;
+        }
+    }
+
+    private static readonly IResult NameTaken =
+        ApiProblems.Conflict("A connection of this name exists (names are compared ignoring case); a name identifies one author.");
+
+    private static readonly string[] SystemActors = ["mdrmesh", "executor", "first start", FirstStart.Name.ToLowerInvariant()];
+
+    /// <summary>A name that would read as the system's own actions in the history (e.g. "Auto-accept setting v3").</summary>
+    public static bool ImitatesSystemActor(string name)
+    {
+        var normalized = string.Join(' ', name.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return normalized.StartsWith("auto-accept", StringComparison.Ordinal) || normalized.StartsWith("auto accept", StringComparison.Ordinal)
+            || normalized.StartsWith("auto_accept", StringComparison.Ordinal) || SystemActors.Contains(normalized);
     }
 
     /// <summary>Stores a new connection with its first refresh token (24 h) and returns the token.</summary>
@@ -72,6 +98,7 @@ public static class ConnectionEndpoints
         {
             session.Delete(connection);
             session.DeleteWhere<RefreshTokenRecord>(r => r.ClientId == connection.Id);
+            session.Delete<ConnectionUse>(connection.Id);
             return connection;
         });
 

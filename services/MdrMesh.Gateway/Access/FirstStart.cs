@@ -36,8 +36,12 @@ public sealed class FirstStart(IDocumentStore store, TokenService tokens, TimePr
             ["refresh_token"] = refresh,
         });
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-        await File.WriteAllTextAsync(file, credentials, ct);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // Readable by the owner only from its first byte: created with mode 600, never chmod-ed after the fact.
+        File.Delete(file);
+        var open = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) open.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        await using (var stream = new FileStream(file, open))
+            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(credentials), ct);
         log.LogInformation("First start: created connection {ClientId} ({Name}); its credentials are in {File}", connection.Id, Name, file);
     }
 

@@ -1,39 +1,70 @@
 using Marten;
 using MdrMesh.ServiceDefaults;
+using Microsoft.Extensions.Options;
 
 namespace MdrMesh.Gateway.Access;
 
 public sealed record ConfirmRequest(string? RefreshToken);
 
-/// <summary><c>session/confirm</c>: a refresh token in, a new access token and a new refresh token out. Each refresh token works once.</summary>
+/// <summary>
+/// <c>session/confirm</c>: a refresh token in, a new access token and a new refresh token out. A
+/// refresh token works once; presented again within <see cref="AccessOptions.RefreshReuseGrace"/>
+/// of its first use it is a client's retry (a lost answer, a race of its own threads) and gets a
+/// new pair of the same chain; presented later, someone else holds a copy and the chain is revoked.
+/// </summary>
 public static class SessionEndpoints
 {
+    private const int Attempts = 5;
+
     public static async Task<IResult> Confirm(string client_id, ConfirmRequest request, TokenService tokens, IDocumentStore store, TimeProvider clock,
-        CancellationToken ct)
+        IOptions<AccessOptions> options, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.RefreshToken)) return ApiProblems.BadRequest("refresh_token", "is required");
-        var refused = Results.Problem(statusCode: 401, title: "The refresh token is not valid.");
-        if (await tokens.ValidateAsync(request.RefreshToken, "refresh") is not { } token || token.ClientId != client_id) return refused;
+        if (await tokens.ValidateAsync(request.RefreshToken, "refresh") is not { } token || token.ClientId != client_id) return Refused;
 
-        await using var session = store.LightweightSession();
-        var record = await session.LoadAsync<RefreshTokenRecord>(TokenService.Hash(request.RefreshToken), ct);
-        var connection = await session.LoadAsync<ApiConnection>(token.ClientId, ct);
-        if (record is null || connection is null || connection.RevokedAt is not null || connection.RevokedFamilies.Contains(token.Family)) return refused;
-
-        var now = clock.GetUtcNow();
-        if (record.UsedAt is not null)
+        // Presentations racing with one token: the version check of its record lets exactly one
+        // mark it used; the others see it used and are judged again as retries.
+        for (var attempt = 1; ; attempt++)
         {
-            // Presented twice: someone else holds a copy. Cut off the whole chain, the holder of the newer tokens included.
+            try
+            {
+                return await ConfirmOnceAsync(request.RefreshToken, token, tokens, store, clock.GetUtcNow(), options.Value.RefreshReuseGrace, ct);
+            }
+            catch (Exception e) when (AccessStore.IsConflict(e) && attempt < Attempts)
+            {
+            }
+            catch (Exception e) when (AccessStore.IsConflict(e))
+            {
+                return AccessStore.Busy();
+            }
+        }
+    }
+
+    private static readonly IResult Refused = Results.Problem(statusCode: 401, title: "The refresh token is not valid.");
+
+    private static async Task<IResult> ConfirmOnceAsync(string presented, ValidatedToken token, TokenService tokens, IDocumentStore store,
+        DateTimeOffset now, TimeSpan grace, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var record = await session.LoadAsync<RefreshTokenRecord>(TokenService.Hash(presented), ct);
+        var connection = await session.LoadAsync<ApiConnection>(token.ClientId, ct);
+        if (record is null || connection is null || connection.RevokedAt is not null || connection.RevokedFamilies.Contains(token.Family)) return Refused;
+
+        if (record.UsedAt is { } usedAt && now - usedAt > grace)
+        {
+            // Presented again long after: someone else holds a copy. Cut off the whole chain, the holder of the newer tokens included.
             session.Store(connection with { RevokedFamilies = [.. connection.RevokedFamilies, token.Family] });
             await session.SaveChangesAsync(ct);
             return Results.Problem(statusCode: 401, title: "The refresh token was already used: its token chain is revoked.");
         }
-
+        if (record.UsedAt is null)
+        {
+            session.Store(record with { UsedAt = now });
+            if (connection.ActivatedAt is null) session.Store(connection with { ActivatedAt = now });
+        }
         var (refresh, expires) = tokens.IssueRefresh(connection.Id, token.Family, TokenService.RefreshLifetime);
-        session.Store(record with { UsedAt = now });
-        session.Store(new RefreshTokenRecord(TokenService.Hash(refresh), connection.Id, token.Family, expires));
-        session.Store(connection with { ActivatedAt = connection.ActivatedAt ?? now, LastUsedAt = now });
-        // Two confirms racing with one token: the version check lets one through.
+        session.Insert(new RefreshTokenRecord(TokenService.Hash(refresh), connection.Id, token.Family, expires));
+        session.Store(new ConnectionUse(connection.Id, now));
         await session.SaveChangesAsync(ct);
         return Results.Ok(new { access_token = tokens.IssueAccess(connection.Id, token.Family), refresh_token = refresh });
     }

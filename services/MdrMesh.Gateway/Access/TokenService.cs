@@ -17,6 +17,9 @@ public sealed class AccessOptions
 
     /// <summary>The API's address as clients reach it, written into the first credentials.</summary>
     public string PublicUrl { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>How long after its first use a refresh token presented again is a client's retry rather than theft.</summary>
+    public TimeSpan RefreshReuseGrace { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed record ValidatedToken(string ClientId, string Family);
