@@ -236,6 +236,22 @@ public class IncidentDecisionTests
         Assert.Single(ProposeResponse.Decide(incident, added with { SealedPassword = null }, Soc));
     }
 
+    [Fact]
+    public void Every_string_of_an_incident_and_of_its_filters_has_a_bound_named_in_the_error()
+    {
+        var longer = (int n) => new string('x', n + 1);
+        var request = new CreateIncidentRequest("Miner", null, ["WS-1:ws-1", longer(512)], null, null, longer(16_384),
+            ["TA0001", longer(256)], [longer(256)], longer(256));
+
+        var fields = OpenIncident.Validate(request, Soc).Select(e => e.Field);
+        var filter = new IncidentFilter(AssetIds: [longer(256)], Statuses: [""], SearchPhrase: longer(1024), TenantsNames: [longer(128)]).Validate();
+
+        Assert.Equal(["affected_hosts[1]", "description", "mitre_tactics[1]", "mitre_techniques[0]", "detection_technology"], fields);
+        Assert.Equal(["statuses[0]", "asset_ids[0]", "tenants_names[0]", "search_phrase"], filter.Select(e => e.Field));
+        Assert.Empty(OpenIncident.Validate(request with { AffectedHosts = ["ws-1"], Description = "d", MitreTactics = ["TA0001"], MitreTechniques = ["T1496"],
+            DetectionTechnology = "EDR" }, Soc));
+    }
+
     private static Incident WithIsolation(out Guid responseId)
     {
         responseId = Guid.NewGuid();
