@@ -41,10 +41,9 @@ public sealed class GatewayAbuseTests(Infrastructure infrastructure) : IAsyncLif
         await _mesh.OkAsync("tenants/list", new { }, "burst");
         string[] methods = ["incidents/count", "tenants/list", "assets/count", "api_connections/list", "auto_accept/get"];
         var answers = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => Task.Run(async () =>
-            (await _mesh.CallAsync(methods[i % methods.Length], new { }, "burst")).Status)));
+            await _mesh.CallAsync(methods[i % methods.Length], new { }, "burst"))));
 
-        Assert.DoesNotContain(answers, s => s >= 500);
-        Assert.All(answers, s => Assert.Equal(200, s));
+        Assert.Empty(answers.Where(a => a.Status != 200).Select(a => $"{a.Status} {a.Body?.ToJsonString()}"));
         var list = await _mesh.OkAsync("api_connections/list", new { });
         var burst = list.AsArray().Single(c => c!["name"]!.GetValue<string>() == "burst")!;
         Assert.Equal("Active", burst["status"]!.GetValue<string>());
