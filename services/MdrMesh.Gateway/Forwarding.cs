@@ -70,6 +70,7 @@ public static class Forwarding
         // Who calls and what they may do is decided on the endpoint routing matched, whatever the path's spelling;
         // the limiter comes after, so requests nobody authenticated cannot use up a connection's budget.
         app.UseRouting();
+        app.UseRequestGate();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -115,8 +116,10 @@ public static class Forwarding
         {
             response = await clients.CreateClient(ServiceFor(method)).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException e)
         {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Forwarding))
+                .LogWarning("{Method}: the {Service} service is not answering ({Error})", method, ServiceFor(method), e.Message);
             await Unavailable.Problem(503, $"The {ServiceFor(method)} service is not answering.").ExecuteAsync(context);
             return;
         }

@@ -136,6 +136,8 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         var (access2, third) = await _mesh.ConfirmAsync(clientId, second);
         Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access1)).Status); // reusable until it expires
 
+        // Within the grace period (Access:RefreshReuseGrace, 30 s) a second presentation is a client's retry; after it, theft.
+        _mesh.TokenClock.Advance(TimeSpan.FromSeconds(31));
         var reuse = await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = first }, null);
 
         Assert.Equal(401, reuse.Status);

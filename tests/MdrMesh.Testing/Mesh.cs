@@ -198,6 +198,9 @@ public sealed class Mesh : IAsyncDisposable
         return (body!["client_id"]!.GetValue<string>(), body["refresh_token"]!.GetValue<string>());
     }
 
+    /// <summary>The client id and an access token of the connection named <paramref name="caller"/> (as <see cref="CallAsync"/> makes it).</summary>
+    public Task<(string ClientId, string Token)> TokenAsync(string caller) => AccessTokenAsync(caller);
+
     private async Task<(string ClientId, string Token)> AccessTokenAsync(string? caller)
     {
         await _connecting.WaitAsync();

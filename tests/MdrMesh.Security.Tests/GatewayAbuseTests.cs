@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using MdrMesh.Testing;
+using Npgsql;
+
+namespace MdrMesh.Security.Tests;
+
+/// <summary>Races, floods, oversized bodies, dead services and look-alike names, through the real gateway.</summary>
+[Collection(InfrastructureCollection.Name)]
+public sealed class GatewayAbuseTests(Infrastructure infrastructure) : IAsyncLifetime
+{
+    private Mesh _mesh = null!;
+
+    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]");
+
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+
+    [Fact]
+    public async Task One_refresh_token_presented_16_times_at_once_gets_16_pairs_and_a_late_reuse_revokes_the_chain()
+    {
+        var (clientId, first) = await _mesh.CreateConnectionAsync("racer", ["INCIDENT_ACCESS"]);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() =>
+            _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = first }, null))));
+
+        Assert.All(answers, a => Assert.Equal(200, a.Status));
+        var access = answers[0].Body!["access_token"]!.GetValue<string>();
+        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
+
+        // Past the grace period the same token is theft: the chain is cut, newer tokens included.
+        _mesh.TokenClock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = first }, null)).Status);
+        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
+        var newer = answers[1].Body!["refresh_token"]!.GetValue<string>();
+        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = newer }, null)).Status);
+    }
+
+    [Fact]
+    public async Task A_burst_of_concurrent_calls_on_one_connection_gets_no_5xx_and_its_use_is_recorded()
+    {
+        await _mesh.OkAsync("tenants/list", new { }, "burst");
+        string[] methods = ["incidents/count", "tenants/list", "assets/count", "api_connections/list", "auto_accept/get"];
+        var answers = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => Task.Run(async () =>
+            await _mesh.CallAsync(methods[i % methods.Length], new { }, "burst"))));
+
+        Assert.Empty(answers.Where(a => a.Status != 200).Select(a => $"{a.Status} {a.Body?.ToJsonString()}"));
+        var list = await _mesh.OkAsync("api_connections/list", new { });
+        var burst = list.AsArray().Single(c => c!["name"]!.GetValue<string>() == "burst")!;
+        Assert.Equal("Active", burst["status"]!.GetValue<string>());
+        Assert.NotNull(burst["last_used_at"]);
+    }
+
+    [Fact]
+    public async Task A_body_over_1_MiB_is_refused_with_413()
+    {
+        await _mesh.OkAsync("tenants/list", new { });
+        var huge = new { summary = new string('x', 2 * 1024 * 1024) };
+        foreach (var method in new[] { "incidents/create", "tenants/create" })
+            Assert.Equal(413, (await _mesh.CallAsync(method, huge)).Status);
+    }
+
+    [Fact]
+    public async Task A_service_that_is_gone_is_a_503_with_Retry_After()
+    {
+        await _mesh.OkAsync("assets/count", new { });
+        await _mesh.KillServiceAsync("Executor");
+        var (clientId, token) = await _mesh.TokenAsync("soc");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/assets/count") { Content = JsonContent.Create(new { }) };
+        request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {token}");
+        using var response = await _mesh.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(200, (await _mesh.CallAsync("incidents/count", new { })).Status);
+    }
+
+    [Fact]
+    public async Task Connection_names_are_unique_ignoring_case_and_never_a_system_actor()
+    {
+        await _mesh.CreateConnectionAsync("Jane at Own Ltd", ["INCIDENT_ACCESS"]);
+        foreach (var name in new[] { "Jane at Own Ltd", "JANE AT OWN LTD", "jane at own ltd" })
+        {
+            var (status, body) = await _mesh.CallAsync("api_connections/create", new { name, rights = new[] { "INCIDENT_ACCESS" } });
+            Assert.Equal(409, status);
+            Assert.NotNull(body?["title"]);
+        }
+        foreach (var name in new[] { "auto-accept", "Auto-accept setting v3 (ALL)", "MdrMesh", "mdrmesh", "Executor", "first start", " first  START " })
+        {
+            var (status, body) = await _mesh.CallAsync("api_connections/create", new { name, rights = new[] { "INCIDENT_ACCESS" } });
+            Assert.Equal(400, status);
+            Assert.NotNull(body?["errors"]?["name"]);
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_creates_of_one_name_make_one_connection()
+    {
+        await _mesh.OkAsync("tenants/list", new { });
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            (await _mesh.CallAsync("api_connections/create", new { name = "twin", rights = new[] { "INCIDENT_ACCESS" } })).Status)));
+        Assert.Equal(1, answers.Count(s => s == 200));
+        Assert.All(answers, s => Assert.True(s is 200 or 409, $"{s}"));
+    }
+
+    [Fact]
+    public async Task The_access_schema_holds_no_token_text_and_the_first_credentials_are_owner_only()
+    {
+        var tokens = new List<string> { _mesh.FirstCredentials.RefreshToken };
+        for (var i = 0; i < 3; i++)
+        {
+            var (clientId, refresh) = await _mesh.CreateConnectionAsync($"stored-{i}", ["INCIDENT_ACCESS"]);
+            var (access, next) = await _mesh.ConfirmAsync(clientId, refresh);
+            Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
+            tokens.AddRange([refresh, access, next]);
+        }
+        // Each token whole and its signature alone: neither may be stored anywhere in the schema.
+        var needles = tokens.Concat(tokens.Select(t => t[(t.LastIndexOf('.') + 1)..])).ToList();
+
+        await using var db = new NpgsqlConnection(_mesh.DatabaseConnectionString);
+        await db.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = 'access'", db))
+        await using (var reader = await list.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
+        Assert.Contains(tables, t => t.Contains("refreshtokenrecord", StringComparison.OrdinalIgnoreCase));
+
+        var rows = 0;
+        foreach (var table in tables)
+        {
+            await using var select = new NpgsqlCommand($"SELECT t::text FROM access.\"{table}\" t", db);
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows++;
+                var row = reader.GetString(0);
+                Assert.DoesNotContain(needles, n => row.Contains(n, StringComparison.Ordinal));
+            }
+        }
+        Assert.True(rows > 0);
+
+        var file = _mesh.Service("Gateway").Configuration["Access:BootstrapCredentialsFile"]!;
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+    }
+}
+
+/// <summary>The limiter, with a budget small enough to reach.</summary>
+[Collection(InfrastructureCollection.Name)]
+public sealed class GatewayRateLimitTests(Infrastructure infrastructure) : IAsyncLifetime
+{
+    private Mesh _mesh = null!;
+
+    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]",
+        new() { ["RateLimiting:PermitsPerSecond"] = "1", ["RateLimiting:Burst"] = "20" });
+
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+
+    private async Task<HttpResponseMessage> PostAsync(string clientId, string method, string? bearer)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/{method}") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        if (bearer is not null) request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {bearer}");
+        return await _mesh.Http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_connection_over_its_budget_gets_429_with_Retry_After_and_strangers_cannot_spend_it()
+    {
+        var (clientId, refresh) = await _mesh.CreateConnectionAsync("limited", ["INCIDENT_ACCESS"]);
+        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+
+        // Unauthenticated calls in the victim's name are refused before the limiter: its bucket stays full.
+        var strangers = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => PostAsync(clientId, "incidents/count", "forged")));
+        Assert.All(strangers, r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+        using (var own = await PostAsync(clientId, "incidents/count", access)) Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+
+        var flood = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => PostAsync(clientId, "incidents/count", access)));
+        Assert.DoesNotContain(flood, r => (int)r.StatusCode >= 500);
+        var limited = flood.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(limited);
+        Assert.All(limited, r =>
+        {
+            Assert.NotNull(r.Headers.RetryAfter);
+            Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        });
+    }
+}
