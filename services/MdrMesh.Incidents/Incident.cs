@@ -81,8 +81,11 @@ public sealed record Incident
         UpdatedAt = e.At,
     };
 
-    /// <summary>A reveal is a read: it is history, not a change of the incident (its update time stays).</summary>
-    public Incident Apply(IsolationPasswordRevealed e) => this;
+    /// <summary>A reveal is a read: it is history, not a change of the incident (its update time stays); the response remembers who has seen it.</summary>
+    public Incident Apply(IsolationPasswordRevealed e) => e.ById is null ? this : this with
+    {
+        Responses = Responses.Select(r => r.ResponseId == e.ResponseId ? r with { RevealedTo = [.. r.RevealedTo, e.ById] } : r).ToList(),
+    };
 
     public Incident Apply(ResponseConfirmed e) =>
         Update(e.ResponseId, e.At, r => r with { Decision = ResponseStatus.Confirmed, Comment = e.Comment, DecidedBy = e.By });
@@ -126,6 +129,9 @@ public sealed record IncidentResponse(
 {
     /// <summary>An isolation's password, sealed by <see cref="RevealingPasswords.PasswordVault"/>; the parameters hold only its task id and details.</summary>
     public string? SealedPassword { get; init; }
+
+    /// <summary>The connections the password has been shown to (ids); each is recorded in history once, at the first reveal.</summary>
+    public IReadOnlyList<string> RevealedTo { get; init; } = [];
     public string? Decision { get; init; }
     public string? DecidedBy { get; init; }
     public string? Execution { get; init; }

@@ -208,6 +208,17 @@ public class IncidentDecisionTests
     }
 
     [Fact]
+    public void A_connection_that_has_seen_a_password_is_not_recorded_again_but_another_connection_is()
+    {
+        var incident = WithIsolation(out var responseId);
+        var jane = Customer("FULL_ACCESS", "t1");
+        var seen = PasswordReveal.Decide(incident, [responseId], jane, Now).Aggregate(incident, IncidentHistory.Evolve);
+
+        Assert.Empty(PasswordReveal.Decide(seen, [responseId], jane, Now.AddMinutes(1)));
+        Assert.Single(PasswordReveal.Decide(seen, [responseId], Customer("RESPONSE_MANAGEMENT", "t1"), Now.AddMinutes(1)));
+    }
+
+    [Fact]
     public void A_reveal_is_history_without_the_password_and_does_not_move_the_update_time()
     {
         var incident = WithIsolation(out var responseId);

@@ -10,17 +10,21 @@ public sealed record IsolationPasswordRevealed(Guid ResponseId, DateTimeOffset A
 /// isolation by hand on the endpoint, so only those who may decide responses in the tenant and
 /// the SOC see it; everyone else sees its task id and the details that verify it. Answers about
 /// many incidents (<c>incidents/list</c>) never carry it: a password is read on purpose, one
-/// incident at a time, and every such read lands in the incident's history.
+/// incident at a time, and the first such read by each connection lands in the incident's history.
 /// </summary>
 public static class PasswordReveal
 {
     public static bool MaySee(Caller caller, string tenantId) => caller.IsSocOperator || (caller.IsDecider && caller.CanReach(tenantId));
 
-    /// <summary>One reveal event per shown response that has a password, if the caller may see passwords at all.</summary>
+    /// <summary>
+    /// One reveal event per shown response that has a password, if the caller may see passwords at
+    /// all and has not seen that one before: the first reveal to a connection is what history needs
+    /// (who knows the password, since when); repeating it on every poll would only bury the record.
+    /// </summary>
     public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, IEnumerable<Guid> shown, Caller caller, DateTimeOffset at) =>
         !MaySee(caller, incident.TenantId)
             ? []
-            : shown.Where(id => incident.Response(id)?.SealedPassword is not null)
+            : shown.Where(id => incident.Response(id) is { SealedPassword: not null } r && !r.RevealedTo.Contains(caller.Id))
                 .Select(id => (IIncidentEvent)new IsolationPasswordRevealed(id, at, caller.Name, caller.Id)).ToList();
 
     /// <summary>True when an answer filtered by <c>fields</c> still holds <paramref name="key"/>.</summary>
@@ -39,8 +43,8 @@ public static class PasswordReveal
             if (response.SealedPassword is { } sealedPassword && vault.Open(sealedPassword, response.ResponseId) is { } password)
                 passwords[response.ResponseId] = password;
         if (passwords.Count == 0) return passwords;
-        var events = Decide(incident, passwords.Keys, caller, clock.GetUtcNow());
-        await incidents.ChangeAsync(incident.TenantId, incident.Id, _ => events, ct);
+        var now = clock.GetUtcNow();
+        await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(current, passwords.Keys, caller, now), ct);
         return passwords;
     }
 }
