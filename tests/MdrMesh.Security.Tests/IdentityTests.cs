@@ -4,8 +4,8 @@ using MdrMesh.Testing;
 namespace MdrMesh.Security.Tests;
 
 /// <summary>
-/// Connection names are free text, and two connections may share one: authorship and history go
-/// by the connection's immutable id, shown beside the name.
+/// A connection is its immutable id: names are unique (ignoring case), and authorship and history
+/// go by the id, shown beside the name.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
 public sealed class IdentityTests(Infrastructure infrastructure) : IAsyncLifetime
@@ -33,10 +33,13 @@ public sealed class IdentityTests(Infrastructure infrastructure) : IAsyncLifetim
             ["incident_id"]!.GetValue<string>();
 
     [Fact]
-    public async Task A_connection_with_the_authors_name_cannot_delete_the_authors_comment()
+    public async Task No_connection_takes_the_authors_name_and_only_the_author_deletes_the_comment()
     {
         var author = await ConnectAsync("Jane", "INCIDENT_ACCESS");
-        var namesake = await ConnectAsync("Jane", "FULL_ACCESS");
+        var (soc, socToken) = await _mesh.TokenAsync("soc");
+        var (duplicate, _) = await _mesh.RawCallAsync(soc, "api_connections/create", new { name = "JANE", rights = new[] { "FULL_ACCESS" } }, socToken);
+        Assert.Equal(409, duplicate);
+        var namesake = await ConnectAsync("Jane Doe", "FULL_ACCESS");
         var incident = await IncidentAsync();
         var (_, comment) = await _mesh.RawCallAsync(author.ClientId, "comments/create", new { incident_id = incident, text = "mine" }, author.Token);
         var commentId = comment!["comment_id"]!.GetValue<string>();
@@ -72,8 +75,8 @@ public sealed class IdentityTests(Infrastructure infrastructure) : IAsyncLifetim
         Assert.Equal(soc, By(byStatus["New"]));
         Assert.StartsWith("c", Id(byStatus["New"]));
         Assert.Equal(Id(history[0]!), Id(byStatus["New"]));
-        // The decision's id comes with the approvals service's message (ResponseAccepted.ById); its name is here already.
-        Assert.Equal("Jane", By(byStatus["Confirmed"]));
+        // The decider's id comes with the approvals service's message (ResponseAccepted.ById).
+        Assert.Equal(("Jane", decider.ClientId), (By(byStatus["Confirmed"]), Id(byStatus["Confirmed"])));
         Assert.Null(Id(byStatus["Completed"]));
     }
 
