@@ -184,3 +184,29 @@ public sealed class GatewayRateLimitTests(Infrastructure infrastructure) : IAsyn
         });
     }
 }
+
+/// <summary>A service slower than the gateway waits for is a 504 with Retry-After, never a hung or failed call.</summary>
+[Collection(InfrastructureCollection.Name)]
+public sealed class GatewayTimeoutTests(Infrastructure infrastructure) : IAsyncLifetime
+{
+    private Mesh _mesh = null!;
+
+    // Every forwarded call outlasts a timeout this short; the gateway's own methods are unaffected.
+    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]", new() { ["Gateway:ForwardTimeout"] = "00:00:00.001" });
+
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+
+    [Fact]
+    public async Task A_forwarded_call_past_the_timeout_is_a_504_problem_with_Retry_After()
+    {
+        var (clientId, token) = await _mesh.TokenAsync("soc");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/incidents/count") { Content = JsonContent.Create(new { }) };
+        request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {token}");
+        using var response = await _mesh.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(200, (await _mesh.CallAsync("tenants/list", new { })).Status);
+    }
+}

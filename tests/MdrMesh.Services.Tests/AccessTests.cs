@@ -53,13 +53,12 @@ public class AccessUnitTests
     }
 
     [Fact]
-    public async Task A_token_signed_with_another_key_is_refused_and_only_hashes_are_kept()
+    // What is stored of a token (only its hash) is checked on the real tables: GatewayAbuseTests reads the access schema raw.
+    public async Task A_token_signed_with_another_key_is_refused()
     {
         var clock = new Clock(Now);
         var foreign = Tokens(clock, Convert.ToBase64String(Enumerable.Repeat((byte)7, 32).ToArray())).IssueAccess("c1", "f1");
 
         Assert.Null(await Tokens(clock).ValidateAsync(foreign, "access"));
-        Assert.Equal(64, TokenService.Hash(foreign).Length);
-        Assert.DoesNotContain(TokenService.Hash(foreign), foreign);
     }
 }
