@@ -7,7 +7,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 n=${1:-200}
-api=$(sed -n 's/.*"api_url": *"\([^"]*\)".*/\1/p' "$MDRMESH_ROOT/deploy/.local/credentials.json")
+api=$(api_base)
 access=$("$MDRMESH_ROOT/deploy/token.sh")
 call() { curl -sf -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $access" "$@"; }
 field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }

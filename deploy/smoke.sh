@@ -6,7 +6,7 @@
 set -euo pipefail
 trap 'echo "smoke test failed at line $LINENO" >&2' ERR
 source "$(dirname "$0")/lib/common.sh"
-api=$(sed -n 's/.*"api_url": *"\([^"]*\)".*/\1/p' "$MDRMESH_ROOT/deploy/.local/credentials.json")
+api=$(api_base)
 access=$("$MDRMESH_ROOT/deploy/token.sh")
 call() { curl -sf -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $access" "$@"; }
 # Without a token, the API refuses.

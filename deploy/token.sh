@@ -8,11 +8,10 @@ umask 077
 source "$(dirname "$0")/lib/common.sh"
 credentials="${MDRMESH_CREDENTIALS:-$MDRMESH_ROOT/deploy/.local/credentials.json}"
 [ -s "$credentials" ] || die "no $credentials: run deploy/up.sh first"
-get() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$2"; }
-api_url=$(get api_url "$credentials")
-client_id=$(get client_id "$credentials")
-refresh=$(get refresh_token "$credentials")
-answer=$(curl -s -X POST -H 'Content-Type: application/json' -d "{\"refresh_token\":\"$refresh\"}" "$api_url/session/confirm")
+client_id=$(credential client_id "$credentials")
+api_url=$(credential api_url "$credentials") api_url=${api_url%/"$client_id"}
+refresh=$(credential refresh_token "$credentials")
+answer=$(curl -s -X POST -H 'Content-Type: application/json' -d "{\"refresh_token\":\"$refresh\"}" "$(api_base "$credentials")/session/confirm")
 access=$(printf '%s' "$answer" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 next=$(printf '%s' "$answer" | sed -n 's/.*"refresh_token":"\([^"]*\)".*/\1/p')
 [ -n "$access" ] && [ -n "$next" ] || die "session/confirm refused the refresh token: $(printf '%s' "$answer" | head -c 300)"

@@ -52,8 +52,8 @@ else
   rm -f "$credentials.new"
 fi
 [ -s "$credentials" ] || log "warning: no credentials in deploy/.local/credentials.json; this installation's first connection was collected before (deploy/down.sh --volumes starts afresh)"
-api_url=$(sed -n 's/.*"api_url": *"\([^"]*\)".*/\1/p' "$credentials" 2>/dev/null || true)
-[ -n "$api_url" ] || api_url="http://127.0.0.1:$port/api/v1/<client_id>"
+api_url="http://127.0.0.1:$port/api/v1/<client_id>"
+[ ! -s "$credentials" ] || api_url=$(api_base "$credentials")
 
 if [ -n "${MDRMESH_RABBITMQ_MANAGEMENT_PORT:-}" ]; then
   management="management UI http://127.0.0.1:$MDRMESH_RABBITMQ_MANAGEMENT_PORT (administrator mdrmesh, password RABBITMQ_PASSWORD)"

@@ -22,6 +22,17 @@ if command -v dotnet >/dev/null 2>&1; then
 fi
 
 log() { printf '%s\n' "$*" >&2; }
+
+# credential NAME [FILE] prints one field of the credentials file (deploy/.local/credentials.json).
+credential() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "${2:-${MDRMESH_CREDENTIALS:-$MDRMESH_ROOT/deploy/.local/credentials.json}}"; }
+
+# api_base [FILE] prints {api_url}/{client_id}, the prefix of every method. api_url is the base up to
+# /api/v1; a file written by an older version had the client id in api_url already.
+api_base() {
+  local url client
+  url=$(credential api_url "$@") client=$(credential client_id "$@")
+  printf '%s/%s\n' "${url%/"$client"}" "$client"
+}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 as_root() {

@@ -36,6 +36,18 @@ public sealed class GatewayAbuseTests(Infrastructure infrastructure) : IAsyncLif
     }
 
     [Fact]
+    public async Task A_refresh_token_read_from_a_file_with_its_newline_is_the_token_it_contains()
+    {
+        var (clientId, first) = await _mesh.CreateConnectionAsync("from a file", ["INCIDENT_ACCESS"]);
+
+        var (status, body) = await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = $"  {first}\r\n" }, null);
+
+        Assert.Equal(200, status);
+        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, body!["access_token"]!.GetValue<string>())).Status);
+        Assert.Equal(400, (await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = " \n" }, null)).Status);
+    }
+
+    [Fact]
     public async Task A_burst_of_concurrent_calls_on_one_connection_gets_no_5xx_and_its_use_is_recorded()
     {
         await _mesh.OkAsync("tenants/list", new { }, "burst");

@@ -31,7 +31,8 @@ public sealed class FirstStart(IDocumentStore store, TokenService tokens, TimePr
         var refresh = await ConnectionEndpoints.StoreAsync(store, connection, tokens, ct);
         var credentials = JsonSerializer.Serialize(new Dictionary<string, string>
         {
-            ["api_url"] = $"{options.Value.PublicUrl.TrimEnd('/')}/api/v1/{connection.Id}",
+            // What an integration's configuration expects: the base up to /api/v1, the client id beside it.
+            ["api_url"] = $"{options.Value.PublicUrl.TrimEnd('/')}/api/v1",
             ["client_id"] = connection.Id,
             ["refresh_token"] = refresh,
         });

@@ -19,8 +19,10 @@ public static class SessionEndpoints
     public static async Task<IResult> Confirm(string client_id, ConfirmRequest request, TokenService tokens, IDocumentStore store, TimeProvider clock,
         IOptions<AccessOptions> options, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(request.RefreshToken)) return ApiProblems.BadRequest("refresh_token", "is required");
-        if (await tokens.ValidateAsync(request.RefreshToken, "refresh") is not { } token || token.ClientId != client_id) return Refused;
+        // A token read from a file often ends with a newline: the token is what it contains.
+        var presented = request.RefreshToken?.Trim();
+        if (string.IsNullOrEmpty(presented)) return ApiProblems.BadRequest("refresh_token", "is required");
+        if (await tokens.ValidateAsync(presented, "refresh") is not { } token || token.ClientId != client_id) return Refused;
 
         // Presentations racing with one token: the version check of its record lets exactly one
         // mark it used; the others see it used and are judged again as retries.
@@ -28,7 +30,7 @@ public static class SessionEndpoints
         {
             try
             {
-                return await ConfirmOnceAsync(request.RefreshToken, token, tokens, store, clock.GetUtcNow(), options.Value.RefreshReuseGrace, ct);
+                return await ConfirmOnceAsync(presented, token, tokens, store, clock.GetUtcNow(), options.Value.RefreshReuseGrace, ct);
             }
             catch (Exception e) when (AccessStore.IsConflict(e) && attempt < Attempts)
             {
