@@ -18,7 +18,7 @@ public static class Extensions
         builder.Services.Configure<ApprovalsOptions>(builder.Configuration.GetSection("Approvals"));
         builder.AddMdrMassTransit(bus =>
         {
-            bus.AddConsumer<ResponseProposedConsumer>();
+            bus.AddConsumer<ResponseProposedConsumer>(typeof(ResponseProposedDefinition));
             bus.AddConsumer<IncidentClosedConsumer>();
         });
         builder.AddMdrMarten<ApprovalMessages>(Schema, options =>

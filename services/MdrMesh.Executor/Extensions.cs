@@ -16,7 +16,7 @@ public static class Extensions
     {
         builder.AddMdrApi();
         builder.Services.Configure<ExecutorOptions>(builder.Configuration.GetSection("Executor"));
-        builder.AddMdrMassTransit(bus => bus.AddConsumer<ExecuteResponseConsumer>());
+        builder.AddMdrMassTransit(bus => bus.AddConsumer<ExecuteResponseConsumer>(typeof(ExecuteResponseDefinition)));
         builder.AddMdrMarten<ExecutorMessages>(Schema, options =>
         {
             options.Events.StreamIdentity = StreamIdentity.AsGuid;

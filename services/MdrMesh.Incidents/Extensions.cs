@@ -21,10 +21,7 @@ public static class Extensions
     public static void AddIncidents(this WebApplicationBuilder builder)
     {
         builder.AddMdrApi();
-        builder.AddMdrMassTransit(bus => bus.AddConsumer<ResponseProgressConsumer>()
-            // One at a time keeps each incident's messages in the order they were published, and
-            // spares optimistic-concurrency retries on busy incidents.
-            .Endpoint(e => e.ConcurrentMessageLimit = 1));
+        builder.AddMdrMassTransit(bus => bus.AddConsumer<ResponseProgressConsumer>(typeof(ResponseProgressDefinition)));
         builder.AddMdrMarten<IncidentMessages>(IncidentStore.Schema, options =>
         {
             options.Events.StreamIdentity = StreamIdentity.AsGuid;

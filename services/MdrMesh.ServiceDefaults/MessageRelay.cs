@@ -23,6 +23,7 @@ public interface IMessageMap
 public sealed class MessageRelay : SubscriptionBase
 {
     public const string RelayName = "rabbitmq-relay";
+    private const int PublishersPerPage = 64;
     private readonly IBus _bus;
     private readonly IMessageMap _map;
 
@@ -38,12 +39,18 @@ public sealed class MessageRelay : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        // In order, one at a time: consumers of one incident see its messages in commit order.
-        foreach (var @event in page.Events)
-        {
-            if (_map.ToMessage(@event) is not { } message) continue;
-            await _bus.Publish(message, message.GetType(), context => context.MessageId = @event.Id, cancellationToken);
-        }
+        // Streams side by side, each stream's events one after another: consumers see one incident's
+        // (one response's) messages in commit order, and a page costs a few broker round trips, not one per event.
+        await Parallel.ForEachAsync(page.Events.GroupBy(e => e.StreamId),
+            new ParallelOptions { MaxDegreeOfParallelism = PublishersPerPage, CancellationToken = cancellationToken },
+            async (stream, ct) =>
+            {
+                foreach (var @event in stream)
+                {
+                    if (_map.ToMessage(@event) is not { } message) continue;
+                    await _bus.Publish(message, message.GetType(), context => context.MessageId = @event.Id, ct);
+                }
+            });
         return NullChangeListener.Instance;
     }
 }

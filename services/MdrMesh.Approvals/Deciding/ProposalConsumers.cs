@@ -59,3 +59,16 @@ public sealed class IncidentClosedConsumer(IDocumentStore store, TimeProvider cl
         await session.SaveChangesAsync(context.CancellationToken);
     }
 }
+
+/// <summary>Each proposal opens a stream of its own, so nothing collides: decide many at once.</summary>
+public sealed class ResponseProposedDefinition : ConsumerDefinition<ResponseProposedConsumer>
+{
+    private const int Concurrency = 64;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ResponseProposedConsumer> consumer,
+        IRegistrationContext context)
+    {
+        endpoint.PrefetchCount = Concurrency * 2;
+        endpoint.ConcurrentMessageLimit = Concurrency;
+    }
+}

@@ -19,3 +19,24 @@ public sealed class ExecuteResponseConsumer(ExecutionRunner runner, IMessageMap 
         }
     }
 }
+
+/// <summary>
+/// Many executions at once (an outbreak isolates hundreds of hosts), but one at a time per asset:
+/// two responses on one host would otherwise collide on its state and retry.
+/// </summary>
+public sealed class ExecuteResponseDefinition : ConsumerDefinition<ExecuteResponseConsumer>
+{
+    private const int Concurrency = 64;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ExecuteResponseConsumer> consumer,
+        IRegistrationContext context)
+    {
+        endpoint.PrefetchCount = Concurrency * 2;
+        endpoint.ConcurrentMessageLimit = Concurrency;
+        consumer.Message<ExecuteResponse>(m => m.UsePartitioner(Concurrency, x => AssetKey(x.Message.TenantId, x.Message.AssetId)));
+    }
+
+    /// <summary>A stable key of the asset (tenant and asset id) for the partitioner, which keys on Guids.</summary>
+    public static Guid AssetKey(string tenantId, string assetId) =>
+        new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes($"{tenantId}\n{assetId}")));
+}

@@ -99,3 +99,26 @@ public sealed class ResponseProgressConsumer(IncidentStore incidents) :
     private Task Record(string tenantId, Guid incidentId, Guid responseId, IIncidentEvent reported, CancellationToken ct) =>
         incidents.ChangeAsync(tenantId, incidentId, incident => ResponseProgress.Decide(incident, reported, responseId), ct);
 }
+
+/// <summary>
+/// Many messages at once, so the incident writer can batch them into few commits; messages of one
+/// incident one at a time, in the order the queue delivers them (a partition per incident id).
+/// </summary>
+public sealed class ResponseProgressDefinition : ConsumerDefinition<ResponseProgressConsumer>
+{
+    private const int Concurrency = 256;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ResponseProgressConsumer> consumer,
+        IRegistrationContext context)
+    {
+        endpoint.PrefetchCount = Concurrency * 2;
+        endpoint.ConcurrentMessageLimit = Concurrency;
+        var partitioner = endpoint.CreatePartitioner(Concurrency);
+        consumer.Message<ResponseAccepted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
+        consumer.Message<ResponseRejected>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
+        consumer.Message<ResponseExecutionStarted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
+        consumer.Message<ResponseExecuted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
+        consumer.Message<ResponseFailed>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
+        consumer.Message<ResponseUndone>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
+    }
+}
