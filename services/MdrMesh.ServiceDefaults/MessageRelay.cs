@@ -54,3 +54,13 @@ public sealed class MessageRelay : SubscriptionBase
         return NullChangeListener.Instance;
     }
 }
+
+public static class EndpointConcurrency
+{
+    /// <summary>Up to <paramref name="limit"/> messages at once, with twice as many prefetched so none waits on the broker.</summary>
+    public static void ConsumeAtOnce(this IReceiveEndpointConfigurator endpoint, int limit)
+    {
+        endpoint.PrefetchCount = limit * 2;
+        endpoint.ConcurrentMessageLimit = limit;
+    }
+}

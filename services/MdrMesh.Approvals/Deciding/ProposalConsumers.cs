@@ -1,3 +1,4 @@
+using MdrMesh.ServiceDefaults;
 using Marten;
 using Marten.Exceptions;
 using MassTransit;
@@ -68,7 +69,6 @@ public sealed class ResponseProposedDefinition : ConsumerDefinition<ResponseProp
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ResponseProposedConsumer> consumer,
         IRegistrationContext context)
     {
-        endpoint.PrefetchCount = Concurrency * 2;
-        endpoint.ConcurrentMessageLimit = Concurrency;
+        endpoint.ConsumeAtOnce(Concurrency);
     }
 }

@@ -31,8 +31,7 @@ public sealed class ExecuteResponseDefinition : ConsumerDefinition<ExecuteRespon
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ExecuteResponseConsumer> consumer,
         IRegistrationContext context)
     {
-        endpoint.PrefetchCount = Concurrency * 2;
-        endpoint.ConcurrentMessageLimit = Concurrency;
+        endpoint.ConsumeAtOnce(Concurrency);
         consumer.Message<ExecuteResponse>(m => m.UsePartitioner(Concurrency, x => AssetKey(x.Message.TenantId, x.Message.AssetId)));
     }
 

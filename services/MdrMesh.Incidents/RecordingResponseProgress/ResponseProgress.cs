@@ -1,3 +1,4 @@
+using MdrMesh.ServiceDefaults;
 using MassTransit;
 using MdrMesh.Contracts.Messages;
 
@@ -111,8 +112,7 @@ public sealed class ResponseProgressDefinition : ConsumerDefinition<ResponseProg
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ResponseProgressConsumer> consumer,
         IRegistrationContext context)
     {
-        endpoint.PrefetchCount = Concurrency * 2;
-        endpoint.ConcurrentMessageLimit = Concurrency;
+        endpoint.ConsumeAtOnce(Concurrency);
         var partitioner = endpoint.CreatePartitioner(Concurrency);
         consumer.Message<ResponseAccepted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
         consumer.Message<ResponseRejected>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
