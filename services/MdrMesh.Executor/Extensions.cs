@@ -21,9 +21,11 @@ public static class Extensions
         {
             options.Events.StreamIdentity = StreamIdentity.AsGuid;
             options.Projections.Snapshot<Execution>(SnapshotLifecycle.Inline);
-            options.Schema.For<Execution>().Metadata(m => m.TenantId.MapTo(x => x.TenantId));
+            // Indexed for assets/list's related_incidents_ids and the sweeper's look for waiting executions.
+            options.Schema.For<Execution>().Metadata(m => m.TenantId.MapTo(x => x.TenantId)).Index(e => e.IncidentId).Index(e => e.Status);
             // The consumer, the sweeper and assets/register may change one asset at once: a lost update would undo a response.
-            options.Schema.For<FleetAsset>().UseOptimisticConcurrency(true).Metadata(m => m.TenantId.MapTo(x => x.TenantId));
+            // Found by id alone for callers of every tenant (the key is tenant, id).
+            options.Schema.For<FleetAsset>().UseOptimisticConcurrency(true).Metadata(m => m.TenantId.MapTo(x => x.TenantId)).Index(a => a.Id);
         });
         builder.Services.AddSingleton<IEndpointAdapter, SimulatedFleetAdapter>();
         builder.Services.AddSingleton<ExecutionRunner>();

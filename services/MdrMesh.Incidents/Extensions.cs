@@ -26,7 +26,15 @@ public static class Extensions
         {
             options.Events.StreamIdentity = StreamIdentity.AsGuid;
             options.Projections.Snapshot<Incident>(SnapshotLifecycle.Inline);
-            options.Schema.For<IncidentHistoryRecord>().Index(r => r.IncidentId);
+            // incidents/list and count filter, sort and page in PostgreSQL: plain fields as indexed
+            // columns, the lists inside the document behind GIN indexes for containment.
+            // The key is (tenant, id); callers of every tenant find an incident by id alone, hence its own index.
+            options.Schema.For<Incident>().Index(i => i.Id)
+                .Duplicate(i => i.Status).Duplicate(i => i.Priority).Duplicate(i => i.Resolution!)
+                .Duplicate(i => i.CreatedAt).Duplicate(i => i.UpdatedAt).Duplicate(i => i.Number)
+                .GinIndexJsonDataMember(i => i.Responses).GinIndexJsonDataMember(i => i.AssetIds).GinIndexJsonDataMember(i => i.AffectedHosts)
+                .GinIndexJsonDataMember(i => i.Comments);
+            options.Schema.For<IncidentHistoryRecord>().Index([r => r.IncidentId, r => r.Version]);
             options.Storage.ExtendedSchemaObjects.Add(new Sequence($"{IncidentStore.Schema}.incident_numbers"));
         });
         builder.Services.AddSingleton<IncidentStore>();

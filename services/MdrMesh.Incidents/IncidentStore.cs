@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Threading.Channels;
 using JasperFx;
 using JasperFx.Events;
@@ -54,11 +55,16 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
         return incident is not null && caller.CanReach(incident.TenantId) ? incident : null;
     }
 
-    public async Task<IReadOnlyList<Incident>> ListAsync(Caller caller, CancellationToken ct = default)
+    /// <summary>The incident holding the comment, if the caller may reach it.</summary>
+    public async Task<Incident?> FindByCommentAsync(Guid commentId, Caller caller, CancellationToken ct = default)
     {
         await using var query = store.QuerySession();
-        return await TenantScoped(query.Query<Incident>(), caller).ToListAsync(ct);
+        var contained = JsonSerializer.Serialize(new[] { new { CommentId = commentId } });
+        return await Reachable(query, caller).Where(i => i.MatchesSql("d.data -> 'Comments' @> ?::jsonb", contained)).FirstOrDefaultAsync(ct);
     }
+
+    /// <summary>The incidents of the tenants the caller may reach, for a query to narrow further.</summary>
+    public static IQueryable<Incident> Reachable(IQuerySession query, Caller caller) => TenantScoped(query.Query<Incident>(), caller);
 
     private static IQueryable<Incident> TenantScoped(IQueryable<Incident> query, Caller caller) =>
         caller.Tenants is null

@@ -30,4 +30,14 @@ public static class ApiJson
     }
 
     public static long ToUnixMs(this DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    // A stored time (it has microseconds) is within millisecond bounds when at or after `min`, and before `max` + 1 ms.
+    // Bounds beyond what a timestamp holds are clamped rather than refused: they still mean "before" or "after everything".
+    private static readonly long MinMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds(), MaxMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
+    /// <summary>The earliest time a <c>min_*_time</c> bound admits.</summary>
+    public static DateTimeOffset? FromUnixMs(long? min) => min is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(ms, MinMs, MaxMs)) : null;
+
+    /// <summary>The first time past what a <c>max_*_time</c> bound admits.</summary>
+    public static DateTimeOffset? PastUnixMs(long? max) => max is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(ms, MinMs, MaxMs - 1) + 1) : null;
 }

@@ -254,6 +254,30 @@ public sealed class FleetTests(Infrastructure infrastructure) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_asset_filter_selects_exactly_the_assets_it_names()
+    {
+        var windows = await RegisterAsync();
+        var linux = await RegisterAsync(os: "Linux", status: "OFFLINE");
+        var (incident, _, _) = await RunAsync(windows, "GET_FILE", new { path = @"C:\Users\bob\payload.exe", max_file_size_mb = 10 });
+        var first = (await AssetAsync(windows))["first_seen"]!.GetValue<long>();
+
+        async Task<string[]> Matching(object filter) =>
+            (await _mesh.OkAsync("assets/list", filter)).AsArray().Select(a => a!["asset_id"]!.GetValue<string>()).Where(id => id == windows || id == linux).ToArray();
+
+        Assert.Equal([windows], await Matching(new { related_incidents_ids = new[] { incident, "not-a-guid" } }));
+        Assert.Empty(await Matching(new { related_incidents_ids = new[] { Guid.NewGuid().ToString() } }));
+        Assert.Equal([linux], await Matching(new { statuses = new[] { "OFFLINE" } }));
+        Assert.Equal([linux], await Matching(new { os_version = "LINUX" }));
+        Assert.Equal([windows], await Matching(new { host_names = new[] { windows } }));
+        Assert.Equal(2, (await Matching(new { domain = "CORP.example", product = "agent", network_interface = "00:11:22:33:44:55" })).Length);
+        Assert.Equal(2, (await Matching(new { network_interface = "10.1.2.3", min_first_seen = first - 60_000 })).Length);
+        Assert.Empty(await Matching(new { max_first_seen = first - 60_000 }));
+        Assert.Empty(await Matching(new { product = "%" }));
+        Assert.Equal(1, (await _mesh.OkAsync("assets/count", new { search_phrase = linux, is_isolated = false }))["count"]!.GetValue<int>());
+        Assert.Equal(0, (await _mesh.OkAsync("assets/count", new { search_phrase = linux, is_isolated = true }))["count"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Registering_a_bad_asset_names_every_bad_field()
     {
         var (status, problem) = await _mesh.CallAsync("assets/register", new

@@ -126,21 +126,6 @@ public class IncidentDecisionTests
     }
 
     [Fact]
-    public void Filters_match_on_statuses_types_assets_tenants_times_and_phrase()
-    {
-        var incident = WithResponse();
-
-        Assert.True(new IncidentFilter(Statuses: ["Open"], ResponseStatuses: ["New"], ResponseTypes: ["DISABLE_ISOLATION"], AssetIds: ["ws-1"],
-            TenantsNames: ["t1"], SearchPhrase: "mine", MinCreationTime: Now.ToUnixTimeMilliseconds()).Matches(incident));
-        Assert.False(new IncidentFilter(Statuses: ["Closed"]).Matches(incident));
-        Assert.False(new IncidentFilter(ResponseStatuses: ["Completed"]).Matches(incident));
-        Assert.False(new IncidentFilter(AssetIds: ["ws-9"]).Matches(incident));
-        Assert.False(new IncidentFilter(TenantsNames: ["t2"]).Matches(incident));
-        Assert.False(new IncidentFilter(MaxUpdateTime: Now.ToUnixTimeMilliseconds() - 1).Matches(incident));
-        Assert.False(new IncidentFilter(SearchPhrase: "ransomware").Matches(incident));
-    }
-
-    [Fact]
     public void Pages_are_one_based_and_empty_past_the_end()
     {
         var items = Enumerable.Range(1, 5);

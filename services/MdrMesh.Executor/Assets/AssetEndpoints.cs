@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Linq.MatchesSql;
 using MdrMesh.Executor.Executing;
 using MdrMesh.Executor.Fleet;
 using MdrMesh.ServiceDefaults;
@@ -24,22 +25,49 @@ public sealed record AssetFilter(
     int? Page = null,
     int? PageSize = null)
 {
-    public bool Matches(FleetAsset a, IReadOnlySet<string> relatedIncidents) =>
-        (Domain is null || string.Equals(a.Domain, Domain, StringComparison.OrdinalIgnoreCase))
-        && (HostNames is not { Count: > 0 } || HostNames.Contains(a.HostName, StringComparer.OrdinalIgnoreCase))
-        && (IsIsolated is null || IsIsolated == (a.Isolation is not null))
-        && Within(a.FirstSeen.ToUnixMs(), MinFirstSeen, MaxFirstSeen) && Within(a.LastSeen.ToUnixMs(), MinLastSeen, MaxLastSeen)
-        && (NetworkInterface is null || a.NetworkInterfaces.Any(n => n.Ip == NetworkInterface || string.Equals(n.Mac, NetworkInterface, StringComparison.OrdinalIgnoreCase)))
-        && (OsVersion is null || a.OsVersion?.Contains(OsVersion, StringComparison.OrdinalIgnoreCase) == true)
-        && (Product is null || a.Product?.Contains(Product, StringComparison.OrdinalIgnoreCase) == true)
-        && (RelatedIncidentsIds is not { Count: > 0 } || RelatedIncidentsIds.Any(relatedIncidents.Contains))
-        && (Statuses is not { Count: > 0 } || Statuses.Contains(a.Status))
-        && (TenantsNames is not { Count: > 0 } || TenantsNames.Contains(a.TenantId))
-        && (string.IsNullOrWhiteSpace(SearchPhrase) || new[] { a.Id, a.HostName, a.Domain, a.OsVersion, a.Product }
-            .Concat(a.NetworkInterfaces.Select(n => n.Ip))
-            .Any(t => t?.Contains(SearchPhrase, StringComparison.OrdinalIgnoreCase) == true));
+    /// <summary>
+    /// The filter as SQL over the asset documents. <paramref name="related"/> are the assets (tenant
+    /// and id) that executions of <see cref="RelatedIncidentsIds"/> touched, looked up beforehand.
+    /// </summary>
+    public IQueryable<FleetAsset> Apply(IQueryable<FleetAsset> assets, IReadOnlyList<string>? related)
+    {
+        if (TenantsNames is { Count: > 0 }) assets = assets.Where(a => a.TenantIsOneOf(TenantsNames.ToArray()));
+        if (Statuses is { Count: > 0 }) assets = assets.Where(a => a.Status.IsOneOf(Statuses.ToArray()));
+        if (IsIsolated is { } isolated) assets = isolated ? assets.Where(a => a.Isolation != null) : assets.Where(a => a.Isolation == null);
+        if (ApiJson.FromUnixMs(MinFirstSeen) is { } firstFrom) assets = assets.Where(a => a.FirstSeen >= firstFrom);
+        if (ApiJson.PastUnixMs(MaxFirstSeen) is { } firstPast) assets = assets.Where(a => a.FirstSeen < firstPast);
+        if (ApiJson.FromUnixMs(MinLastSeen) is { } lastFrom) assets = assets.Where(a => a.LastSeen >= lastFrom);
+        if (ApiJson.PastUnixMs(MaxLastSeen) is { } lastPast) assets = assets.Where(a => a.LastSeen < lastPast);
+        if (Domain is not null) assets = assets.Where(a => a.MatchesSql("lower(d.data ->> 'Domain') = lower(?)", Domain));
+        if (HostNames is { Count: > 0 })
+            assets = assets.Where(a => a.MatchesSql($"lower(d.data ->> 'HostName') = {AnyOf}", JsonList(HostNames.Select(h => h.ToLowerInvariant()))));
+        if (NetworkInterface is not null)
+            assets = assets.Where(a => a.MatchesSql("exists (select 1 from jsonb_array_elements(d.data -> 'NetworkInterfaces') n"
+                + " where n ->> 'Ip' = ? or lower(n ->> 'Mac') = lower(?))", NetworkInterface, NetworkInterface));
+        if (OsVersion is not null) assets = assets.Where(a => a.MatchesSql("d.data ->> 'OsVersion' ilike ?", Like(OsVersion)));
+        if (Product is not null) assets = assets.Where(a => a.MatchesSql("d.data ->> 'Product' ilike ?", Like(Product)));
+        if (related is not null) assets = assets.Where(a => a.MatchesSql($"(d.tenant_id || chr(10) || d.id) = {AnyOf}", JsonList(related)));
+        if (!string.IsNullOrWhiteSpace(SearchPhrase))
+        {
+            var like = Like(SearchPhrase);
+            assets = assets.Where(a => a.MatchesSql("(d.id ilike ? or d.data ->> 'HostName' ilike ? or d.data ->> 'Domain' ilike ?"
+                + " or d.data ->> 'OsVersion' ilike ? or d.data ->> 'Product' ilike ?"
+                + " or exists (select 1 from jsonb_array_elements(d.data -> 'NetworkInterfaces') n where n ->> 'Ip' ilike ?))",
+                like, like, like, like, like, like));
+        }
+        return assets;
+    }
 
-    private static bool Within(long value, long? min, long? max) => (min is null || value >= min) && (max is null || value <= max);
+    /// <summary>The key <see cref="Apply"/> matches related assets by.</summary>
+    public static string Key(string tenantId, string assetId) => tenantId + "\n" + assetId;
+
+    // A list goes in as one JSON parameter: MatchesSql binds an array as a single value, not as text[].
+    private const string AnyOf = "any(array(select jsonb_array_elements_text(?::jsonb)))";
+
+    private static string JsonList(IEnumerable<string> values) => System.Text.Json.JsonSerializer.Serialize(values);
+
+    // "Contains, ignoring case", with the caller's text taken literally.
+    private static string Like(string text) => "%" + text.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
 }
 
 public sealed record AssetDetailsRequest(string? AssetId);
@@ -64,36 +92,40 @@ public static class AssetEndpoints
 
     public static async Task<IResult> List(AssetFilter filter, Caller caller, IDocumentStore store, CancellationToken ct)
     {
-        var (assets, related) = await LoadAsync(caller, store, ct);
-        var page = ServiceDefaults.Paging.Page(assets.Where(a => filter.Matches(a, related(a))).OrderBy(a => a.HostName), filter.Page, filter.PageSize);
+        await using var query = store.QuerySession();
+        var (skip, take) = ServiceDefaults.Paging.Window(filter.Page, filter.PageSize);
+        var assets = filter.Apply(Reachable(query, caller), await RelatedAsync(query, filter, ct));
+        var page = await assets.OrderBy(a => a.HostName).ThenBy(a => a.Id).Skip(skip).Take(take).ToListAsync(ct);
         return Results.Ok(page.Select(View).ToList());
     }
 
     public static async Task<IResult> Count(AssetFilter filter, Caller caller, IDocumentStore store, CancellationToken ct)
     {
-        var (assets, related) = await LoadAsync(caller, store, ct);
-        return Results.Ok(new { count = assets.Count(a => filter.Matches(a, related(a))) });
+        await using var query = store.QuerySession();
+        return Results.Ok(new { count = await filter.Apply(Reachable(query, caller), await RelatedAsync(query, filter, ct)).CountAsync(ct) });
     }
 
     public static async Task<IResult> Details(AssetDetailsRequest request, Caller caller, IDocumentStore store, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.AssetId)) return ApiProblems.BadRequest("asset_id", "is required");
-        var (assets, _) = await LoadAsync(caller, store, ct);
-        var asset = assets.FirstOrDefault(a => a.Id == request.AssetId);
+        await using var query = store.QuerySession();
+        var asset = await Reachable(query, caller).Where(a => a.Id == request.AssetId).OrderBy(a => a.TenantId).FirstOrDefaultAsync(ct);
         return asset is null ? ApiProblems.NotFound("The asset") : Results.Ok(View(asset));
     }
 
-    private static async Task<(IReadOnlyList<FleetAsset>, Func<FleetAsset, IReadOnlySet<string>>)> LoadAsync(Caller caller, IDocumentStore store,
-        CancellationToken ct)
-    {
-        await using var query = store.QuerySession();
-        var assets = (await query.Query<FleetAsset>().Where(a => a.AnyTenant()).ToListAsync(ct)).Where(a => caller.CanReach(a.TenantId)).ToList();
-        var executions = await query.Query<Execution>().Where(e => e.AnyTenant()).ToListAsync(ct);
-        var related = executions.GroupBy(e => (e.TenantId, e.AssetId))
-            .ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(e => e.IncidentId.ToString()).ToHashSet());
-        return (assets, a => related.GetValueOrDefault((a.TenantId, a.Id)) ?? new HashSet<string>());
-    }
+    private static IQueryable<FleetAsset> Reachable(IQuerySession query, Caller caller) => caller.Tenants is null
+        ? query.Query<FleetAsset>().Where(a => a.AnyTenant())
+        : query.Query<FleetAsset>().Where(a => a.TenantIsOneOf(caller.Tenants.ToArray()));
 
+    // The assets executions of the named incidents ran on, by the incident index; null when the filter names none.
+    private static async Task<IReadOnlyList<string>?> RelatedAsync(IQuerySession query, AssetFilter filter, CancellationToken ct)
+    {
+        if (filter.RelatedIncidentsIds is not { Count: > 0 } ids) return null;
+        var incidents = ids.Select(id => Guid.TryParse(id, out var g) ? g : (Guid?)null).OfType<Guid>().Distinct().ToArray();
+        if (incidents.Length == 0) return [];
+        var executions = await query.Query<Execution>().Where(e => e.AnyTenant() && e.IncidentId.IsOneOf(incidents)).ToListAsync(ct);
+        return executions.Select(e => AssetFilter.Key(e.TenantId, e.AssetId)).Distinct().ToList();
+    }
 
     /// <summary>The asset object of the MDR API, with the state responses act on beside it.</summary>
     public static object View(FleetAsset a) => new

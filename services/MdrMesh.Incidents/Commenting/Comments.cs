@@ -61,7 +61,7 @@ public static class Comments
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         var incident = request.IncidentId is { } incidentId
             ? await incidents.FindAsync(incidentId, caller, ct)
-            : (await incidents.ListAsync(caller, ct)).FirstOrDefault(i => i.Comments.Any(c => c.CommentId == request.CommentId));
+            : await incidents.FindByCommentAsync(request.CommentId!.Value, caller, ct);
         if (incident?.Comments.Any(c => c.CommentId == request.CommentId) != true) return ApiProblems.NotFound("The comment");
 
         var deletion = new CommentDeleted(request.CommentId!.Value, clock.GetUtcNow(), caller.Name, caller.Id);

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Marten;
+using Marten.Linq.MatchesSql;
 using MdrMesh.Contracts.Validation;
 using MdrMesh.Incidents.RevealingPasswords;
 using MdrMesh.ServiceDefaults;
@@ -24,15 +27,45 @@ public sealed record IncidentFilter(
     string? Sort = null,
     List<string>? Fields = null)
 {
-    public bool Matches(Incident i) =>
-        In(Statuses, i.Status) && In(Priorities, i.Priority) && In(Resolutions, i.Resolution) && In(TenantsNames, i.TenantId)
-        && (ResponseStatuses is not { Count: > 0 } || i.Responses.Any(r => ResponseStatuses.Contains(r.Status)))
-        && (ResponseTypes is not { Count: > 0 } || i.Responses.Any(r => ResponseTypes.Contains(r.Parameters.Type)))
-        && (AssetIds is not { Count: > 0 } || i.AssetIds.Any(AssetIds.Contains))
-        && (AffectedHosts is not { Count: > 0 } || i.AffectedHosts.Any(AffectedHosts.Contains))
-        && Within(i.CreatedAt.ToUnixMs(), MinCreationTime, MaxCreationTime)
-        && Within(i.UpdatedAt.ToUnixMs(), MinUpdateTime, MaxUpdateTime)
-        && (string.IsNullOrWhiteSpace(SearchPhrase) || Searchable(i).Any(text => text?.Contains(SearchPhrase, StringComparison.OrdinalIgnoreCase) == true));
+    /// <summary>
+    /// The filter as SQL over the incident documents: plain fields are duplicated columns, lists
+    /// inside the document are matched by JSON containment (GIN indexes on them), so PostgreSQL
+    /// picks the rows and nothing is filtered in memory.
+    /// </summary>
+    public IQueryable<Incident> Apply(IQueryable<Incident> incidents)
+    {
+        if (Statuses is { Count: > 0 }) incidents = incidents.Where(i => i.Status.IsOneOf(Statuses.ToArray()));
+        if (Priorities is { Count: > 0 }) incidents = incidents.Where(i => i.Priority.IsOneOf(Priorities.ToArray()));
+        if (Resolutions is { Count: > 0 }) incidents = incidents.Where(i => i.Resolution!.IsOneOf(Resolutions.ToArray()));
+        if (TenantsNames is { Count: > 0 }) incidents = incidents.Where(i => i.TenantIsOneOf(TenantsNames.ToArray()));
+        incidents = AnyContains(incidents, "Responses", ResponseStatuses, s => new[] { new { Status = s } });
+        incidents = AnyContains(incidents, "Responses", ResponseTypes, t => new[] { new { Parameters = new { type = t } } });
+        incidents = AnyContains(incidents, "AssetIds", AssetIds, a => new[] { a });
+        incidents = AnyContains(incidents, "AffectedHosts", AffectedHosts, h => new[] { h });
+        if (ApiJson.FromUnixMs(MinCreationTime) is { } createdFrom) incidents = incidents.Where(i => i.CreatedAt >= createdFrom);
+        if (ApiJson.PastUnixMs(MaxCreationTime) is { } createdUntil) incidents = incidents.Where(i => i.CreatedAt < createdUntil);
+        if (ApiJson.FromUnixMs(MinUpdateTime) is { } updatedFrom) incidents = incidents.Where(i => i.UpdatedAt >= updatedFrom);
+        if (ApiJson.PastUnixMs(MaxUpdateTime) is { } updatedUntil) incidents = incidents.Where(i => i.UpdatedAt < updatedUntil);
+        if (!string.IsNullOrWhiteSpace(SearchPhrase))
+        {
+            var like = "%" + SearchPhrase.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
+            incidents = incidents.Where(i => i.MatchesSql(
+                "(d.data ->> 'Summary' ilike ? or d.data ->> 'Description' ilike ? or d.data ->> 'ClientDescription' ilike ?"
+                + " or d.data ->> 'Number' ilike ? or d.id::text ilike ?"
+                + " or exists (select 1 from jsonb_array_elements_text(d.data -> 'AffectedHosts') h where h ilike ?))",
+                like, like, like, like, like, like));
+        }
+        return incidents;
+    }
+
+    // Any of the values, each as a JSON containment test on one member of the document.
+    private static IQueryable<Incident> AnyContains(IQueryable<Incident> incidents, string member, List<string>? values, Func<string, object> contained)
+    {
+        if (values is not { Count: > 0 }) return incidents;
+        var sql = "(" + string.Join(" or ", values.Select(_ => $"d.data -> '{member}' @> ?::jsonb")) + ")";
+        var parameters = values.Select(v => (object)JsonSerializer.Serialize(contained(v))).ToArray();
+        return incidents.Where(i => i.MatchesSql(sql, parameters));
+    }
 
     /// <summary>Each filter value within the length of what it is compared with (the spec's lengths).</summary>
     public IReadOnlyList<ValidationError> Validate()
@@ -51,15 +84,8 @@ public sealed record IncidentFilter(
         return errors;
     }
 
-    private static bool In(List<string>? allowed, string? value) => allowed is not { Count: > 0 } || (value is not null && allowed.Contains(value));
-
-    private static bool Within(long value, long? min, long? max) => (min is null || value >= min) && (max is null || value <= max);
-
-    private static IEnumerable<string?> Searchable(Incident i) =>
-        [i.Summary, i.Description, i.ClientDescription, i.Number.ToString(), i.Id.ToString(), .. i.AffectedHosts];
-
     /// <summary><c>creation_time</c> or <c>update_time</c>, <c>:asc</c> or <c>:desc</c>; newest first by default.</summary>
-    public IEnumerable<Incident> Sorted(IEnumerable<Incident> incidents) => (Sort ?? "creation_time:desc") switch
+    public IQueryable<Incident> Sorted(IQueryable<Incident> incidents) => (Sort ?? "creation_time:desc") switch
     {
         "creation_time:asc" => incidents.OrderBy(i => i.CreatedAt).ThenBy(i => i.Number),
         "update_time:asc" => incidents.OrderBy(i => i.UpdatedAt).ThenBy(i => i.Number),
@@ -74,23 +100,22 @@ public sealed record IncidentDetailsRequest(Guid? IncidentId, List<string>? Fiel
 
 public sealed record ListResponsesRequest(Guid? IncidentId, List<string>? Fields, int? Page, int? PageSize);
 
-// Filtering happens in memory over the caller's incidents: simple and correct at the scale of one
-// MDR customer; the filter is a pure function, so moving it into SQL later changes no behaviour.
 public static class QueryIncidents
 {
-    public static async Task<IResult> List(IncidentFilter filter, Caller caller, IncidentStore incidents, CancellationToken ct)
+    public static async Task<IResult> List(IncidentFilter filter, Caller caller, IDocumentStore store, CancellationToken ct)
     {
         if (filter.Validate() is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
-        var all = await incidents.ListAsync(caller, ct);
-        var page = Paging.Page(filter.Sorted(all.Where(filter.Matches)), filter.Page, filter.PageSize);
+        await using var query = store.QuerySession();
+        var (skip, take) = Paging.Window(filter.Page, filter.PageSize);
+        var page = await filter.Sorted(filter.Apply(IncidentStore.Reachable(query, caller))).Skip(skip).Take(take).ToListAsync(ct);
         return Results.Ok(page.Select(i => IncidentViews.Select(IncidentViews.Incident(i), filter.Fields)).ToList());
     }
 
-    public static async Task<IResult> Count(IncidentFilter filter, Caller caller, IncidentStore incidents, CancellationToken ct)
+    public static async Task<IResult> Count(IncidentFilter filter, Caller caller, IDocumentStore store, CancellationToken ct)
     {
         if (filter.Validate() is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
-        var all = await incidents.ListAsync(caller, ct);
-        return Results.Ok(new { count = all.Count(filter.Matches) });
+        await using var query = store.QuerySession();
+        return Results.Ok(new { count = await filter.Apply(IncidentStore.Reachable(query, caller)).CountAsync(ct) });
     }
 
     /// <summary>Shows the passwords of the incident's isolations to those who may see them (each a recorded reveal).</summary>
