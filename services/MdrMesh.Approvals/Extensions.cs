@@ -28,7 +28,9 @@ public static class Extensions
             options.Projections.Snapshot<AutoAcceptSwitch>(SnapshotLifecycle.Inline);
             // Written by the one installation-wide setting that came before per-tenant switches: still readable.
             options.Events.AddEventType<AutoAcceptSettingChanged>();
-            options.Schema.For<Decision>().Index(d => d.IncidentId);
+            // By incident (closing it), by id alone (response/update from callers of every tenant; the key is tenant, id),
+            // by status (the deadline sweeper looks for the few still New among all decisions ever made).
+            options.Schema.For<Decision>().Index(d => d.IncidentId).Index(d => d.Id).Index(d => d.Status);
         });
         builder.Services.AddSingleton<DeadlineSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineSweeper>());

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Marten;
+using MdrMesh.Gateway.Access;
 using MdrMesh.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace MdrMesh.Security.Tests;
@@ -33,6 +36,26 @@ public sealed class GatewayAbuseTests(Infrastructure infrastructure) : IAsyncLif
         Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
         var newer = answers[1].Body!["refresh_token"]!.GetValue<string>();
         Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = newer }, null)).Status);
+    }
+
+    [Fact]
+    public async Task A_connection_revoked_through_another_gateway_instance_is_refused_within_the_cache_lifetime()
+    {
+        var (clientId, refresh) = await _mesh.CreateConnectionAsync("elsewhere", ["INCIDENT_ACCESS"]);
+        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
+
+        // Another instance revokes it: written to the shared database, past this gateway's cache.
+        var store = _mesh.Service("Gateway").Services.GetRequiredService<IDocumentStore>();
+        await using (var session = store.LightweightSession())
+        {
+            var connection = await session.LoadAsync<ApiConnection>(clientId);
+            session.Store(connection! with { RevokedAt = DateTimeOffset.UtcNow });
+            await session.SaveChangesAsync();
+        }
+
+        await Eventually.ReturnsAsync(() => _mesh.RawCallAsync(clientId, "incidents/count", new { }, access), a => a.Status == 401,
+            "the revocation takes effect (Access:ConnectionCacheSeconds, 5 s)");
     }
 
     [Fact]

@@ -112,6 +112,7 @@ public static class ConnectionEndpoints
         var now = clock.GetUtcNow();
         var changed = change(session, connection, now);
         await session.SaveChangesAsync(ct);
+        context.RequestServices.GetRequiredService<ConnectionCache>().Evict(connection.Id);
         return Results.Ok(View(changed, now));
     }
 

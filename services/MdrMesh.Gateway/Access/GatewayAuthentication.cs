@@ -37,6 +37,7 @@ public static class GatewayAuthentication
         });
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         builder.Services.AddSingleton<LastUse>();
+        builder.Services.AddSingleton<ConnectionCache>();
     }
 
     public static ApiConnection Connection(this HttpContext context) => (ApiConnection)context.Items[ConnectionItem]!;
@@ -53,7 +54,7 @@ public static class GatewayAuthentication
 
 /// <summary>The existing token rules as an ASP.NET Core authentication handler: a valid access token of the route's client_id, of a connection neither revoked nor cut off.</summary>
 public sealed class AccessTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    TokenService tokens, IDocumentStore store, LastUse lastUse) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    TokenService tokens, ConnectionCache connections, LastUse lastUse) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -63,9 +64,7 @@ public sealed class AccessTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         if (Context.GetRouteValue("client_id") is not string clientId || !string.Equals(clientId, token.ClientId, StringComparison.Ordinal))
             return AuthenticateResult.Fail("token of another client_id");
 
-        ApiConnection? connection;
-        await using (var query = store.QuerySession())
-            connection = await query.LoadAsync<ApiConnection>(clientId, Context.RequestAborted);
+        var connection = await connections.GetAsync(clientId, Context.RequestAborted);
         if (connection is null || connection.RevokedAt is not null || connection.RevokedFamilies.Contains(token.Family))
             return AuthenticateResult.Fail("connection revoked");
         await lastUse.RecordAsync(clientId, Context.RequestAborted);

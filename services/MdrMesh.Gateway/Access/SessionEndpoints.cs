@@ -16,7 +16,7 @@ public static class SessionEndpoints
 {
     private const int Attempts = 5;
 
-    public static async Task<IResult> Confirm(string client_id, ConfirmRequest request, TokenService tokens, IDocumentStore store, TimeProvider clock,
+    public static async Task<IResult> Confirm(string client_id, ConfirmRequest request, TokenService tokens, IDocumentStore store, ConnectionCache connections, TimeProvider clock,
         IOptions<AccessOptions> options, CancellationToken ct)
     {
         // A token read from a file often ends with a newline: the token is what it contains.
@@ -30,7 +30,7 @@ public static class SessionEndpoints
         {
             try
             {
-                return await ConfirmOnceAsync(presented, token, tokens, store, clock.GetUtcNow(), options.Value.RefreshReuseGrace, ct);
+                return await ConfirmOnceAsync(presented, token, tokens, store, connections, clock.GetUtcNow(), options.Value.RefreshReuseGrace, ct);
             }
             catch (Exception e) when (AccessStore.IsConflict(e) && attempt < Attempts)
             {
@@ -44,7 +44,7 @@ public static class SessionEndpoints
 
     private static readonly IResult Refused = Results.Problem(statusCode: 401, title: "The refresh token is not valid.");
 
-    private static async Task<IResult> ConfirmOnceAsync(string presented, ValidatedToken token, TokenService tokens, IDocumentStore store,
+    private static async Task<IResult> ConfirmOnceAsync(string presented, ValidatedToken token, TokenService tokens, IDocumentStore store, ConnectionCache connections,
         DateTimeOffset now, TimeSpan grace, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
@@ -57,6 +57,7 @@ public static class SessionEndpoints
             // Presented again long after: someone else holds a copy. Cut off the whole chain, the holder of the newer tokens included.
             session.Store(connection with { RevokedFamilies = [.. connection.RevokedFamilies, token.Family] });
             await session.SaveChangesAsync(ct);
+            connections.Evict(connection.Id);
             return Results.Problem(statusCode: 401, title: "The refresh token was already used: its token chain is revoked.");
         }
         if (record.UsedAt is null)

@@ -29,6 +29,7 @@ public static class TenantEndpoints
         if (!caller.AllTenants && await session.LoadAsync<ApiConnection>(caller.Id, ct) is { } current)
             session.Store(current with { TenantIds = [.. current.TenantIds, tenant.Id] });
         await session.SaveChangesAsync(ct);
+        context.RequestServices.GetRequiredService<ConnectionCache>().Evict(caller.Id);
         return Results.Ok(View(tenant));
     }
 
