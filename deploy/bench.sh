@@ -31,7 +31,8 @@ set -a; source "$MDRMESH_SECRETS"; set +a
 
 out="$MDRMESH_ROOT/deploy/.local/bench"
 mkdir -p "$out"
-dotnet build deploy/bench/MdrMesh.Bench -c Release -o "$out/bin" --nologo -v quiet >"$out/build.log" 2>&1 \
+# No build servers left running: they would take CPU from the system under test.
+dotnet build deploy/bench/MdrMesh.Bench -c Release -o "$out/bin" --nologo -v quiet --disable-build-servers >"$out/build.log" 2>&1 \
   || { cat "$out/build.log" >&2; die "building the benchmark failed"; }
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)

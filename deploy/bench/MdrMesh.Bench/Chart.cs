@@ -17,12 +17,20 @@ public static class Chart
 
         Line(plot, "accepted/s", PerSecond(accepted.Select(s => s.DoneAt)), Colors.Blue, false);
         Line(plot, "terminal/s", PerSecond(outcomes.Where(o => o.TerminalMs is not null).Select(o => Clock.FromUnixMs(o.TerminalMs!.Value))), Colors.Green, false);
-        Line(plot, "responses/create p99 ms (by send time)", P99PerSecond(accepted.Select(s => (s.DueAt, s.LatencyMs))), Colors.Orange, true);
-        Line(plot, "proposal → terminal p99 ms (by proposal)", P99PerSecond(outcomes.Where(o => o.TerminalMs is not null)
-            .Select(o => (Clock.FromUnixMs(o.ProposedMs), o.LatencyMs!.Value))), Colors.Red, true);
+        // Latencies scenario by scenario, so that no line bridges the gap between two of them.
+        var first = true;
         foreach (var r in results)
         {
-            var band = plot.Add.VerticalSpan(r.StartedAt, r.LoadEndedAt ?? r.EndedAt, Colors.Gray.WithAlpha(0.12));
+            Line(plot, first ? "responses/create p99 ms (by send time)" : "", P99PerSecond(r.Sent.Where(s => s.ResponseId is not null)
+                .Select(s => (s.DueAt, s.LatencyMs))), Colors.Orange, true);
+            Line(plot, first ? "proposal → terminal p99 ms (by proposal)" : "", P99PerSecond(r.Outcomes.Where(o => o.TerminalMs is not null)
+                .Select(o => (Clock.FromUnixMs(o.ProposedMs), o.LatencyMs!.Value))), Colors.Red, true);
+            first &= r.Sent.Count == 0;
+        }
+        foreach (var r in results)
+        {
+            // A shaded band over each scenario's load, named at its start.
+            var band = plot.Add.HorizontalSpan(r.StartedAt, r.LoadEndedAt ?? r.EndedAt, Colors.Gray.WithAlpha(0.12));
             band.LegendText = "";
             var label = plot.Add.Text(r.Name, r.StartedAt, 0);
             label.LabelFontSize = 11;
@@ -40,10 +48,13 @@ public static class Chart
         if (right) line.Axes.YAxis = plot.Axes.Right;
     }
 
+    // Counts per whole second, seconds with none included as zero so that a stall shows as one.
     private static (double[], double[]) PerSecond(IEnumerable<double> times)
     {
-        var buckets = times.GroupBy(t => Math.Floor(t)).OrderBy(g => g.Key).ToList();
-        return (buckets.Select(b => b.Key).ToArray(), buckets.Select(b => (double)b.Count()).ToArray());
+        var counts = times.GroupBy(t => (int)Math.Floor(t)).ToDictionary(g => g.Key, g => g.Count());
+        if (counts.Count == 0) return ([], []);
+        var seconds = Enumerable.Range(counts.Keys.Min(), counts.Keys.Max() - counts.Keys.Min() + 1).ToArray();
+        return (seconds.Select(s => (double)s).ToArray(), seconds.Select(s => (double)counts.GetValueOrDefault(s)).ToArray());
     }
 
     private static (double[], double[]) P99PerSecond(IEnumerable<(double At, double Ms)> points)

@@ -13,7 +13,11 @@ public sealed record Outcome(string ResponseId, long ProposedMs, long? TerminalM
 public static class Settle
 {
     public static readonly HashSet<string> Terminal = ["Completed", "Failed", "Declined"];
+    // History is read once, after the wait, as fast as it comes; polling during the wait stays light, so
+    // that the bench's own calls take little from the system it measures.
     private const int Parallel = 16;
+    private const int PollParallel = 2;
+    private static readonly string[] Unfinished = ["New", "Confirmed", "InProgress"];
 
     /// <summary>Polls responses/list of the incidents still unfinished until none is or the deadline passes; returns when.</summary>
     public static async Task WaitAsync(Api api, Workload work, double deadlineSeconds)
@@ -22,9 +26,18 @@ public static class Settle
             .ToDictionary(g => g.Key, g => g.Select(p => p.ResponseId!).ToHashSet());
         var pending = new ConcurrentDictionary<string, HashSet<string>>(expected);
         var deadline = Clock.Now + deadlineSeconds;
+        // One call a second while any incident raised since the scenario began has an unfinished response;
+        // then each incident is checked, since another client's incidents may be counted as well.
+        while (Clock.Now < deadline)
+        {
+            var count = await api.CallAsync("incidents/count",
+                new { response_statuses = Unfinished, min_creation_time = Clock.UnixMs(work.CreatedAt) }, true);
+            if (!count.Ok || !count.Body.TryGetProperty("count", out var n) || n.GetInt64() == 0) break;
+            await Task.Delay(1000);
+        }
         while (!pending.IsEmpty && Clock.Now < deadline)
         {
-            await System.Threading.Tasks.Parallel.ForEachAsync(pending.Keys.ToList(), new ParallelOptions { MaxDegreeOfParallelism = Parallel },
+            await System.Threading.Tasks.Parallel.ForEachAsync(pending.Keys.ToList(), new ParallelOptions { MaxDegreeOfParallelism = PollParallel },
                 async (incident, _) =>
                 {
                     var reply = await api.CallAsync("responses/list",
@@ -35,7 +48,7 @@ public static class Settle
                     pending[incident].RemoveWhere(done.Contains);
                     if (pending[incident].Count == 0) pending.TryRemove(incident, out HashSet<string>? _);
                 });
-            if (!pending.IsEmpty) await Task.Delay(500);
+            if (!pending.IsEmpty) await Task.Delay(1000);
         }
         if (!pending.IsEmpty) Console.Error.WriteLine($"{work.Name}: {pending.Values.Sum(s => s.Count)} responses not terminal at the deadline");
     }

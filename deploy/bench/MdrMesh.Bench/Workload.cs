@@ -49,6 +49,7 @@ public sealed record Sent(string? IncidentId, string? ResponseId, double DueAt, 
 public sealed class Workload(Api api, IReadOnlyList<Asset> fleet, string name)
 {
     public string Name { get; } = name;
+    public double CreatedAt { get; } = Clock.Now;
     public ConcurrentQueue<Sent> Proposals { get; } = new();
     public ConcurrentQueue<double> IncidentCreateMs { get; } = new();
     public int IncidentsCreated;
