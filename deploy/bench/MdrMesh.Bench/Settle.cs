@@ -50,7 +50,7 @@ public static class Settle
                 });
             if (!pending.IsEmpty) await Task.Delay(1000);
         }
-        if (!pending.IsEmpty) Console.Error.WriteLine($"{work.Name}: {pending.Values.Sum(s => s.Count)} responses not terminal at the deadline");
+        if (Clock.Now >= deadline) Console.Error.WriteLine($"{work.Name}: not every response was terminal within the deadline ({deadlineSeconds} s)");
     }
 
     /// <summary>Each accepted response's proposal and first terminal time, from incidents/history.</summary>
