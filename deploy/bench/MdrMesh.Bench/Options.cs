@@ -45,7 +45,8 @@ public sealed class Options
                                  $"Database=mdrmesh;Username=mdrmesh;Password={Env("POSTGRES_PASSWORD")};Maximum Pool Size=16",
             RabbitHost = EnvOr("MDRMESH_BENCH_RABBITMQ_HOST", "127.0.0.1"), RabbitPort = int.Parse(EnvOr("MDRMESH_BENCH_RABBITMQ_PORT", "5672"), CultureInfo.InvariantCulture),
             RabbitPassword = Env("RABBITMQ_PASSWORD"), Commit = EnvOr("MDRMESH_BENCH_COMMIT", "unknown"),
-            CommandLine = string.Join(' ', args),
+            // As the user typed it: without the --out that deploy/bench.sh puts first.
+            CommandLine = string.Join(' ', args.Length >= 2 && args[0] == "--out" ? args[2..] : args),
         };
         var chosen = false;
         for (var i = 0; i < args.Length; i++)

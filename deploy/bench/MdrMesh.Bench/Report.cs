@@ -60,13 +60,16 @@ public static class Report
                 md.AppendLine(p is null ? $"| {name} | – | – | – | – |" : $"| {name} | {p.P50:0.0} | {p.P95:0.0} | {p.P99:0.0} | {p.Max:0.0} |");
             md.AppendLine();
         }
-        md.AppendLine("## Containers (peak memory MiB / mean CPU %, 100% = one core, during each scenario's load)\n");
-        var names = results.SelectMany(r => r.Containers.Keys).Distinct().OrderBy(n => n).ToList();
-        md.AppendLine("| scenario | " + string.Join(" | ", names.Select(Short)) + " |");
-        md.AppendLine("|---|" + string.Concat(names.Select(_ => "---|")));
-        foreach (var r in results)
-            md.AppendLine($"| {r.Name} | " + string.Join(" | ", names.Select(n => r.Containers.TryGetValue(n, out var u) ? $"{u.MaxMemoryMb:0} / {u.MeanCpuPercent:0}" : "–")) + " |");
-        md.AppendLine();
+        if (results.Count > 0)
+        {
+            md.AppendLine("## Containers (peak memory MiB / mean CPU %, 100% = one core, during each scenario's load)\n");
+            var names = results.SelectMany(r => r.Containers.Keys).Distinct().OrderBy(n => n).ToList();
+            md.AppendLine("| scenario | " + string.Join(" | ", names.Select(Short)) + " |");
+            md.AppendLine("|---|" + string.Concat(names.Select(_ => "---|")));
+            foreach (var r in results)
+                md.AppendLine($"| {r.Name} | " + string.Join(" | ", names.Select(n => r.Containers.TryGetValue(n, out var u) ? $"{u.MaxMemoryMb:0} / {u.MeanCpuPercent:0}" : "–")) + " |");
+            md.AppendLine();
+        }
         foreach (var r in results.Where(r => r.Notes.Count > 0))
             md.AppendLine($"- {r.Name}: {string.Join("; ", r.Notes)}");
         return md.ToString();
