@@ -1,48 +1,43 @@
 #!/usr/bin/env bash
-# Measures the response pipeline of a running system (deploy/up.sh): proposes N auto-accepted
-# isolations at once and reports, from the incidents' history, how long each took from proposal to
-# Completed (p50, p95, max) and how many completed per second. Prints numbers; asserts nothing.
-#   deploy/bench.sh [N]     (default 200)
-# It turns auto-accept on for all tenants and leaves it so; run it on a test installation.
+# The MdrMesh benchmark: builds the C# load generator (deploy/bench/MdrMesh.Bench) and runs it against the
+# system that deploy/up.sh composed on this machine. It measures, through the API, the response pipeline
+# (open loop at fixed rates, closed loop for the maximum, an outbreak) and the read methods on a seeded
+# store, and in the same run the floors of the same PostgreSQL and RabbitMQ, and each container's CPU and
+# memory. It prints deploy/.local/bench/summary.md and writes summary.json and chart.png beside it.
+# Numbers only: it asserts no timing. It turns auto-accept on for all tenants and leaves it so, and the
+# incidents it raises stay: run it on a test installation.
+#
+#   deploy/bench.sh                      full run: floors, 50/s and 250/s for 60 s, closed loop of 32, outbreak
+#   deploy/bench.sh --smoke              ~10 s of load through every scenario (CI); non-zero if the bench breaks
+#   deploy/bench.sh --rate 25 --duration 30          open loop (--rate 50,250 for several)
+#   deploy/bench.sh --closed 32 --duration 60        closed loop: 32 clients back to back
+#   deploy/bench.sh --outbreak [--outbreak-responses 10000 --outbreak-incidents 2000]
+#   deploy/bench.sh --reads [--seed-incidents 1000 --read-calls 200]
+# Other options: --floors (floors only), --no-floors, --floor-seconds 5, --deadline 120 (s to wait for
+# terminal statuses), --unfinished-after 10 (s after the load), --connections 4 (API connections the load
+# is spread over: the gateway allows 250 calls/s per connection), --concurrency 64 (outbreak), --out DIR.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
-n=${1:-200}
-api=$(api_base)
-access=$("$MDRMESH_ROOT/deploy/token.sh")
-call() { curl -sf -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $access" "$@"; }
-field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
+cd "$MDRMESH_ROOT"
+case "${1:-}" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 
-call "$api/auto_accept/set" -d '{"mode":"ALL_TENANTS"}' >/dev/null
-incident=$(call "$api/incidents/create" -d '{"summary":"Benchmark","affected_hosts":["SRV-DC-01:srv-dc-01"]}' | field incident_id)
-start=$(date +%s.%N)
-# 16 clients at a time, each proposing on the same incident (the hardest case: one stream).
-for i in $(seq 1 "$n"); do
-  call "$api/responses/create" -d "{\"incident_id\":\"$incident\",\"asset_id\":\"srv-dc-01\",\"type\":\"ISOLATE\",\"parameters\":{\"isolation_term_seconds\":600}}" >/dev/null &
-  if [ $((i % 16)) = 0 ]; then wait; fi
-done
-wait
-proposed=$(date +%s.%N)
-created=$(call "$api/responses/list" -d "{\"incident_id\":\"$incident\",\"page_size\":1000}" | grep -o '"type":"ISOLATE"' | wc -l)
-[ "$created" = "$n" ] || log "only $created of $n proposals were accepted by the API"
-deadline=$((SECONDS + 300))
-until [ "$(call "$api/responses/list" -d "{\"incident_id\":\"$incident\",\"page_size\":1000}" | grep -o '"status":"Completed"' | wc -l)" -ge "$created" ]; do
-  [ $SECONDS -lt $deadline ] || die "not all $created responses completed within 5 minutes"
-  sleep 0.2
-done
-done_at=$(date +%s.%N)
+command -v dotnet >/dev/null || die "the .NET SDK 10 is required (dotnet on PATH)"
+port=${MDRMESH_API_PORT:-8080}
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" = 200 ] \
+  || die "MdrMesh is not running on 127.0.0.1:$port: start it with deploy/up.sh, then run deploy/bench.sh again"
+[ -s "$MDRMESH_SECRETS" ] || die "no $MDRMESH_SECRETS: the system was not started by deploy/up.sh here"
+# The administrators' passwords, for the floors (scratch table, scratch queue); read, never created here.
+set -a; source "$MDRMESH_SECRETS"; set +a
 
-call "$api/incidents/history" -d "{\"incident_id\":\"$incident\",\"page_size\":1000}" >"$MDRMESH_ROOT/deploy/.local/bench-history.json"
-python3 - "$MDRMESH_ROOT/deploy/.local/bench-history.json" "$n" "$start" "$proposed" "$done_at" <<'PY'
-import json, sys
-records, n, start, proposed, done = json.load(open(sys.argv[1])), int(sys.argv[2]), *map(float, sys.argv[3:6])
-created, completed = {}, {}
-for r in records:
-    resp = r["entity"].get("incident_response")
-    if not resp: continue
-    (created if r["operation"] == "create" else completed if resp["status"] == "Completed" else {})[resp["response_id"]] = r["changed_at"]
-lat = sorted(completed[k] - created[k] for k in completed if k in created)
-pct = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))]
-print(f"{len(lat)} responses: proposal -> Completed p50 {pct(0.5)} ms, p95 {pct(0.95)} ms, max {lat[-1]} ms")
-print(f"{n} proposed by 16 concurrent clients on one incident")
-print(f"proposing took {proposed - start:.1f} s ({n / (proposed - start):.0f}/s); all completed {done - start:.1f} s after the first ({n / (done - start):.0f} responses/s end to end)")
-PY
+out="$MDRMESH_ROOT/deploy/.local/bench"
+mkdir -p "$out"
+# No build servers left running: they would take CPU from the system under test.
+dotnet build deploy/bench/MdrMesh.Bench -c Release -o "$out/bin" --nologo -v quiet --disable-build-servers >"$out/build.log" 2>&1 \
+  || { cat "$out/build.log" >&2; die "building the benchmark failed"; }
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD 2>/dev/null || commit="$commit+changes"
+MDRMESH_BENCH_API=$(api_base) MDRMESH_BENCH_ACCESS=$(deploy/token.sh) MDRMESH_BENCH_FLEET="$MDRMESH_ROOT/deploy/fleet.json" \
+MDRMESH_BENCH_POSTGRES_PORT=${MDRMESH_POSTGRES_PORT:-5432} MDRMESH_BENCH_RABBITMQ_PORT=${MDRMESH_RABBITMQ_PORT:-5672} \
+MDRMESH_BENCH_COMMIT=$commit \
+  exec dotnet "$out/bin/MdrMesh.Bench.dll" --out "$out" "$@"

@@ -1,0 +1,69 @@
+using MdrMesh.Bench;
+
+// The MdrMesh benchmark: run by deploy/bench.sh against the composed system (see Options for the command line).
+try
+{
+    var options = Options.Parse(args);
+    var fleet = Fleet.Load(options.FleetFile);
+    using var api = new Api(options.ApiBase, options.Access);
+    var results = new List<ScenarioResult>();
+    FloorResult? floors = null;
+    (double From, double To) floorWindow = default;
+    await using (var containers = new Containers("mdrmesh_"))
+    {
+        // Responses go from New to Confirmed with no one in the loop: the pipeline is measured, not a person.
+        var auto = await api.CallAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, true);
+        if (!auto.Ok) throw new BenchException($"auto_accept/set answered {auto.Status}: {auto.Body}");
+        await api.AddConnectionsAsync(Math.Max(0, options.Connections - 1));
+        try
+        {
+            if (options.FloorsOn)
+            {
+                Log("floors: PostgreSQL commits, RabbitMQ publish -> consume");
+                var from = Clock.Now;
+                floors = await Floors.RunAsync(options);
+                floorWindow = (from, Clock.Now);
+            }
+            foreach (var rate in options.Rates)
+            {
+                Log($"open loop: {rate}/s for {options.Duration} s");
+                results.Add(await Load.OpenAsync(api, fleet, rate, options.Duration, options));
+            }
+            if (options.Closed is { } clients)
+            {
+                Log($"closed loop: {clients} clients");
+                results.Add(await Load.ClosedAsync(api, fleet, clients, options.SmokeClosedSeconds ?? options.Duration, options));
+            }
+            if (options.Outbreak)
+            {
+                Log($"outbreak: {options.OutbreakResponses} isolations over {options.OutbreakIncidents} incidents");
+                results.Add(await Outbreak.RunAsync(api, fleet, options.OutbreakResponses, options.OutbreakIncidents, options));
+            }
+            if (options.Reads)
+            {
+                Log($"reads: {options.SeedIncidents} incidents seeded, {options.ReadCalls} calls of each method");
+                results.Add(await Reads.RunAsync(api, fleet, options.SeedIncidents, options.ReadCalls));
+            }
+        }
+        finally
+        {
+            await api.DeleteExtraAsync();
+        }
+        // A short load may fall between two samples: then the scenario's whole time counts.
+        foreach (var result in results)
+            result.Containers = containers.Use(result.StartedAt, result.LoadEndedAt ?? result.EndedAt) is { Count: > 0 } use ? use : containers.Use(result.StartedAt, result.EndedAt);
+        var floorContainers = floors is null ? [] : containers.Use(floorWindow.From, floorWindow.To);
+        Console.WriteLine(Report.Write(options, floors, floorContainers, results));
+    }
+    // Smoke mode proves the bench works end to end: every load scenario must have got responses through. No timing.
+    var broken = options.Smoke ? results.Where(r => r.Kind != "reads" && (r.Accepted == 0 || r.Terminal == 0)).ToList() : [];
+    foreach (var r in broken) Console.Error.WriteLine($"smoke: {r.Name} had {r.Accepted} accepted and {r.Terminal} terminal responses");
+    return broken.Count > 0 || (options.Smoke && floors is not null && (floors.PostgresCommitsPerS <= 0 || floors.RabbitMqMessagesPerS <= 0)) ? 1 : 0;
+}
+catch (BenchException e)
+{
+    Console.Error.WriteLine($"bench: {e.Message}");
+    return 2;
+}
+
+static void Log(string message) => Console.Error.WriteLine($"[{Clock.Now,6:0.0} s] {message}");

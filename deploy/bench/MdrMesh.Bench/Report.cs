@@ -1,0 +1,83 @@
+using System.Text;
+using System.Text.Json;
+
+namespace MdrMesh.Bench;
+
+/// <summary>summary.md (also printed), summary.json and chart.png in the output folder. Numbers print invariantly (InvariantGlobalization).</summary>
+public static class Report
+{
+    public static string Write(Options options, FloorResult? floors, Dictionary<string, ContainerUse> floorContainers, List<ScenarioResult> results)
+    {
+        Directory.CreateDirectory(options.Output);
+        var json = new
+        {
+            commit = options.Commit, measured_at = DateTimeOffset.UtcNow, cores = Environment.ProcessorCount, command_line = options.CommandLine,
+            connections = options.Connections, floors, floor_containers = floorContainers, scenarios = results,
+        };
+        File.WriteAllText(Path.Combine(options.Output, "summary.json"),
+            JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true, IncludeFields = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        var markdown = Markdown(options, floors, results);
+        File.WriteAllText(Path.Combine(options.Output, "summary.md"), markdown);
+        Chart.Write(Path.Combine(options.Output, "chart.png"), results);
+        return markdown;
+    }
+
+    private static string Markdown(Options options, FloorResult? floors, List<ScenarioResult> results)
+    {
+        var md = new StringBuilder();
+        md.AppendLine($"# MdrMesh benchmark\n\ncommit `{options.Commit}`, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, " +
+                          $"`deploy/bench.sh {options.CommandLine}`, load spread over {options.Connections} API connections.\n");
+        if (floors is not null)
+        {
+            md.AppendLine("## Floors (the composed system's own PostgreSQL and RabbitMQ, same run)\n");
+            md.AppendLine("| PostgreSQL 1-row commits/s (8 writers) | RabbitMQ publish→consume msg/s (persistent, acked) |\n|---|---|");
+            md.AppendLine($"| {floors.PostgresCommitsPerS:N0} | {floors.RabbitMqMessagesPerS:N0} |\n");
+        }
+        var loads = results.Where(r => r.Kind != "reads").ToList();
+        if (loads.Count > 0)
+        {
+            md.AppendLine("## Responses (latency in ms; proposal → terminal by the server's history timestamps)\n");
+            md.AppendLine("| scenario | offered/s | accepted/s | terminal/s | `responses/create` p50 / p95 / p99 / max | proposal → terminal p50 / p95 / p99 / max | 5xx | 429 | other non-2xx | no answer | completed / failed / declined | unfinished N s after the load | terminal/s ÷ floors (PG, RabbitMQ) |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var r in loads)
+            {
+                var ratio = floors is null ? "–" : $"{r.TerminalPerS / floors.PostgresCommitsPerS:P1}, {r.TerminalPerS / floors.RabbitMqMessagesPerS:P1}";
+                md.AppendLine($"| {r.Name} | {r.OfferedPerS:0.#} | {r.AcceptedPerS:0.#} | {r.TerminalPerS:0.#} | {P(r.ApiMs)} | {P(r.ProposalToTerminalMs)} | " +
+                                  $"{r.Counts.ServerError} | {r.Counts.TooMany} | {r.Counts.OtherStatus} | {r.Counts.NoAnswer} | {r.Completed} / {r.Failed} / {r.Declined} | " +
+                                  $"{r.UnfinishedAfter} of {r.Accepted} ({r.UnfinishedAfterSeconds:0} s) | {ratio} |");
+            }
+            md.AppendLine();
+            foreach (var r in loads.Where(r => r.Kind == "outbreak"))
+                md.AppendLine($"Outbreak: {r.Accepted} isolations accepted; first proposal → last terminal status: " +
+                              (r.OutbreakSeconds is { } s ? $"**{s:0.0} s** ({r.Completed} Completed, {r.Failed} Failed)" : $"not all terminal within the deadline ({r.Terminal} of {r.Accepted})") + "\n");
+            md.AppendLine("Counts are of the load's own calls (`incidents/create` and `responses/create`); API latency is of accepted calls, measured from the scheduled send time in the open loop.\n");
+        }
+        foreach (var r in results.Where(r => r.Reads is not null))
+        {
+            md.AppendLine("## Reads (one call at a time, ms)\n");
+            md.AppendLine("| method | p50 | p95 | p99 | max |\n|---|---|---|---|---|");
+            foreach (var (name, p) in r.Reads!)
+                md.AppendLine(p is null ? $"| {name} | – | – | – | – |" : $"| {name} | {p.P50:0.0} | {p.P95:0.0} | {p.P99:0.0} | {p.Max:0.0} |");
+            md.AppendLine();
+        }
+        if (results.Count > 0)
+        {
+            md.AppendLine("## Containers (peak memory MiB / mean CPU %, 100% = one core, during each scenario's load)\n");
+            var names = results.SelectMany(r => r.Containers.Keys).Distinct().OrderBy(n => n).ToList();
+            md.AppendLine("| scenario | " + string.Join(" | ", names.Select(Short)) + " |");
+            md.AppendLine("|---|" + string.Concat(names.Select(_ => "---|")));
+            foreach (var r in results)
+                md.AppendLine($"| {r.Name} | " + string.Join(" | ", names.Select(n => r.Containers.TryGetValue(n, out var u) ? $"{u.MaxMemoryMb:0} / {u.MeanCpuPercent:0}" : "–")) + " |");
+            md.AppendLine();
+        }
+        foreach (var r in results.Where(r => r.Notes.Count > 0))
+            md.AppendLine($"- {r.Name}: {string.Join("; ", r.Notes)}");
+        return md.ToString();
+    }
+
+    // Compose names its containers mdrmesh_<service>_1.
+    private static string Short(string container) => container.Replace("mdrmesh_", "").Replace("_1", "");
+
+    private static string P(Percentiles? p) => p is null ? "–" : $"{p.P50:0} / {p.P95:0} / {p.P99:0} / {p.Max:0}";
+
+}
