@@ -15,7 +15,9 @@
 #   deploy/bench.sh --reads [--seed-incidents 1000 --read-calls 200]
 # Other options: --floors (floors only), --no-floors, --floor-seconds 5, --deadline 120 (s to wait for
 # terminal statuses), --unfinished-after 10 (s after the load), --connections 4 (API connections the load
-# is spread over: the gateway allows 250 calls/s per connection), --concurrency 64 (outbreak), --out DIR.
+# is spread over: the gateway allows 250 calls/s per connection), --concurrency 64 (outbreak), --out DIR,
+# --assets 500 (assets bench-0001... it registers and spreads the load over, 5 per incident; 0 uses the
+# demo fleet of deploy/fleet.json, whose four online assets make the executor's one-at-a-time-per-asset rule the limit).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$MDRMESH_ROOT"

@@ -21,6 +21,9 @@ public sealed class Options
     public int Connections { get; set; } = 4;
     public int Concurrency { get; set; } = 64;
     public bool Smoke { get; set; }
+
+    /// <summary>Assets the bench registers and spreads the load over (0: the demo fleet of deploy/fleet.json).</summary>
+    public int Assets { get; set; } = 500;
     public string Output { get; set; } = "deploy/.local/bench";
 
     public required string ApiBase { get; init; }
@@ -70,6 +73,7 @@ public sealed class Options
                 case "--deadline": o.Deadline = Number(); break;
                 case "--unfinished-after": o.UnfinishedAfter = Number(); break;
                 case "--connections": o.Connections = (int)Number(); break;
+                case "--assets": o.Assets = (int)Number(); break;
                 case "--concurrency": o.Concurrency = (int)Number(); break;
                 case "--out": o.Output = Value(); break;
                 case "--smoke": o.Smoke = true; chosen = true; break;
@@ -80,7 +84,7 @@ public sealed class Options
         {
             // About ten seconds of load that touches every part of the bench; proves it works, measures nothing.
             o.Rates.Clear(); o.Rates.Add(5); o.Duration = 5; o.Closed = 4; o.Outbreak = true; o.Reads = true;
-            o.OutbreakResponses = 20; o.OutbreakIncidents = 4; o.SeedIncidents = 20; o.ReadCalls = 5; o.FloorSeconds = 2; o.Deadline = 60;
+            o.OutbreakResponses = 20; o.OutbreakIncidents = 4; o.Assets = Math.Min(o.Assets, 20); o.SeedIncidents = 20; o.ReadCalls = 5; o.FloorSeconds = 2; o.Deadline = 60;
         }
         else if (!chosen)
         {

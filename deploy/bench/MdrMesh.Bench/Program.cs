@@ -4,8 +4,8 @@ using MdrMesh.Bench;
 try
 {
     var options = Options.Parse(args);
-    var fleet = Fleet.Load(options.FleetFile);
     using var api = new Api(options.ApiBase, options.Access);
+    var fleet = options.Assets > 0 ? await Fleet.RegisterAsync(api, options.Assets) : Fleet.Load(options.FleetFile);
     var results = new List<ScenarioResult>();
     FloorResult? floors = null;
     (double From, double To) floorWindow = default;

@@ -34,6 +34,26 @@ public static class Fleet
             }).ToList();
         return assets.Count > 0 ? assets : throw new BenchException($"no assets in {path}");
     }
+
+    /// <summary>
+    /// Registers <paramref name="count"/> online Windows assets (bench-0001, ...) with one small file each, as an outbreak
+    /// spans many hosts: the executor runs one execution at a time per asset, so the demo fleet's four online assets
+    /// would measure that rule rather than the pipeline. Registering again only refreshes them.
+    /// </summary>
+    public static async Task<IReadOnlyList<Asset>> RegisterAsync(Api api, int count)
+    {
+        var assets = Enumerable.Range(1, count).Select(i => new Asset($"bench-{i:D4}", $"BENCH-{i:D4}", @"C:\bench\sample.bin", 2)).ToList();
+        await Parallel.ForEachAsync(assets, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (a, _) =>
+        {
+            var reply = await api.CallAsync("assets/register", new
+            {
+                asset_id = a.Id, host_name = a.Host, os = "Windows", os_version = "Windows 11", status = "OK",
+                files = new[] { new { path = a.FilePath, size_bytes = 1048576, sha256 = new string('a', 64), md5 = new string('b', 32) } },
+            }, true);
+            if (!reply.Ok) throw new BenchException($"assets/register answered {reply.Status}: {reply.Body}");
+        });
+        return assets;
+    }
 }
 
 /// <summary>One proposal as the bench saw it: when it was due, when its answer came, the answer.</summary>
@@ -43,8 +63,8 @@ public sealed record Sent(string? IncidentId, string? ResponseId, double DueAt, 
 }
 
 /// <summary>
-/// Incidents and responses of one scenario. Every incident names every online fleet asset, and response slot i of an incident
-/// acts on asset i mod their number.
+/// Incidents and responses of one scenario. Incident n names five consecutive assets of the fleet, from 5n on (wrapping
+/// around; all of them if the fleet is smaller), and its response slot i acts on the i-th of them.
 /// </summary>
 public sealed class Workload(Api api, IReadOnlyList<Asset> fleet, string name)
 {
@@ -54,19 +74,30 @@ public sealed class Workload(Api api, IReadOnlyList<Asset> fleet, string name)
     public ConcurrentQueue<double> IncidentCreateMs { get; } = new();
     public int IncidentsCreated;
     private long serial;
+    private readonly ConcurrentDictionary<string, int> _firstAsset = new();
+
+    private const int AssetsPerIncident = 5;
+
+    private IEnumerable<Asset> AssetsOf(int first) =>
+        Enumerable.Range(0, Math.Min(AssetsPerIncident, fleet.Count)).Select(i => fleet[(first + i) % fleet.Count]);
 
     public async Task<string?> CreateIncidentAsync(bool retryTooMany, string priority = "HIGH")
     {
         var n = Interlocked.Increment(ref serial);
+        var first = (int)(n * AssetsPerIncident % fleet.Count);
         var reply = await api.CallAsync("incidents/create", new
         {
             summary = $"Bench {Name} {n}",
             priority,
-            affected_hosts = fleet.Select(a => $"{a.Host}:{a.Id}").ToArray(),
+            affected_hosts = AssetsOf(first).Select(a => $"{a.Host}:{a.Id}").ToArray(),
         }, retryTooMany);
         IncidentCreateMs.Enqueue(reply.Ms);
         var id = reply.Text("incident_id");
-        if (id is not null) Interlocked.Increment(ref IncidentsCreated);
+        if (id is not null)
+        {
+            _firstAsset[id] = first;
+            Interlocked.Increment(ref IncidentsCreated);
+        }
         return id;
     }
 
@@ -79,7 +110,7 @@ public sealed class Workload(Api api, IReadOnlyList<Asset> fleet, string name)
             Proposals.Enqueue(new Sent(null, null, dueAt, Clock.Now, -1));
             return;
         }
-        var asset = fleet[slot % fleet.Count];
+        var asset = AssetsOf(_firstAsset[incidentId]).ElementAt(slot % Math.Min(AssetsPerIncident, fleet.Count));
         // Three isolations and two file fetches per five: the two kinds of execution the executor does most.
         object body = isolateOnly || slot % 2 == 0
             ? new { incident_id = incidentId, asset_id = asset.Id, type = "ISOLATE", parameters = new { isolation_term_seconds = 600 } }
