@@ -12,7 +12,8 @@
 #   deploy/bench.sh --rate 25 --duration 30          open loop (--rate 50,250 for several)
 #   deploy/bench.sh --closed 32 --duration 60        closed loop: 32 clients back to back
 #   deploy/bench.sh --outbreak [--outbreak-responses 10000 --outbreak-incidents 2000]
-#   deploy/bench.sh --reads [--seed-incidents 1000 --read-calls 200]
+#   deploy/bench.sh --reads [--seed-incidents 1000 --read-calls 200 --seed-copies 99]
+#     (--seed-copies K: each seeded incident and its history copied K times straight in PostgreSQL, for a large store)
 # Other options: --floors (floors only), --no-floors, --floor-seconds 5, --deadline 120 (s to wait for
 # terminal statuses), --unfinished-after 10 (s after the load), --connections 4 (API connections the load
 # is spread over: the gateway allows 250 calls/s per connection), --concurrency 64 (outbreak), --out DIR,

@@ -14,6 +14,9 @@ public sealed class Options
     public bool Reads { get; set; }
     public int SeedIncidents { get; set; } = 1_000;
     public int ReadCalls { get; set; } = 200;
+
+    /// <summary>Copies of each seeded incident (and its history) written straight into PostgreSQL, for a large store fast.</summary>
+    public int SeedCopies { get; set; }
     public bool FloorsOn { get; set; } = true;
     public double FloorSeconds { get; set; } = 5;
     public double Deadline { get; set; } = 120;
@@ -67,6 +70,7 @@ public sealed class Options
                 case "--reads": o.Reads = true; chosen = true; break;
                 case "--seed-incidents": o.SeedIncidents = (int)Number(); break;
                 case "--read-calls": o.ReadCalls = (int)Number(); break;
+                case "--seed-copies": o.SeedCopies = (int)Number(); break;
                 case "--floors": chosen = true; break;
                 case "--no-floors": o.FloorsOn = false; break;
                 case "--floor-seconds": o.FloorSeconds = Number(); break;
@@ -84,7 +88,7 @@ public sealed class Options
         {
             // About ten seconds of load that touches every part of the bench; proves it works, measures nothing.
             o.Rates.Clear(); o.Rates.Add(5); o.Duration = 5; o.Closed = 4; o.Outbreak = true; o.Reads = true;
-            o.OutbreakResponses = 20; o.OutbreakIncidents = 4; o.Assets = Math.Min(o.Assets, 20); o.SeedIncidents = 20; o.ReadCalls = 5; o.FloorSeconds = 2; o.Deadline = 60;
+            o.OutbreakResponses = 20; o.OutbreakIncidents = 4; o.Assets = Math.Min(o.Assets, 20); o.SeedIncidents = 20; o.ReadCalls = 5; o.SeedCopies = 2; o.FloorSeconds = 2; o.Deadline = 60;
         }
         else if (!chosen)
         {

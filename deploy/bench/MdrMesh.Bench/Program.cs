@@ -42,7 +42,7 @@ try
             if (options.Reads)
             {
                 Log($"reads: {options.SeedIncidents} incidents seeded, {options.ReadCalls} calls of each method");
-                results.Add(await Reads.RunAsync(api, fleet, options.SeedIncidents, options.ReadCalls));
+                results.Add(await Reads.RunAsync(api, fleet, options.SeedIncidents, options.ReadCalls, options.SeedCopies, options.PostgresConnection));
             }
         }
         finally

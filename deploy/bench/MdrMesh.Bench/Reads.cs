@@ -5,7 +5,7 @@ public static class Reads
 {
     private static readonly string[] Priorities = ["HIGH", "NORMAL", "LOW"];
 
-    public static async Task<ScenarioResult> RunAsync(Api api, IReadOnlyList<Asset> fleet, int seed, int calls)
+    public static async Task<ScenarioResult> RunAsync(Api api, IReadOnlyList<Asset> fleet, int seed, int calls, int copies, string postgres)
     {
         var work = new Workload(api, fleet, "reads");
         api.Counts = new Counts();
@@ -15,6 +15,7 @@ public static class Reads
             async (i, _) => ids[i] = await work.CreateIncidentAsync(true, Priorities[i % Priorities.Length]));
         var seeded = ids.Where(id => id is not null).Select(id => id!).ToList();
         if (seeded.Count == 0) throw new BenchException("reads: no incident could be seeded");
+        if (copies > 0) await CopyAsync(postgres, seeded, copies);
         var seedSeconds = Clock.Now - start;
 
         var stored = await api.CallAsync("incidents/count", new { }, true);
@@ -30,7 +31,8 @@ public static class Reads
         };
         api.Counts = new Counts();
         var result = new ScenarioResult { Name = "reads", Kind = "reads", StartedAt = start, Reads = [] };
-        result.Notes.Add($"seeded {seeded.Count} incidents in {seedSeconds:0.0} s ({seeded.Count / seedSeconds:0}/s); " +
+        result.Notes.Add($"seeded {seeded.Count} incidents through the API" + (copies > 0 ? $" and {seeded.Count * copies} copies in SQL" : "") +
+                         $" in {seedSeconds:0.0} s; " +
                          $"incidents stored (incidents/count): {(stored.Ok ? stored.Body.ToString() : $"answer {stored.Status}")}");
         foreach (var (name, method, body) in methods)
         {
@@ -46,5 +48,38 @@ public static class Reads
         result.Counts = api.Counts;
         result.EndedAt = Clock.Now;
         return result;
+    }
+
+    /// <summary>
+    /// A large store without hours of API calls: each seeded incident's document and history records copied
+    /// <paramref name="copies"/> times in PostgreSQL, with new ids and creation times spread over the past 30 days.
+    /// The copies have no event streams: they are for reading, and the bench never writes to them.
+    /// </summary>
+    private static async Task CopyAsync(string postgres, IReadOnlyList<string> seeded, int copies)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(postgres);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandTimeout = 600;
+        command.CommandText = """
+            create temp table bench_copies as
+              select s.id as source, gen_random_uuid() as id, g as n, s.created_at - random() * interval '30 days' as created
+              from incidents.mt_doc_incident s, generate_series(1, @copies) g where s.id = any(@ids);
+            insert into incidents.mt_doc_incident
+                (tenant_id, id, data, mt_last_modified, mt_version, mt_dotnet_type, status, priority, resolution, created_at, updated_at, number)
+              select s.tenant_id, c.id,
+                     s.data || jsonb_build_object('Id', c.id, 'CreatedAt', c.created, 'UpdatedAt', c.created, 'Number', s.number + c.n * 10000000),
+                     now(), s.mt_version, s.mt_dotnet_type, s.status, s.priority, s.resolution, c.created, c.created, s.number + c.n * 10000000
+              from bench_copies c join incidents.mt_doc_incident s on s.id = c.source;
+            insert into incidents.mt_doc_incidenthistoryrecord (tenant_id, id, data, mt_last_modified, mt_version, mt_dotnet_type)
+              select t.tenant_id, t.new_id, t.data || jsonb_build_object('Id', t.new_id, 'IncidentId', t.incident), now(), t.mt_version, t.mt_dotnet_type
+              from (select h.tenant_id, h.data, h.mt_version, h.mt_dotnet_type, c.id as incident, gen_random_uuid() as new_id
+                    from bench_copies c join incidents.mt_doc_incidenthistoryrecord h on (h.data ->> 'IncidentId')::uuid = c.source) t;
+            analyze incidents.mt_doc_incident;
+            analyze incidents.mt_doc_incidenthistoryrecord;
+            """;
+        command.Parameters.AddWithValue("copies", copies);
+        command.Parameters.AddWithValue("ids", seeded.Select(Guid.Parse).ToArray());
+        await command.ExecuteNonQueryAsync();
     }
 }
