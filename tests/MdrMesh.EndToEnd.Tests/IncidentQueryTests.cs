@@ -57,6 +57,9 @@ public sealed class IncidentQueryTests(Infrastructure infrastructure) : IAsyncLi
         Assert.Equal([_a], await ListAsync(new { search_phrase = "FINANCE_SHARE" }));
         Assert.Equal([_c], await ListAsync(new { search_phrase = "miner" }));
         Assert.Empty(await ListAsync(new { search_phrase = "_mail" }));
+        // Text that would break out of a quoted SQL string is only text: bound as a parameter, it matches nothing.
+        Assert.Empty(await ListAsync(new { search_phrase = "x' or '1'='1" }));
+        Assert.Equal(0, await CountAsync(new { asset_ids = new[] { "\"]' or true --" }, response_statuses = new[] { "New') or (true" } }));
 
         Assert.Equal(2, await CountAsync(new { asset_ids = new[] { "ws-1" } }));
         Assert.Equal(3, await CountAsync(new { }));

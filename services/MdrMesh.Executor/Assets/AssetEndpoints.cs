@@ -44,12 +44,12 @@ public sealed record AssetFilter(
         if (NetworkInterface is not null)
             assets = assets.Where(a => a.MatchesSql("exists (select 1 from jsonb_array_elements(d.data -> 'NetworkInterfaces') n"
                 + " where n ->> 'Ip' = ? or lower(n ->> 'Mac') = lower(?))", NetworkInterface, NetworkInterface));
-        if (OsVersion is not null) assets = assets.Where(a => a.MatchesSql("d.data ->> 'OsVersion' ilike ?", Like(OsVersion)));
-        if (Product is not null) assets = assets.Where(a => a.MatchesSql("d.data ->> 'Product' ilike ?", Like(Product)));
+        if (OsVersion is not null) assets = assets.Where(a => a.MatchesSql("d.data ->> 'OsVersion' ilike ?", SqlText.ContainsPattern(OsVersion)));
+        if (Product is not null) assets = assets.Where(a => a.MatchesSql("d.data ->> 'Product' ilike ?", SqlText.ContainsPattern(Product)));
         if (related is not null) assets = assets.Where(a => a.MatchesSql($"(d.tenant_id || chr(10) || d.id) = {AnyOf}", JsonList(related)));
         if (!string.IsNullOrWhiteSpace(SearchPhrase))
         {
-            var like = Like(SearchPhrase);
+            var like = SqlText.ContainsPattern(SearchPhrase);
             assets = assets.Where(a => a.MatchesSql("(d.id ilike ? or d.data ->> 'HostName' ilike ? or d.data ->> 'Domain' ilike ?"
                 + " or d.data ->> 'OsVersion' ilike ? or d.data ->> 'Product' ilike ?"
                 + " or exists (select 1 from jsonb_array_elements(d.data -> 'NetworkInterfaces') n where n ->> 'Ip' ilike ?))",
@@ -65,9 +65,6 @@ public sealed record AssetFilter(
     private const string AnyOf = "any(array(select jsonb_array_elements_text(?::jsonb)))";
 
     private static string JsonList(IEnumerable<string> values) => System.Text.Json.JsonSerializer.Serialize(values);
-
-    // "Contains, ignoring case", with the caller's text taken literally.
-    private static string Like(string text) => "%" + text.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
 }
 
 public sealed record AssetDetailsRequest(string? AssetId);

@@ -48,7 +48,7 @@ public sealed record IncidentFilter(
         if (ApiJson.PastUnixMs(MaxUpdateTime) is { } updatedUntil) incidents = incidents.Where(i => i.UpdatedAt < updatedUntil);
         if (!string.IsNullOrWhiteSpace(SearchPhrase))
         {
-            var like = "%" + SearchPhrase.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
+            var like = SqlText.ContainsPattern(SearchPhrase);
             incidents = incidents.Where(i => i.MatchesSql(
                 "(d.data ->> 'Summary' ilike ? or d.data ->> 'Description' ilike ? or d.data ->> 'ClientDescription' ilike ?"
                 + " or d.data ->> 'Number' ilike ? or d.id::text ilike ?"
