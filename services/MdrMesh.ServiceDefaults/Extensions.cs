@@ -50,9 +50,14 @@ public static class Extensions
                 // An event the relay cannot read must stop it, loudly, rather than be skipped: nothing is lost silently.
                 options.Projections.Errors.SkipSerializationErrors = false;
                 options.Projections.Errors.SkipUnknownEvents = false;
-                // Measured here: 50 ms polling keeps commit-to-consumer latency near 30 ms at ~5% of a core.
+                // 50 ms between polls while events come; a caught-up daemon sleeps up to a second unless this
+                // service commits events, which wakes it at once (polling every 50 ms while idle cost ~8 % of a core
+                // per service and ~20 % of PostgreSQL's).
                 options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
-                options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(50);
+                options.Projections.SlowPollingTime = TimeSpan.FromSeconds(1);
+                var wakeup = new AppendWakeup(options.Projections.FastPollingTime);
+                options.Projections.Wakeup = wakeup;
+                options.Listeners.Add(wakeup);
                 options.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(250);
                 configure(options);
             })
