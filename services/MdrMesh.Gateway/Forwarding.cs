@@ -50,6 +50,7 @@ public static class Forwarding
             options.Schema.For<Tenant>();
         });
         builder.Services.AddSingleton<TokenService>();
+        builder.Services.AddSingleton<TenantNames>();
         builder.Services.AddHostedService<FirstStart>();
         builder.Services.AddHealthChecks().AddCheck<ServicesHealthCheck>("services");
         builder.AddGatewayAuthentication();
@@ -81,10 +82,18 @@ public static class Forwarding
         // Every method of the rights table, by name: no catch-all, so an unknown method is a 404 and reaches nothing.
         foreach (var method in Rights.ByMethod.Keys)
             (Own.TryGetValue(method, out var handler) ? app.MapMethod(method, handler) : app.MapMethod(method, Forwarder(method)))
+                .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(
+                    method == Upload ? UploadLimit(app.Configuration) : MdrMesh.ServiceDefaults.Extensions.MaxRequestBodyBytes))
                 .RequireAuthorization(GatewayAuthentication.PolicyFor(method))
                 .RequireRateLimiting(GatewayRateLimiting.PerConnection)
                 .WithMetadata(new ApiMethod(method));
     }
+
+    /// <summary>The method that carries a file: up to <c>Attachments:MaxBytes</c> (default 25 MiB) plus the multipart framing, streamed through.</summary>
+    public const string Upload = "attachments/upload";
+
+    private static long UploadLimit(IConfiguration configuration) =>
+        configuration.GetValue("Attachments:MaxBytes", 25L * 1024 * 1024) + MdrMesh.ServiceDefaults.Extensions.MaxRequestBodyBytes;
 
     private static Delegate Forwarder(string method) =>
         (HttpContext context, string client_id, IHttpClientFactory clients, IConfiguration configuration) =>
@@ -94,18 +103,25 @@ public static class Forwarding
     private static async Task ForwardAsync(HttpContext context, string clientId, string method, IHttpClientFactory clients,
         IConfiguration configuration)
     {
-        if (context.Request.ContentLength > MdrMesh.ServiceDefaults.Extensions.MaxRequestBodyBytes)
+        var limit = method == Upload ? UploadLimit(configuration) : MdrMesh.ServiceDefaults.Extensions.MaxRequestBodyBytes;
+        if (context.Request.ContentLength > limit)
         {
-            await TooLarge.ExecuteAsync(context);
+            await Results.Problem(statusCode: 413, title: "The request body is too large.", detail: $"At most {limit} bytes.").ExecuteAsync(context);
             return;
         }
-        // Read whole (Kestrel refuses past 1 MiB with 413) before anything is sent: an oversized body is never forwarded.
-        var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/{Uri.EscapeDataString(clientId)}/{method}")
+        var tenantNames = context.RequestServices.GetRequiredService<TenantNames>();
+        HttpContent content;
+        if (method == Upload)
+            // A file is streamed through (Kestrel stops it past the limit with 413), never held whole in the gateway.
+            content = new StreamContent(context.Request.Body);
+        else
         {
-            Content = new ByteArrayContent(body.GetBuffer(), 0, (int)body.Length),
-        };
+            // Read whole (Kestrel refuses past 1 MiB with 413) before anything is sent: an oversized body is never forwarded.
+            var received = new MemoryStream();
+            await context.Request.Body.CopyToAsync(received, context.RequestAborted);
+            content = new ByteArrayContent(await tenantNames.NamesToIdsAsync(received.ToArray(), context.RequestAborted));
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/{Uri.EscapeDataString(clientId)}/{method}") { Content = content };
         if (context.Request.ContentType is { } contentType) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         foreach (var (header, value) in GatewayAuthentication.IdentityHeaders(context.Connection()))
             request.Headers.TryAddWithoutValidation(header, Uri.EscapeDataString(value));
@@ -134,12 +150,18 @@ public static class Forwarding
             context.Response.StatusCode = (int)response.StatusCode;
             if (response.Content.Headers.ContentType is { } type) context.Response.ContentType = type.ToString();
             if (response.Headers.RetryAfter is { } retryAfter) context.Response.Headers.RetryAfter = retryAfter.ToString();
-            await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+            // A download is a file to save, never a page to show: kept as the type it is sent as, not sniffed into HTML.
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            if (response.Content.Headers.ContentDisposition is { } disposition) context.Response.Headers.ContentDisposition = disposition.ToString();
+            if (response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "application/json")
+            {
+                var answer = await tenantNames.IdsToNamesAsync(await response.Content.ReadAsByteArrayAsync(context.RequestAborted), context.RequestAborted);
+                await context.Response.Body.WriteAsync(answer, context.RequestAborted);
+            }
+            else await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
         }
     }
 
-    private static readonly IResult TooLarge = Results.Problem(statusCode: 413, title: "The request body is too large.",
-        detail: $"At most {MdrMesh.ServiceDefaults.Extensions.MaxRequestBodyBytes} bytes.");
 }
 
 /// <summary>The gateway is healthy when the services it forwards to are.</summary>

@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using MdrMesh.Incidents.Attaching;
 using MdrMesh.Incidents.ChangingStatus;
 using MdrMesh.Incidents.ClosingIncident;
 using MdrMesh.Incidents.Commenting;
@@ -25,19 +26,22 @@ public static class Extensions
         builder.AddMdrMarten<IncidentMessages>(IncidentStore.Schema, options =>
         {
             options.Events.StreamIdentity = StreamIdentity.AsGuid;
-            options.Projections.Snapshot<Incident>(SnapshotLifecycle.Inline);
+            // No projection: IncidentStore evolves each incident as it decides and stores the document with its events.
             // incidents/list and count filter, sort and page in PostgreSQL: plain fields as indexed
             // columns, the lists inside the document behind GIN indexes for containment.
             // The key is (tenant, id); callers of every tenant find an incident by id alone, hence its own index.
             options.Schema.For<Incident>().Index(i => i.Id)
                 .Duplicate(i => i.Status).Duplicate(i => i.Priority).Duplicate(i => i.Resolution!)
-                .Duplicate(i => i.CreatedAt).Duplicate(i => i.UpdatedAt).Duplicate(i => i.Number)
+                .Duplicate(i => i.CreatedAt).Duplicate(i => i.UpdatedAt).Duplicate(i => i.Number).Duplicate(i => i.DetectionTechnology!)
                 .GinIndexJsonDataMember(i => i.Responses).GinIndexJsonDataMember(i => i.AssetIds).GinIndexJsonDataMember(i => i.AffectedHosts)
-                .GinIndexJsonDataMember(i => i.Comments);
+                .GinIndexJsonDataMember(i => i.Comments).GinIndexJsonDataMember(i => i.Attachments).GinIndexJsonDataMember(i => i.MitreTactics).GinIndexJsonDataMember(i => i.MitreTechniques);
             options.Schema.For<IncidentHistoryRecord>().Index([r => r.IncidentId, r => r.Version]);
             options.Storage.ExtendedSchemaObjects.Add(new Sequence($"{IncidentStore.Schema}.incident_numbers"));
+            options.Storage.ExtendedSchemaObjects.Add(UpdateClock.Definition(IncidentStore.Schema));
+            options.Storage.ExtendedSchemaObjects.Add(AttachmentBlobs.Definition(IncidentStore.Schema));
         });
         builder.Services.AddSingleton<IncidentStore>();
+        builder.Services.Configure<AttachmentOptions>(builder.Configuration.GetSection("Attachments"));
         // Read now, so a service without its password key refuses to start rather than fail at the first isolation.
         builder.Services.AddSingleton(PasswordVault.FromConfiguration(builder.Configuration));
     }
@@ -58,5 +62,11 @@ public static class Extensions
         api.MapMethod("comments/create", Comments.Create);
         api.MapMethod("comments/list", Comments.List);
         api.MapMethod("comments/delete", Comments.Remove);
+        // The one method whose body is larger than JSON calls: a file up to Attachments:MaxBytes, plus the multipart framing.
+        var uploadLimit = app.Configuration.GetValue("Attachments:MaxBytes", new AttachmentOptions().MaxBytes) + MdrMesh.ServiceDefaults.Extensions.MaxRequestBodyBytes;
+        api.MapMethod("attachments/upload", Attachments.Upload).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(uploadLimit))
+            .DisableAntiforgery();
+        api.MapMethod("attachments/list", Attachments.List);
+        api.MapMethod("attachments/download", Attachments.Download);
     }
 }

@@ -1,4 +1,5 @@
 using MdrMesh.Contracts.Responses;
+using MdrMesh.Incidents.Attaching;
 using MdrMesh.Incidents.ChangingStatus;
 using MdrMesh.Incidents.ClosingIncident;
 using MdrMesh.Incidents.Commenting;
@@ -11,7 +12,7 @@ namespace MdrMesh.Incidents;
 
 /// <summary>
 /// An incident as its events made it: the state decisions are taken on, and the document that
-/// incident queries read (an inline snapshot, updated in the same commit as the events).
+/// incident queries read (written by <see cref="IncidentStore"/> in the same commit as the events).
 /// </summary>
 public sealed record Incident
 {
@@ -30,12 +31,17 @@ public sealed record Incident
     public string? DetectionTechnology { get; init; }
     public string? ClientDescription { get; init; }
     public string Origin { get; init; } = Origins.Soc;
+    public bool NoSla { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public IReadOnlyList<IncidentResponse> Responses { get; init; } = [];
     public IReadOnlyList<IncidentComment> Comments { get; init; } = [];
+    public IReadOnlyList<IncidentAttachment> Attachments { get; init; } = [];
 
     public bool IsClosed => Status == IncidentStatus.Closed;
+
+    /// <summary>Whether the event changes the incident (and so its update time); a password reveal is a read, recorded in history only.</summary>
+    public static bool Changes(IIncidentEvent e) => e is not (IsolationPasswordRevealed or AttachmentDownloaded);
 
     /// <summary>Asset ids of the affected hosts, written <c>HOST:asset_id</c> or as a bare asset id.</summary>
     public IEnumerable<string> AssetIds => AffectedHosts.Select(AssetIdOf);
@@ -49,15 +55,25 @@ public sealed record Incident
     {
         Id = e.IncidentId, TenantId = e.TenantId, Number = e.Number, Summary = e.Summary, Description = e.Description,
         Priority = e.Priority, AffectedHosts = e.AffectedHosts, MitreTactics = e.MitreTactics, MitreTechniques = e.MitreTechniques,
-        DetectionTechnology = e.DetectionTechnology, ClientDescription = e.ClientDescription, Origin = e.Origin,
+        DetectionTechnology = e.DetectionTechnology, ClientDescription = e.ClientDescription, Origin = e.Origin, NoSla = e.NoSla,
         CreatedAt = e.At, UpdatedAt = e.At,
     };
 
     public Incident Apply(CommentAdded e) => this with
     {
-        Comments = [.. Comments, new IncidentComment(e.CommentId, e.Text, e.By, e.At, e.ById)],
+        Comments = [.. Comments, new IncidentComment(e.CommentId, e.Text, e.By, e.At, e.ById) { Origin = e.Origin ?? Origins.Customer }],
         UpdatedAt = e.At,
     };
+
+    public Incident Apply(AttachmentAdded e) => this with
+    {
+        Attachments = [.. Attachments, new IncidentAttachment(e.AttachmentId, e.FullName, e.Caption, e.FileSize, e.Sha256, e.ContentType, e.Origin,
+            e.By, e.ById, e.At)],
+        UpdatedAt = e.At,
+    };
+
+    /// <summary>A download is a read: history only.</summary>
+    public Incident Apply(AttachmentDownloaded e) => this;
 
     public Incident Apply(CommentDeleted e) => this with
     {
@@ -150,7 +166,11 @@ public sealed record IncidentResponse(
 public sealed record ResponseUndo(Guid? ResponseId, string Reason, DateTimeOffset At);
 
 /// <summary>A comment; <see cref="AuthorId"/> is its author's connection id (null on comments written before ids were kept: nobody may delete those).</summary>
-public sealed record IncidentComment(Guid CommentId, string Text, string Author, DateTimeOffset CreatedAt, string? AuthorId = null);
+public sealed record IncidentComment(Guid CommentId, string Text, string Author, DateTimeOffset CreatedAt, string? AuthorId = null)
+{
+    /// <summary><c>SOC</c> (the provider's analysts) or <c>CUSTOMER</c>.</summary>
+    public string Origin { get; init; } = Origins.Customer;
+}
 
 public static class IncidentStatus
 {

@@ -4,6 +4,8 @@ using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Marten.Linq.MatchesSql;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
 using MdrMesh.Incidents.GettingHistory;
 using MdrMesh.ServiceDefaults;
 
@@ -55,6 +57,10 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
         return incident is not null && caller.CanReach(incident.TenantId) ? incident : null;
     }
 
+    /// <summary>The incident named by an id as the API received it (an opaque string: one that is not a GUID names nothing).</summary>
+    public Task<Incident?> FindAsync(string? incidentId, Caller caller, CancellationToken ct = default) =>
+        ApiIds.Parse(incidentId) is { } id ? FindAsync(id, caller, ct) : Task.FromResult<Incident?>(null);
+
     /// <summary>The incident holding the comment, if the caller may reach it.</summary>
     public async Task<Incident?> FindByCommentAsync(Guid commentId, Caller caller, CancellationToken ct = default)
     {
@@ -82,6 +88,8 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
         await using var session = store.LightweightSession(opened.TenantId);
         session.Events.StartStream<Incident>(opened.IncidentId, opened);
         var incident = IncidentHistory.Record(session, null, [opened], fromVersion: 0);
+        incident = incident with { UpdatedAt = await UpdateClock.StampAsync(session, ct) };
+        session.Store(incident);
         await session.SaveChangesAsync(ct);
         return incident;
     }
@@ -119,7 +127,11 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
         }
     }
 
-    /// <summary>Decides the changes of one tenant in order and commits them together; each caller learns its own outcome.</summary>
+    /// <summary>
+    /// Decides the changes of one tenant in order and commits them together; each caller learns its own outcome.
+    /// The incident documents are written here, from the states the decisions evolved, with the batch's
+    /// <see cref="UpdateClock"/> stamp as <c>update_time</c> of every incident it changed.
+    /// </summary>
     private async Task CommitAsync(string tenantId, IReadOnlyList<Change> changes)
     {
         for (var attempt = 1; ; attempt++)
@@ -128,23 +140,24 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
             try
             {
                 await using var session = store.LightweightSession(tenantId);
-                var streams = new Dictionary<Guid, (IEventStream<Incident> Stream, Incident State, long Version)>();
+                var incidents = new Dictionary<Guid, Writing>();
                 foreach (var change in changes)
                 {
-                    if (!streams.TryGetValue(change.IncidentId, out var current))
+                    if (!incidents.TryGetValue(change.IncidentId, out var writing))
                     {
-                        var stream = await session.Events.FetchForWriting<Incident>(change.IncidentId);
-                        if (stream.Aggregate is null)
+                        var loaded = await session.LoadAsync<Incident>(change.IncidentId);
+                        var stream = loaded is null ? null : await session.Events.FetchStreamStateAsync(change.IncidentId);
+                        if (loaded is null || stream is null)
                         {
                             outcomes.Add((change, null, new KeyNotFoundException($"incident {change.IncidentId}")));
                             continue;
                         }
-                        current = (stream, stream.Aggregate, stream.CurrentVersion ?? 0);
+                        incidents[change.IncidentId] = writing = new Writing(loaded, stream.Version);
                     }
                     IReadOnlyList<IIncidentEvent> events;
                     try
                     {
-                        events = change.Decide(current.State);
+                        events = change.Decide(writing.State);
                     }
                     catch (Exception refused)
                     {
@@ -154,13 +167,28 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
                     }
                     if (events.Count > 0)
                     {
-                        current.Stream.AppendMany(events.Cast<object>().ToArray());
-                        current = (current.Stream, IncidentHistory.Record(session, current.State, events, current.Version), current.Version + events.Count);
+                        writing.State = IncidentHistory.Record(session, writing.State, events, writing.Version + writing.Events.Count);
+                        writing.Events.AddRange(events);
                     }
-                    streams[change.IncidentId] = current;
-                    outcomes.Add((change, current.State, null));
+                    outcomes.Add((change, writing.State, null));
+                }
+
+                var written = incidents.Where(i => i.Value.Events.Count > 0).ToList();
+                // Reads of passwords are history, not changes: only a change moves update_time (and waits for the clock).
+                DateTimeOffset? stamp = written.Any(i => i.Value.Events.Any(Incident.Changes))
+                    ? await UpdateClock.StampAsync(session, CancellationToken.None)
+                    : null;
+                foreach (var (id, writing) in written)
+                {
+                    session.Events.Append(id, writing.Version + writing.Events.Count, writing.Events.Cast<object>().ToArray());
+                    if (stamp is { } at && writing.Events.Any(Incident.Changes)) writing.State = writing.State with { UpdatedAt = at };
+                    session.Store(writing.State);
                 }
                 await session.SaveChangesAsync();
+                // Each caller sees the incident as committed: with the update_time it got.
+                for (var i = 0; i < outcomes.Count; i++)
+                    if (stamp is { } at && outcomes[i].State is { } state && incidents[state.Id].Events.Any(Incident.Changes))
+                        outcomes[i] = outcomes[i] with { State = state with { UpdatedAt = at } };
             }
             catch (ConcurrencyException) when (attempt < Attempts)
             {
@@ -185,9 +213,48 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
         }
     }
 
+    // One incident within a batch: the state its decisions evolved, from the version it was loaded at.
+    private sealed class Writing(Incident loaded, long version)
+    {
+        public Incident State { get; set; } = loaded;
+        public long Version { get; } = version;
+        public List<IIncidentEvent> Events { get; } = [];
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var queue in _queues) queue.Writer.TryComplete();
         if (_writers is not null) await Task.WhenAll(_writers);
+    }
+}
+
+/// <summary>
+/// <c>update_time</c> a poller can trust. An integration polls <c>incidents/list</c> with
+/// <c>min_update_time</c> = the largest <c>update_time</c> it has seen + 1, so a change must never
+/// become visible with an <c>update_time</c> at or below one a reader could already have seen. The
+/// stamp is taken inside the committing transaction from a one-row clock, later than every stamp
+/// before it by at least a millisecond (whatever the machines' clocks do), and the clock's row stays
+/// locked until the commit: commits that change incidents become visible in the order of their
+/// stamps, across every instance of the service. The lock is held only for a batch's write and commit.
+/// </summary>
+public static class UpdateClock
+{
+    public const string Table = "update_clock";
+
+    public static Table Definition(string schema)
+    {
+        var table = new Table($"{schema}.{Table}");
+        table.AddColumn<int>("id").AsPrimaryKey();
+        table.AddColumn<long>("last_ms").NotNull();
+        return table;
+    }
+
+    public static async Task<DateTimeOffset> StampAsync(IDocumentSession session, CancellationToken ct)
+    {
+        await session.BeginTransactionAsync(ct);
+        var sql = $"insert into {IncidentStore.Schema}.{Table} as c (id, last_ms) values (1, (extract(epoch from clock_timestamp()) * 1000)::bigint)"
+                  + " on conflict (id) do update set last_ms = greatest(excluded.last_ms, c.last_ms + 1) returning last_ms";
+        var ms = (await session.AdvancedSql.QueryAsync<long>(sql, ct)).Single();
+        return DateTimeOffset.FromUnixTimeMilliseconds(ms);
     }
 }

@@ -159,7 +159,7 @@ public static class Extensions
     {
         if (exception is BadHttpRequestException bad)
             return (bad.StatusCode, bad.StatusCode == 413 ? "The request body is too large." : "The request body could not be read.",
-                bad.StatusCode == 413 ? $"At most {MaxRequestBodyBytes} bytes." : bad.InnerException?.Message ?? bad.Message);
+                bad.StatusCode == 413 ? $"At most {MaxRequestBodyBytes} bytes (attachments/upload: the file limit)." : bad.InnerException?.Message ?? bad.Message);
         for (var e = exception; e is not null; e = e.InnerException)
         {
             if (e is JasperFx.ConcurrencyException)

@@ -38,6 +38,9 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         ["incidents/create"] = (true, (t, _) => Task.FromResult<object>(new { summary = "s", affected_hosts = new[] { $"WS:ws-{t}" }, tenant_id = t })),
         ["incidents/details"] = (true, async (t, _) => new { incident_id = await IncidentAsync(t) }),
         ["incidents/list"] = (false, (t, _) => Task.FromResult<object>(new { tenants_names = new[] { t } })),
+        ["attachments/upload"] = (true, async (t, _) => Flow.Upload(await IncidentAsync(t), "evidence.txt", "seen"u8.ToArray())),
+        ["attachments/list"] = (true, async (t, _) => new { incident_id = await IncidentAsync(t) }),
+        ["attachments/download"] = (true, async (t, _) => new { attachment_id = await AttachmentAsync(t) }),
         ["incidents/count"] = (false, (t, _) => Task.FromResult<object>(new { tenants_names = new[] { t } })),
         ["incidents/update"] = (true, async (t, _) => new { incident_id = await IncidentAsync(t), status = "On hold" }),
         ["incidents/close"] = (true, async (t, _) => new { incident_id = await IncidentAsync(t), resolution_status = "FALSE_POSITIVE", summary = "no" }),
@@ -66,6 +69,13 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
 
     private async Task<string> IncidentAsync(string tenant) =>
         (await _mesh.OkAsync("incidents/create", new { summary = "x", affected_hosts = new[] { $"WS:ws-{tenant}" }, tenant_id = tenant }))["incident_id"]!.GetValue<string>();
+
+    private async Task<string> AttachmentAsync(string tenant)
+    {
+        var (status, body) = await _mesh.CallAsync("attachments/upload", Flow.Upload(await IncidentAsync(tenant), "evidence.txt", "seen"u8.ToArray()));
+        Assert.Equal(200, status);
+        return body!["attachment_id"]!.GetValue<string>();
+    }
 
     private async Task<string> ResponseAsync(string tenant) =>
         await _mesh.ProposeAsync(await IncidentAsync(tenant), "DISABLE_ISOLATION", new { }, $"ws-{tenant}");
@@ -121,7 +131,8 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         var (_, tenants) = await _mesh.RawCallAsync(clientId, "tenants/list", new { }, access);
 
         Assert.Contains(mine, list!.AsArray().Select(i => i!["incident_id"]!.GetValue<string>()));
-        Assert.All(list.AsArray(), i => Assert.Equal(_own, i!["tenant_name"]!.GetValue<string>()));
+        // tenant_name is the tenant's name, as tenants/list shows it.
+        Assert.All(list.AsArray(), i => Assert.Equal("Own Ltd", i!["tenant_name"]!.GetValue<string>()));
         Assert.Equal([$"ws-{_own}"], assets!.AsArray().Select(a => a!["asset_id"]!.GetValue<string>()));
         Assert.Equal([_own], tenants!.AsArray().Select(t => t!["tenant_id"]!.GetValue<string>()));
     }

@@ -46,7 +46,8 @@ public sealed class BusyIncidentTests(Infrastructure infrastructure) : IAsyncLif
         var texts = (await _mesh.OkAsync("comments/list", new { incident_id = incident, page_size = 1000 })).AsArray()
             .Select(c => c!["text"]!.GetValue<string>()).Order().ToList();
         Assert.Equal(Enumerable.Range(0, CommentCount).Select(i => $"note {i}").Order(), texts);
-        // One record for the incident, four per response, one per comment: nothing recorded twice, nothing lost.
-        Assert.Equal(1 + 4 * Proposals + CommentCount, history.Count);
+        // One record for the incident, four per response and one for the file it collected, one per comment: nothing recorded twice, nothing lost.
+        Assert.Equal(1 + 5 * Proposals + CommentCount, history.Count);
+        Assert.Equal(Proposals, history.Count(r => r!["entity"]!["incident_attachment"] is not null));
     }
 }

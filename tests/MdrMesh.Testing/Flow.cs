@@ -37,6 +37,13 @@ public static class Flow
         return incident["incident_id"]!.GetValue<string>();
     }
 
+    /// <summary>The multipart body of <c>attachments/upload</c>: a file part and the meta part naming the incident.</summary>
+    public static MultipartFormDataContent Upload(string incidentId, string fileName, byte[] content, string? caption = null) => new()
+    {
+        { new ByteArrayContent(content), "file", fileName },
+        { new StringContent(new JsonObject { ["incident_id"] = incidentId, ["caption"] = caption }.ToJsonString()), "meta" },
+    };
+
     public static async Task<string> ProposeAsync(this Mesh mesh, string incidentId, string type, object parameters, string asset = "ws-1")
     {
         var response = await mesh.OkAsync("responses/create", new

@@ -160,14 +160,19 @@ public sealed class Mesh : IAsyncDisposable
         return await RawCallAsync(clientId, method, body, token);
     }
 
-    /// <summary>Calls a method with exactly the client id and bearer token given (null: no Authorization header).</summary>
+    /// <summary>
+    /// Calls a method with exactly the client id and bearer token given (null: no Authorization header).
+    /// The body is sent as JSON, or as it is when it is already <see cref="HttpContent"/> (an upload's multipart form).
+    /// </summary>
     public async Task<(int Status, JsonNode? Body)> RawCallAsync(string clientId, string method, object body, string? bearer)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/{method}") { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/{method}") { Content = body as HttpContent ?? JsonContent.Create(body) };
         if (bearer is not null) request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {bearer}");
         using var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+        // A download answers bytes, not JSON: only its status matters here.
+        var json = response.Content.Headers.ContentType?.MediaType is "application/json" or "application/problem+json";
+        return ((int)response.StatusCode, text.Length == 0 || !json ? null : JsonNode.Parse(text));
     }
 
     /// <summary>Calls a method that must succeed.</summary>

@@ -24,6 +24,14 @@ public sealed partial class Check(List<ValidationError> errors, string path)
 
     public bool Required<T>(T? value) => value is not null || Fail("is required");
 
+    /// <summary>Each item of an optional list non-empty and at most <paramref name="maxLength"/> characters, reported as <c>field[i]</c>.</summary>
+    public bool Items(IReadOnlyList<string?>? values, int maxLength)
+    {
+        var ok = true;
+        for (var i = 0; i < (values?.Count ?? 0); i++) ok &= Item(i).NonEmpty(values![i], maxLength);
+        return ok;
+    }
+
     public bool NonEmpty(string? value, int maxLength, bool required = true)
     {
         if (value is null) return !required || Fail("is required");

@@ -7,10 +7,10 @@ using Microsoft.Extensions.Options;
 namespace MdrMesh.Approvals.Deciding;
 
 /// <summary><c>response/update</c>: <c>response_id</c>, <c>status</c> (<c>Confirmed</c> | <c>Declined</c>), <c>comment</c>.</summary>
-public sealed record DecideRequest(Guid? ResponseId, string? Status, string? Comment);
+public sealed record DecideRequest(string? ResponseId, string? Status, string? Comment);
 
 /// <summary><c>responses/update</c>: the same for several responses at once.</summary>
-public sealed record DecideManyRequest(List<Guid>? ResponsesIds, string? Status, string? Comment);
+public sealed record DecideManyRequest(List<string>? ResponsesIds, string? Status, string? Comment);
 
 public static class DecideEndpoints
 {
@@ -22,7 +22,9 @@ public static class DecideEndpoints
         var errors = Validate(request.Status, request.Comment);
         new Check(errors, "response_id").Required(request.ResponseId);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
-        return await Decide([request.ResponseId!.Value], request.Status!, request.Comment!, caller, store, clock, options.Value, ct) is { } decided
+        // Ids are opaque to callers: one that is not ours names nothing, and can never arrive.
+        if (ApiIds.Parse(request.ResponseId) is not { } id) return ApiProblems.NotFound("The response");
+        return await Decide([id], request.Status!, request.Comment!, caller, store, clock, options.Value, ct) is { } decided
             ? Results.Ok(View(decided[0]))
             : ApiProblems.NotFound("The response");
     }
@@ -33,7 +35,9 @@ public static class DecideEndpoints
         var errors = Validate(request.Status, request.Comment);
         if (request.ResponsesIds is not { Count: > 0 }) new Check(errors, "responses_ids").Fail("is required: at least one response id");
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
-        return await Decide(request.ResponsesIds!.Distinct().ToList(), request.Status!, request.Comment!, caller, store, clock, options.Value, ct) is { } decided
+        var ids = request.ResponsesIds!.Select(ApiIds.Parse).ToList();
+        if (ids.Any(id => id is null)) return ApiProblems.NotFound("A response");
+        return await Decide(ids.Select(id => id!.Value).Distinct().ToList(), request.Status!, request.Comment!, caller, store, clock, options.Value, ct) is { } decided
             ? Results.Ok(decided.Select(View).ToList())
             : ApiProblems.NotFound("A response");
     }

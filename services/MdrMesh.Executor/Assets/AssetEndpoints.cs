@@ -1,4 +1,5 @@
 using Marten;
+using MdrMesh.Contracts.Validation;
 using Marten.Linq.MatchesSql;
 using MdrMesh.Executor.Executing;
 using MdrMesh.Executor.Fleet;
@@ -23,8 +24,34 @@ public sealed record AssetFilter(
     List<string>? Statuses = null,
     List<string>? TenantsNames = null,
     int? Page = null,
-    int? PageSize = null)
+    int? PageSize = null,
+    string? Sort = null,
+    List<string>? Fields = null)
 {
+    public static readonly IReadOnlyList<string> Sorts =
+        ["host_name:asc", "host_name:desc", "first_seen:asc", "first_seen:desc", "last_seen:asc", "last_seen:desc", "status:asc", "status:desc"];
+
+    /// <summary><c>sort</c>: a field and <c>:asc</c> or <c>:desc</c> (<see cref="Sorts"/>); by host name by default. Ties by id, so pages never overlap.</summary>
+    public IQueryable<FleetAsset> Sorted(IQueryable<FleetAsset> assets) => (Sort ?? "host_name:asc") switch
+    {
+        "host_name:desc" => assets.OrderByDescending(a => a.HostName).ThenByDescending(a => a.Id),
+        "first_seen:asc" => assets.OrderBy(a => a.FirstSeen).ThenBy(a => a.Id),
+        "first_seen:desc" => assets.OrderByDescending(a => a.FirstSeen).ThenByDescending(a => a.Id),
+        "last_seen:asc" => assets.OrderBy(a => a.LastSeen).ThenBy(a => a.Id),
+        "last_seen:desc" => assets.OrderByDescending(a => a.LastSeen).ThenByDescending(a => a.Id),
+        "status:asc" => assets.OrderBy(a => a.Status).ThenBy(a => a.Id),
+        "status:desc" => assets.OrderByDescending(a => a.Status).ThenByDescending(a => a.Id),
+        _ => assets.OrderBy(a => a.HostName).ThenBy(a => a.Id),
+    };
+
+    public IReadOnlyList<ValidationError> Validate()
+    {
+        var errors = new List<ValidationError>();
+        new Check(errors, "fields").Items(Fields, 64);
+        if (Sort is not null && !Sorts.Contains(Sort)) new Check(errors, "sort").Fail($"must be one of {string.Join(", ", Sorts)}");
+        return errors;
+    }
+
     /// <summary>
     /// The filter as SQL over the asset documents. <paramref name="related"/> are the assets (tenant
     /// and id) that executions of <see cref="RelatedIncidentsIds"/> touched, looked up beforehand.
@@ -67,7 +94,7 @@ public sealed record AssetFilter(
     private static string JsonList(IEnumerable<string> values) => System.Text.Json.JsonSerializer.Serialize(values);
 }
 
-public sealed record AssetDetailsRequest(string? AssetId);
+public sealed record AssetDetailsRequest(string? AssetId, List<string>? Fields);
 
 /// <summary><c>assets/register</c>, <c>assets/list</c>, <c>assets/count</c>, <c>assets/details</c> in the MDR dialect.</summary>
 public static class AssetEndpoints
@@ -89,11 +116,12 @@ public static class AssetEndpoints
 
     public static async Task<IResult> List(AssetFilter filter, Caller caller, IDocumentStore store, CancellationToken ct)
     {
+        if (filter.Validate() is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
         await using var query = store.QuerySession();
         var (skip, take) = ServiceDefaults.Paging.Window(filter.Page, filter.PageSize);
         var assets = filter.Apply(Reachable(query, caller), await RelatedAsync(query, filter, ct));
-        var page = await assets.OrderBy(a => a.HostName).ThenBy(a => a.Id).Skip(skip).Take(take).ToListAsync(ct);
-        return Results.Ok(page.Select(View).ToList());
+        var page = await filter.Sorted(assets).Skip(skip).Take(take).ToListAsync(ct);
+        return Results.Ok(page.Select(a => Fields.Project(View(a), filter.Fields)).ToList());
     }
 
     public static async Task<IResult> Count(AssetFilter filter, Caller caller, IDocumentStore store, CancellationToken ct)
@@ -105,9 +133,12 @@ public static class AssetEndpoints
     public static async Task<IResult> Details(AssetDetailsRequest request, Caller caller, IDocumentStore store, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.AssetId)) return ApiProblems.BadRequest("asset_id", "is required");
+        var errors = new List<ValidationError>();
+        new Check(errors, "fields").Items(request.Fields, 64);
+        if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         await using var query = store.QuerySession();
         var asset = await Reachable(query, caller).Where(a => a.Id == request.AssetId).OrderBy(a => a.TenantId).FirstOrDefaultAsync(ct);
-        return asset is null ? ApiProblems.NotFound("The asset") : Results.Ok(View(asset));
+        return asset is null ? ApiProblems.NotFound("The asset") : Results.Ok(Fields.Project(View(asset), request.Fields));
     }
 
     private static IQueryable<FleetAsset> Reachable(IQuerySession query, Caller caller) => caller.Tenants is null

@@ -8,7 +8,7 @@ public sealed record ExecutionStarted(Guid ResponseId, Guid IncidentId, string A
 public sealed record ExecutionWaitingForAsset(Guid ResponseId, string Message, DateTimeOffset Until, DateTimeOffset At);
 
 public sealed record ExecutionSucceeded(Guid ResponseId, Guid IncidentId, string AssetId, IReadOnlyDictionary<string, string> Details,
-    DateTimeOffset At, string By);
+    DateTimeOffset At, string By, MdrMesh.Contracts.Messages.ResponseArtifact? Artifact = null);
 
 public sealed record ExecutionFailed(Guid ResponseId, Guid IncidentId, string AssetId, string ReasonCode, string Message, DateTimeOffset At,
     string By);

@@ -56,7 +56,7 @@ public sealed class ExecutionRunner(IDocumentStore store, IEndpointAdapter adapt
 
         stream.AppendOne(outcome switch
         {
-            Succeeded s => new ExecutionSucceeded(responseId, execution.IncidentId, execution.AssetId, s.Details, now, Actor),
+            Succeeded s => new ExecutionSucceeded(responseId, execution.IncidentId, execution.AssetId, s.Details, now, Actor, s.Artifact),
             Failed f => new ExecutionFailed(responseId, execution.IncidentId, execution.AssetId, f.ReasonCode, f.Message, now, Actor),
             _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
         });

@@ -10,9 +10,10 @@ public abstract record ExecutionOutcome;
 
 /// <summary>
 /// Done; <see cref="Details"/> is what the endpoint reported (sizes, hashes, output …).
-/// <see cref="Undid"/> names an earlier response whose effect this one ended.
+/// <see cref="Undid"/> names an earlier response whose effect this one ended; <see cref="Artifact"/> is what it collected.
 /// </summary>
-public sealed record Succeeded(IReadOnlyDictionary<string, string> Details, UndoneResponse? Undid = null) : ExecutionOutcome;
+public sealed record Succeeded(IReadOnlyDictionary<string, string> Details, UndoneResponse? Undid = null,
+    MdrMesh.Contracts.Messages.ResponseArtifact? Artifact = null) : ExecutionOutcome;
 
 /// <summary>Not done; <see cref="ReasonCode"/> is one of <see cref="ReasonCodes"/>.</summary>
 public sealed record Failed(string ReasonCode, string Message) : ExecutionOutcome;

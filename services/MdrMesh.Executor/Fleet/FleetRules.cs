@@ -53,7 +53,7 @@ public static class FleetRules
         if (file.SizeBytes > p.MaxFileSizeMb!.Value * Megabyte)
             return Fail(asset, ReasonCodes.FileTooLarge, $"{p.Path} is {file.SizeBytes} bytes, over the limit of {p.MaxFileSizeMb} MB.");
         return (asset, new Succeeded(Details(("path", file.Path), ("size_bytes", file.SizeBytes), ("sha256", file.Sha256), ("md5", file.Md5),
-            ("notice", "The file may contain personal or confidential data."))));
+            ("notice", "The file may contain personal or confidential data.")), Artifact: StandIns.File(asset, file)));
     }
 
     private static (FleetAsset, ExecutionOutcome) Isolate(FleetAsset asset, IsolateParameters p, ExecutionRequest request, DateTimeOffset now)
@@ -127,7 +127,7 @@ public static class FleetRules
         var sizeMb = included.Sum(x => x.MemoryMb);
         if (sizeMb > limit) return Fail(asset, ReasonCodes.FileTooLarge, $"The dump would be {sizeMb} MB, over the limit of {limit} MB.");
         return (asset, new Succeeded(Details(("dump_type", p.DumpType), ("processes", included.Count), ("size_mb", sizeMb),
-            ("notice", "The dump may contain personal or confidential data."))));
+            ("notice", "The dump may contain personal or confidential data.")), Artifact: StandIns.Dump(asset, p.DumpType!, included, sizeMb)));
     }
 
     private static (FleetAsset, ExecutionOutcome) TerminateProcess(FleetAsset asset, TerminateProcessParameters p)

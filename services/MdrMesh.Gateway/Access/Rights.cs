@@ -43,6 +43,10 @@ public static class Rights
         ["comments/create"] = Everyone,
         ["comments/list"] = Everyone,
         ["comments/delete"] = Everyone,
+        // Whoever may comment may attach a file; whoever may read the incident may download its files.
+        ["attachments/upload"] = Everyone,
+        ["attachments/list"] = Everyone,
+        ["attachments/download"] = Everyone,
         ["auto_accept/get"] = Deciders,
         ["auto_accept/set"] = Deciders,
         ["assets/list"] = Everyone,

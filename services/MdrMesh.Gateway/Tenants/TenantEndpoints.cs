@@ -30,6 +30,7 @@ public static class TenantEndpoints
             session.Store(current with { TenantIds = [.. current.TenantIds, tenant.Id] });
         await session.SaveChangesAsync(ct);
         context.RequestServices.GetRequiredService<ConnectionCache>().Evict(caller.Id);
+        context.RequestServices.GetRequiredService<TenantNames>().Evict();
         return Results.Ok(View(tenant));
     }
 
@@ -53,6 +54,7 @@ public static class TenantEndpoints
         var renamed = tenant with { Name = request.Name! };
         session.Store(renamed);
         await session.SaveChangesAsync(ct);
+        context.RequestServices.GetRequiredService<TenantNames>().Evict();
         return Results.Ok(View(renamed));
     }
 

@@ -7,7 +7,7 @@ namespace MdrMesh.Incidents.ChangingStatus;
 public sealed record IncidentStatusChanged(string Status, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
 /// <summary><c>incidents/update</c>: <c>incident_id</c>, <c>status</c> (<c>Open</c> | <c>On hold</c> | <c>Resolved</c>).</summary>
-public sealed record ChangeStatusRequest(Guid? IncidentId, string? Status);
+public sealed record ChangeStatusRequest(string? IncidentId, string? Status);
 
 public static class ChangeStatus
 {
@@ -24,7 +24,7 @@ public static class ChangeStatus
         new Check(errors, "incident_id").Required(request.IncidentId);
         new Check(errors, "status").OneOf(request.Status, IncidentStatus.Changeable);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
-        var incident = await incidents.FindAsync(request.IncidentId!.Value, caller, ct);
+        var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
 
         var change = new IncidentStatusChanged(request.Status!, clock.GetUtcNow(), caller.Name, caller.Id);

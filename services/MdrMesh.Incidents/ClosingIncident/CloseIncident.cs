@@ -8,7 +8,7 @@ namespace MdrMesh.Incidents.ClosingIncident;
 public sealed record IncidentClosed(string Resolution, string Summary, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
 /// <summary><c>incidents/close</c>: <c>incident_id</c>, <c>resolution_status</c>, <c>summary</c>.</summary>
-public sealed record CloseIncidentRequest(Guid? IncidentId, string? ResolutionStatus, string? Summary);
+public sealed record CloseIncidentRequest(string? IncidentId, string? ResolutionStatus, string? Summary);
 
 public static class CloseIncident
 {
@@ -29,7 +29,7 @@ public static class CloseIncident
         new Check(errors, "resolution_status").OneOf(request.ResolutionStatus, Resolutions.Keys.ToList());
         new Check(errors, "summary").NonEmpty(request.Summary, 16_384);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
-        var incident = await incidents.FindAsync(request.IncidentId!.Value, caller, ct);
+        var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
 
         var close = new IncidentClosed(Resolutions[request.ResolutionStatus!], request.Summary!, clock.GetUtcNow(), caller.Name, caller.Id);

@@ -1,19 +1,21 @@
 using MdrMesh.Contracts.Validation;
 using MdrMesh.Incidents.GettingIncidents;
 using MdrMesh.ServiceDefaults;
+using Marten;
 
 namespace MdrMesh.Incidents.Commenting;
 
-public sealed record CommentAdded(Guid CommentId, string Text, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
+/// <summary><see cref="Origin"/>: <c>SOC</c> or <c>CUSTOMER</c> (null on comments written before it was kept: shown as the customer's).</summary>
+public sealed record CommentAdded(Guid CommentId, string Text, DateTimeOffset At, string By, string? ById = null, string? Origin = null) : IIncidentEvent;
 
 public sealed record CommentDeleted(Guid CommentId, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
-public sealed record CreateCommentRequest(Guid? IncidentId, string? Text);
+public sealed record CreateCommentRequest(string? IncidentId, string? Text, bool? MarkdownToHtml);
 
-public sealed record ListCommentsRequest(Guid? IncidentId, int? Page, int? PageSize);
+public sealed record ListCommentsRequest(string? IncidentId, List<string>? Fields, bool? MarkdownToHtml, int? Page, int? PageSize);
 
 /// <summary><c>comment_id</c>; <c>incident_id</c> is optional and spares a search.</summary>
-public sealed record DeleteCommentRequest(Guid? IncidentId, Guid? CommentId);
+public sealed record DeleteCommentRequest(string? IncidentId, string? CommentId);
 
 public static class Comments
 {
@@ -37,20 +39,32 @@ public static class Comments
         new Check(errors, "incident_id").Required(request.IncidentId);
         new Check(errors, "text").NonEmpty(request.Text, 16_384);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
-        var incident = await incidents.FindAsync(request.IncidentId!.Value, caller, ct);
+        var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
 
-        var comment = new CommentAdded(Guid.NewGuid(), request.Text!, clock.GetUtcNow(), caller.Name, caller.Id);
-        await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Add(current, comment), ct);
-        return Results.Ok(IncidentViews.Comment(new IncidentComment(comment.CommentId, comment.Text, comment.By, comment.At, comment.ById)));
+        var origin = caller.IsSocOperator ? Origins.Soc : Origins.Customer;
+        var comment = new CommentAdded(Guid.NewGuid(), request.Text!, clock.GetUtcNow(), caller.Name, caller.Id, origin);
+        var changed = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Add(current, comment), ct);
+        var added = changed.Comments.Single(c => c.CommentId == comment.CommentId);
+        return Results.Ok(IncidentViews.Comment(added, wasRead: true, request.MarkdownToHtml == true));
     }
 
-    public static async Task<IResult> List(ListCommentsRequest request, Caller caller, IncidentStore incidents, CancellationToken ct)
+    /// <summary>The page as the caller had read it before; listing it marks it read for the caller.</summary>
+    public static async Task<IResult> List(ListCommentsRequest request, Caller caller, IncidentStore incidents, IDocumentStore store,
+        CancellationToken ct)
     {
-        if (request.IncidentId is null) return ApiProblems.BadRequest("incident_id", "is required");
-        var incident = await incidents.FindAsync(request.IncidentId.Value, caller, ct);
+        var errors = new List<ValidationError>();
+        new Check(errors, "incident_id").Required(request.IncidentId);
+        new Check(errors, "fields").Items(request.Fields, 64);
+        if (errors.Count > 0) return ApiProblems.BadRequest(errors);
+        var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
-        return Results.Ok(Paging.Page(incident.Comments.Select(IncidentViews.Comment), request.Page, request.PageSize));
+
+        var page = Paging.Page(incident.Comments, request.Page, request.PageSize);
+        var wasRead = await Reading.MarkAsync(store, incident, caller, page.Select(c => (c.CommentId, c.AuthorId)).ToList(), ct);
+        var shown = page.Select(c => IncidentViews.Select(IncidentViews.Comment(c, wasRead(c.CommentId, c.AuthorId), request.MarkdownToHtml == true),
+            request.Fields)).ToList();
+        return Results.Ok(shown);
     }
 
     public static async Task<IResult> Remove(DeleteCommentRequest request, Caller caller, IncidentStore incidents, TimeProvider clock,
@@ -59,12 +73,13 @@ public static class Comments
         var errors = new List<ValidationError>();
         new Check(errors, "comment_id").Required(request.CommentId);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
-        var incident = request.IncidentId is { } incidentId
-            ? await incidents.FindAsync(incidentId, caller, ct)
-            : await incidents.FindByCommentAsync(request.CommentId!.Value, caller, ct);
-        if (incident?.Comments.Any(c => c.CommentId == request.CommentId) != true) return ApiProblems.NotFound("The comment");
+        if (ApiIds.Parse(request.CommentId) is not { } commentId) return ApiProblems.NotFound("The comment");
+        var incident = request.IncidentId is not null
+            ? await incidents.FindAsync(request.IncidentId, caller, ct)
+            : await incidents.FindByCommentAsync(commentId, caller, ct);
+        if (incident?.Comments.Any(c => c.CommentId == commentId) != true) return ApiProblems.NotFound("The comment");
 
-        var deletion = new CommentDeleted(request.CommentId!.Value, clock.GetUtcNow(), caller.Name, caller.Id);
+        var deletion = new CommentDeleted(commentId, clock.GetUtcNow(), caller.Name, caller.Id);
         await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Delete(current, deletion, caller.Id), ct);
         return Results.Ok(new { comment_id = deletion.CommentId, deleted = true });
     }

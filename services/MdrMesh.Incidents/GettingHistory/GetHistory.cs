@@ -5,8 +5,11 @@ using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Incidents.GettingHistory;
 
-/// <summary><c>incidents/history</c>: <c>incident_id</c>, <c>min_record_time</c>, <c>max_record_time</c>, <c>page</c>, <c>page_size</c>.</summary>
-public sealed record HistoryRequest(Guid? IncidentId, long? MinRecordTime, long? MaxRecordTime, int? Page, int? PageSize);
+/// <summary>
+/// <c>incidents/history</c>: <c>incident_id</c>, <c>min_record_time</c>, <c>max_record_time</c>, <c>page</c>, <c>page_size</c>;
+/// <c>ignore_self</c> leaves out the caller's own changes (an integration polling for what others did).
+/// </summary>
+public sealed record HistoryRequest(string? IncidentId, long? MinRecordTime, long? MaxRecordTime, int? Page, int? PageSize, bool? IgnoreSelf);
 
 public static class GetHistory
 {
@@ -14,7 +17,7 @@ public static class GetHistory
         CancellationToken ct)
     {
         if (request.IncidentId is null) return ApiProblems.BadRequest("incident_id", "is required");
-        var incident = await incidents.FindAsync(request.IncidentId.Value, caller, ct);
+        var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
 
         // Filtered and paged in PostgreSQL, on the (incident, version) index: a page costs the same however long the history.
@@ -22,6 +25,7 @@ public static class GetHistory
         var records = query.Query<IncidentHistoryRecord>().Where(r => r.IncidentId == incident.Id);
         if (ApiJson.FromUnixMs(request.MinRecordTime) is { } from) records = records.Where(r => r.ChangedAt >= from);
         if (ApiJson.PastUnixMs(request.MaxRecordTime) is { } past) records = records.Where(r => r.ChangedAt < past);
+        if (request.IgnoreSelf == true) records = records.Where(r => r.ChangedById == null || r.ChangedById != caller.Id);
         var (skip, take) = Paging.Window(request.Page, request.PageSize);
         var page = await records.OrderBy(r => r.Version).Skip(skip).Take(take).ToListAsync(ct);
         var shown = page.Select(r => new

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Marten;
+using MdrMesh.Incidents.Attaching;
 using MdrMesh.Incidents.ChangingStatus;
 using MdrMesh.Incidents.ClosingIncident;
 using MdrMesh.Incidents.Commenting;
@@ -56,6 +57,8 @@ public static class IncidentHistory
     {
         IncidentOpened opened => Incident.Create(opened),
         CommentAdded x => state!.Apply(x),
+        AttachmentAdded x => state!.Apply(x),
+        AttachmentDownloaded x => state!.Apply(x),
         CommentDeleted x => state!.Apply(x),
         IncidentStatusChanged x => state!.Apply(x),
         IncidentClosed x => state!.Apply(x),
@@ -77,10 +80,12 @@ public static class IncidentHistory
         {
             IncidentOpened => ("create", "incident_details", null, Details(after)),
             IncidentStatusChanged or IncidentClosed => ("update", "incident_details", Details(before!), Details(after)),
-            CommentAdded c => ("create", "incident_comment", null, Json(IncidentViews.Comment(after.Comments.Single(x => x.CommentId == c.CommentId)))),
-            CommentDeleted d => ("update", "incident_comment", Json(IncidentViews.Comment(before!.Comments.Single(x => x.CommentId == d.CommentId))),
+            CommentAdded c => ("create", "incident_comment", null, CommentSnapshot(after, c.CommentId)),
+            CommentDeleted d => ("update", "incident_comment", CommentSnapshot(before!, d.CommentId),
                 Json(new { comment_id = d.CommentId.ToString(), deleted = true })),
             ResponseAdded r => ("create", "incident_response", null, ResponseSnapshot(after, r.ResponseId)),
+            AttachmentAdded a => ("create", "incident_attachment", null, AttachmentSnapshot(after, a.AttachmentId)),
+            AttachmentDownloaded d => ("download", "incident_attachment", null, AttachmentSnapshot(after, d.AttachmentId)),
             IsolationPasswordRevealed r => ("reveal", "isolation_password", null, Json(new
             {
                 response_id = r.ResponseId.ToString(),
@@ -105,7 +110,14 @@ public static class IncidentHistory
 
     // The incident's own fields, without its embedded collections (they have their own records).
     private static JsonElement Details(Incident i) =>
-        Json(IncidentViews.Incident(i with { Responses = [], Comments = [] }), drop: ["responses", "comments", "attachments"]);
+        Json(IncidentViews.Incident(i with { Responses = [], Comments = [], Attachments = [] }), drop: ["responses", "comments", "attachments"]);
+
+    // Who has read a comment is not part of it: history shows the comment as written.
+    private static JsonElement CommentSnapshot(Incident i, Guid commentId) =>
+        Json(IncidentViews.Comment(i.Comments.Single(x => x.CommentId == commentId), wasRead: false), drop: ["was_read"]);
+
+    private static JsonElement AttachmentSnapshot(Incident i, Guid attachmentId) =>
+        Json(IncidentViews.Attachment(i.Attachments.Single(x => x.AttachmentId == attachmentId), wasRead: false), drop: ["was_read"]);
 
     private static JsonElement ResponseSnapshot(Incident i, Guid responseId)
     {

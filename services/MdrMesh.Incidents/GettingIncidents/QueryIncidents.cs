@@ -2,6 +2,7 @@ using System.Text.Json;
 using Marten;
 using Marten.Linq.MatchesSql;
 using MdrMesh.Contracts.Validation;
+using MdrMesh.Incidents.Commenting;
 using MdrMesh.Incidents.RevealingPasswords;
 using MdrMesh.ServiceDefaults;
 
@@ -17,6 +18,9 @@ public sealed record IncidentFilter(
     List<string>? AffectedHosts = null,
     List<string>? Resolutions = null,
     List<string>? TenantsNames = null,
+    List<string>? DetectionTechnologies = null,
+    List<string>? MitreTactics = null,
+    List<string>? MitreTechniques = null,
     long? MinCreationTime = null,
     long? MaxCreationTime = null,
     long? MinUpdateTime = null,
@@ -42,6 +46,10 @@ public sealed record IncidentFilter(
         incidents = AnyContains(incidents, "Responses", ResponseTypes, t => new[] { new { Parameters = new { type = t } } });
         incidents = AnyContains(incidents, "AssetIds", AssetIds, a => new[] { a });
         incidents = AnyContains(incidents, "AffectedHosts", AffectedHosts, h => new[] { h });
+        incidents = AnyContains(incidents, "MitreTactics", MitreTactics, t => new[] { t });
+        incidents = AnyContains(incidents, "MitreTechniques", MitreTechniques, t => new[] { t });
+        if (DetectionTechnologies is { Count: > 0 })
+            incidents = incidents.Where(i => i.DetectionTechnology!.IsOneOf(DetectionTechnologies.ToArray()));
         if (ApiJson.FromUnixMs(MinCreationTime) is { } createdFrom) incidents = incidents.Where(i => i.CreatedAt >= createdFrom);
         if (ApiJson.PastUnixMs(MaxCreationTime) is { } createdUntil) incidents = incidents.Where(i => i.CreatedAt < createdUntil);
         if (ApiJson.FromUnixMs(MinUpdateTime) is { } updatedFrom) incidents = incidents.Where(i => i.UpdatedAt >= updatedFrom);
@@ -77,6 +85,8 @@ public sealed record IncidentFilter(
                      ("statuses", Statuses, 64), ("priorities", Priorities, 64), ("response_statuses", ResponseStatuses, 64),
                      ("response_types", ResponseTypes, 64), ("asset_ids", AssetIds, 256), ("affected_hosts", AffectedHosts, 512),
                      ("resolutions", Resolutions, 64), ("tenants_names", TenantsNames, 128), ("fields", Fields, 64),
+                     ("detection_technologies", DetectionTechnologies, 256), ("mitre_tactics", MitreTactics, 256),
+                     ("mitre_techniques", MitreTechniques, 256),
                  })
             at.Field(field).Items(values, max);
         at.Field("search_phrase").NonEmpty(SearchPhrase, 1024, required: false);
@@ -96,9 +106,9 @@ public sealed record IncidentFilter(
     public static readonly IReadOnlyList<string> Sorts = ["creation_time:asc", "creation_time:desc", "update_time:asc", "update_time:desc"];
 }
 
-public sealed record IncidentDetailsRequest(Guid? IncidentId, List<string>? Fields);
+public sealed record IncidentDetailsRequest(string? IncidentId, List<string>? Fields);
 
-public sealed record ListResponsesRequest(Guid? IncidentId, List<string>? Fields, int? Page, int? PageSize);
+public sealed record ListResponsesRequest(string? IncidentId, List<string>? Fields, int? Page, int? PageSize);
 
 public static class QueryIncidents
 {
@@ -108,7 +118,8 @@ public static class QueryIncidents
         await using var query = store.QuerySession();
         var (skip, take) = Paging.Window(filter.Page, filter.PageSize);
         var page = await filter.Sorted(filter.Apply(IncidentStore.Reachable(query, caller))).Skip(skip).Take(take).ToListAsync(ct);
-        return Results.Ok(page.Select(i => IncidentViews.Select(IncidentViews.Incident(i), filter.Fields)).ToList());
+        var wasRead = await Reading.ReadByAsync(store, page, caller, ct);
+        return Results.Ok(page.Select(i => IncidentViews.Select(IncidentViews.Incident(i, wasRead: wasRead), filter.Fields)).ToList());
     }
 
     public static async Task<IResult> Count(IncidentFilter filter, Caller caller, IDocumentStore store, CancellationToken ct)
@@ -120,15 +131,16 @@ public static class QueryIncidents
 
     /// <summary>Shows the passwords of the incident's isolations to those who may see them (each a recorded reveal).</summary>
     public static async Task<IResult> Details(IncidentDetailsRequest request, Caller caller, IncidentStore incidents, PasswordVault vault,
-        TimeProvider clock, CancellationToken ct)
+        IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
         if (request.IncidentId is null) return ApiProblems.BadRequest("incident_id", "is required");
         if (FieldErrors(request.Fields) is { } bad) return bad;
-        var incident = await incidents.FindAsync(request.IncidentId.Value, caller, ct);
+        var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
         var shown = PasswordReveal.Carries(request.Fields, "responses") ? incident.Responses : [];
         var passwords = await PasswordReveal.RevealAsync(incident, shown, caller, vault, incidents, clock, ct);
-        return Results.Ok(IncidentViews.Select(IncidentViews.Incident(incident, passwords), request.Fields));
+        var wasRead = await Reading.ReadByAsync(store, [incident], caller, ct);
+        return Results.Ok(IncidentViews.Select(IncidentViews.Incident(incident, passwords, wasRead), request.Fields));
     }
 
     /// <summary>Shows the passwords of the page's isolations to those who may see them (each a recorded reveal).</summary>
@@ -137,7 +149,7 @@ public static class QueryIncidents
     {
         if (request.IncidentId is null) return ApiProblems.BadRequest("incident_id", "is required");
         if (FieldErrors(request.Fields) is { } bad) return bad;
-        var incident = await incidents.FindAsync(request.IncidentId.Value, caller, ct);
+        var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
         var page = Paging.Page(incident.Responses, request.Page, request.PageSize);
         var passwords = await PasswordReveal.RevealAsync(incident, PasswordReveal.Carries(request.Fields, "parameters") ? page : [], caller, vault,

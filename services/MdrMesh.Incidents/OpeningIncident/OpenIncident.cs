@@ -19,12 +19,14 @@ public sealed record IncidentOpened(
     string Origin,
     DateTimeOffset At,
     string By,
-    string? ById = null) : IIncidentEvent;
+    string? ById = null,
+    bool NoSla = false) : IIncidentEvent;
 
 /// <summary>
 /// <c>incidents/create</c>: a customer's custom incident (<c>summary</c>, <c>client_description</c>,
 /// <c>affected_hosts</c>, <c>priority</c>, <c>tenant_id</c>), or the SOC's, which may add
 /// <c>description</c>, <c>mitre_tactics</c>, <c>mitre_techniques</c> and <c>detection_technology</c>.
+/// <c>no_sla_flag</c> true: the incident is not held to the provider's response-time agreement (a test, a drill).
 /// </summary>
 public sealed record CreateIncidentRequest(
     string? Summary,
@@ -35,7 +37,8 @@ public sealed record CreateIncidentRequest(
     string? Description,
     List<string>? MitreTactics,
     List<string>? MitreTechniques,
-    string? DetectionTechnology);
+    string? DetectionTechnology,
+    bool? NoSlaFlag = null);
 
 public static class OpenIncident
 {
@@ -76,7 +79,7 @@ public static class OpenIncident
         var opened = new IncidentOpened(Guid.NewGuid(), tenant, await incidents.NextNumberAsync(ct), request.Summary!,
             request.Description, request.Priority ?? Priorities.Normal, request.AffectedHosts!, request.MitreTactics ?? [],
             request.MitreTechniques ?? [], request.DetectionTechnology, request.ClientDescription,
-            caller.IsSocOperator ? Origins.Soc : Origins.Customer, clock.GetUtcNow(), caller.Name, caller.Id);
+            caller.IsSocOperator ? Origins.Soc : Origins.Customer, clock.GetUtcNow(), caller.Name, caller.Id, request.NoSlaFlag == true);
         var incident = await incidents.OpenAsync(opened, ct);
         return Results.Ok(IncidentViews.Incident(incident));
     }

@@ -24,7 +24,7 @@ public sealed record ResponseAdded(
     string? SealedPassword = null) : IIncidentEvent;
 
 /// <summary><c>responses/create</c> (SOC): <c>incident_id</c>, <c>asset_id</c>, <c>type</c>, <c>parameters</c>, <c>description</c>.</summary>
-public sealed record ProposeResponseRequest(Guid? IncidentId, string? AssetId, string? Type, JsonElement Parameters, string? Description);
+public sealed record ProposeResponseRequest(string? IncidentId, string? AssetId, string? Type, JsonElement Parameters, string? Description);
 
 public static class ProposeResponse
 {
@@ -49,7 +49,7 @@ public static class ProposeResponse
         errors.AddRange(parsed.Errors);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
 
-        var incident = await incidents.FindAsync(request.IncidentId!.Value, caller, ct);
+        var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
         if (!incident.AssetIds.Contains(request.AssetId))
             return ApiProblems.BadRequest("asset_id", "must be one of the incident's affected hosts");

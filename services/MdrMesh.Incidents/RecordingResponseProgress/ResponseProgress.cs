@@ -1,6 +1,7 @@
 using MdrMesh.ServiceDefaults;
 using MassTransit;
 using MdrMesh.Contracts.Messages;
+using MdrMesh.Incidents.Attaching;
 
 namespace MdrMesh.Incidents.RecordingResponseProgress;
 
@@ -49,13 +50,19 @@ public static class ResponseProgress
     /// <summary>A rejection as the incident records it; the connection id only when a person declined.</summary>
     public static ResponseDeclined Declined(ResponseRejected m) => new(m.ResponseId, m.Reason, m.Comment, m.At, m.By, m.ById);
 
+    /// <summary>The file a completed response collected, as the incident's attachment (its id is the response's: one per response).</summary>
+    public static AttachmentAdded Artifact(Guid responseId, ResponseArtifact artifact, DateTimeOffset at, string by) => new(
+        responseId, artifact.FileName, artifact.Caption, artifact.Content.LongLength,
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(artifact.Content)), ContentSniffing.Sniff(artifact.Content), Origins.Soc,
+        at, by);
+
     /// <summary>Who decided, as history shows it: a person's name, or the auto-accept setting and rule.</summary>
     public static string DecidedBy(ResponseAccepted accepted) =>
         accepted.AutoAccepted is { } auto ? $"auto-accept setting v{auto.PolicyVersion} ({auto.Rule})" : accepted.By;
 }
 
 /// <summary>Appends decisions and outcomes reported by the approvals service and the executor to the incident stream.</summary>
-public sealed class ResponseProgressConsumer(IncidentStore incidents) :
+public sealed class ResponseProgressConsumer(IncidentStore incidents, Marten.IDocumentStore store) :
     IConsumer<ResponseAccepted>, IConsumer<ResponseRejected>, IConsumer<ResponseExecutionStarted>,
     IConsumer<ResponseExecuted>, IConsumer<ResponseFailed>, IConsumer<ResponseUndone>
 {
@@ -77,10 +84,21 @@ public sealed class ResponseProgressConsumer(IncidentStore incidents) :
         return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseExecutionBegan(m.ResponseId, m.At, m.By), context.CancellationToken);
     }
 
-    public Task Consume(ConsumeContext<ResponseExecuted> context)
+    /// <summary>A completion, with what the response collected attached to the incident (its bytes stored first, once: the id is the response's).</summary>
+    public async Task Consume(ConsumeContext<ResponseExecuted> context)
     {
         var m = context.Message;
-        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseCompleted(m.ResponseId, m.Details, m.At, m.By), context.CancellationToken);
+        var completed = new ResponseCompleted(m.ResponseId, m.Details, m.At, m.By);
+        if (m.Artifact is not { } artifact)
+        {
+            await Record(m.TenantId, m.IncidentId, m.ResponseId, completed, context.CancellationToken);
+            return;
+        }
+        await AttachmentBlobs.WriteAsync(store, m.TenantId, m.ResponseId, artifact.Content, context.CancellationToken);
+        var attached = ResponseProgress.Artifact(m.ResponseId, artifact, m.At, m.By);
+        await incidents.ChangeAsync(m.TenantId, m.IncidentId, incident => ResponseProgress.Decide(incident, completed, m.ResponseId) is [_] recorded
+            ? [.. recorded, attached]
+            : [], context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ResponseFailed> context)
