@@ -30,7 +30,8 @@ public static class Extensions
             // incidents/list and count filter, sort and page in PostgreSQL: plain fields as indexed
             // columns, the lists inside the document behind GIN indexes for containment.
             // The key is (tenant, id); callers of every tenant find an incident by id alone, hence its own index.
-            options.Schema.For<Incident>().Index(i => i.Id)
+            // Numeric revisions, as the inline snapshot the document was before: an existing store keeps its mt_version column (bigint).
+            options.Schema.For<Incident>().UseNumericRevisions(true).Index(i => i.Id)
                 .Duplicate(i => i.Status).Duplicate(i => i.Priority).Duplicate(i => i.Resolution!)
                 .Duplicate(i => i.CreatedAt).Duplicate(i => i.UpdatedAt).Duplicate(i => i.Number).Duplicate(i => i.DetectionTechnology!)
                 .GinIndexJsonDataMember(i => i.Responses).GinIndexJsonDataMember(i => i.AssetIds).GinIndexJsonDataMember(i => i.AffectedHosts)

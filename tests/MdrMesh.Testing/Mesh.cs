@@ -50,7 +50,12 @@ public sealed class Mesh : IAsyncDisposable
         _config = config;
     }
 
-    public static async Task<Mesh> StartAsync(Infrastructure infrastructure, string fleetJson, Dictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts every service on a database and virtual host of their own; <paramref name="prepareDatabase"/>, when given,
+    /// runs on the new database (its connection string) before any service starts: a store left by an earlier version.
+    /// </summary>
+    public static async Task<Mesh> StartAsync(Infrastructure infrastructure, string fleetJson, Dictionary<string, string?>? settings = null,
+        Func<string, Task>? prepareDatabase = null)
     {
         var fleetFile = Path.Combine(Path.GetTempPath(), $"mdrmesh-fleet-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(fleetFile, fleetJson);
@@ -71,6 +76,7 @@ public sealed class Mesh : IAsyncDisposable
         foreach (var (key, value) in settings ?? []) mesh._config[key] = value;
 
         mesh._database = await infrastructure.CreateDatabaseAsync("mesh");
+        if (prepareDatabase is not null) await prepareDatabase(mesh._database);
         mesh._vhost = await infrastructure.CreateVhostAsync("mesh");
         mesh._config["ConnectionStrings:Postgres"] = mesh._database;
         mesh._config["RabbitMq:Host"] = mesh._vhost.Server.Host;
