@@ -15,7 +15,8 @@
 #   deploy/bench.sh --reads [--seed-incidents 1000 --read-calls 200 --seed-copies 99]
 #     (--seed-copies K: each seeded incident and its history copied K times straight in PostgreSQL, for a large store)
 # Other options: --floors (floors only), --no-floors, --floor-seconds 5, --deadline 120 (s to wait for
-# terminal statuses), --unfinished-after 10 (s after the load), --connections 4 (API connections the load
+# terminal statuses), --unfinished-after 10 (s after the load), --warmup 10 (s of 5/s first, not reported; 0 for
+# none), --connections 4 (API connections the load
 # is spread over: the gateway allows 250 calls/s per connection), --concurrency 64 (outbreak), --out DIR,
 # --assets 500 (assets bench-0001... it registers and spreads the load over, 5 per incident; 0 uses the
 # demo fleet of deploy/fleet.json, whose four online assets make the executor's one-at-a-time-per-asset rule the limit).

@@ -164,11 +164,23 @@ public static class Extensions
         {
             if (e is JasperFx.ConcurrencyException)
                 return (409, "The change conflicts with the current state.", "It was changed concurrently; send it again.");
+            // PostgreSQL's own errors are transient only in a few classes; any other (a bad statement, a broken
+            // constraint) is a fault of ours, and a retry would meet it again.
+            if (e is Npgsql.PostgresException postgres && !IsTransient(postgres.SqlState)) break;
             if (e is Npgsql.NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
                 return (503, "The service is temporarily unavailable.", "Retry after the time in Retry-After.");
         }
         return (500, "An unexpected error occurred.", null);
     }
+
+    /// <summary>
+    /// SQLSTATEs worth a retry: connection problems (08), insufficient resources such as too many
+    /// connections (53), the server shutting down or starting (57P), a lock not available, a
+    /// serialization failure or deadlock.
+    /// </summary>
+    public static bool IsTransient(string sqlState) =>
+        sqlState.StartsWith("08", StringComparison.Ordinal) || sqlState.StartsWith("53", StringComparison.Ordinal)
+        || sqlState.StartsWith("57P", StringComparison.Ordinal) || sqlState is "55P03" or "40001" or "40P01";
 
     /// <summary>Routes whose handlers throw <typeparamref name="TConflict"/> for a change the current state forbids: 409 problem+json.</summary>
     public static RouteGroupBuilder MapMethodsWithConflicts<TConflict>(this WebApplication app) where TConflict : Exception =>

@@ -20,6 +20,9 @@ public sealed class Options
     public bool FloorsOn { get; set; } = true;
     public double FloorSeconds { get; set; } = 5;
     public double Deadline { get; set; } = 120;
+
+    /// <summary>Seconds of light load (5/s) before anything is measured, reported nowhere: the services' first calls JIT-compile and fill caches.</summary>
+    public double Warmup { get; set; } = 10;
     public double UnfinishedAfter { get; set; } = 10;
     public int Connections { get; set; } = 4;
     public int Concurrency { get; set; } = 64;
@@ -75,6 +78,7 @@ public sealed class Options
                 case "--no-floors": o.FloorsOn = false; break;
                 case "--floor-seconds": o.FloorSeconds = Number(); break;
                 case "--deadline": o.Deadline = Number(); break;
+                case "--warmup": o.Warmup = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var w) && w >= 0 ? w : throw new BenchException("--warmup: seconds, 0 or more"); break;
                 case "--unfinished-after": o.UnfinishedAfter = Number(); break;
                 case "--connections": o.Connections = (int)Number(); break;
                 case "--assets": o.Assets = (int)Number(); break;
@@ -87,7 +91,7 @@ public sealed class Options
         if (o.Smoke)
         {
             // About ten seconds of load that touches every part of the bench; proves it works, measures nothing.
-            o.Rates.Clear(); o.Rates.Add(5); o.Duration = 5; o.Closed = 4; o.Outbreak = true; o.Reads = true;
+            o.Rates.Clear(); o.Rates.Add(5); o.Duration = 5; o.Closed = 4; o.Outbreak = true; o.Reads = true; o.Warmup = 1;
             o.OutbreakResponses = 20; o.OutbreakIncidents = 4; o.Assets = Math.Min(o.Assets, 20); o.SeedIncidents = 20; o.ReadCalls = 5; o.SeedCopies = 2; o.FloorSeconds = 2; o.Deadline = 60;
         }
         else if (!chosen)

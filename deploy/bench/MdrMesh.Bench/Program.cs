@@ -17,6 +17,12 @@ try
         await api.AddConnectionsAsync(Math.Max(0, options.Connections - 1));
         try
         {
+            if (options.Warmup > 0 && (options.Rates.Count > 0 || options.Closed is not null || options.Outbreak))
+            {
+                // Measured here: the first 10/s load after a start answered responses/create at p50 7.3 s, the same load run again at 0.1 s.
+                Log($"warm-up: 5/s for {options.Warmup} s, not reported");
+                await Load.OpenAsync(api, fleet, 5, options.Warmup, options);
+            }
             if (options.FloorsOn)
             {
                 Log("floors: PostgreSQL commits, RabbitMQ publish -> consume");
