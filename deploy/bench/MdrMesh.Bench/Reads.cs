@@ -75,11 +75,19 @@ public static class Reads
               select t.tenant_id, t.new_id, t.data || jsonb_build_object('Id', t.new_id, 'IncidentId', t.incident), now(), t.mt_version, t.mt_dotnet_type
               from (select h.tenant_id, h.data, h.mt_version, h.mt_dotnet_type, c.id as incident, gen_random_uuid() as new_id
                     from bench_copies c join incidents.mt_doc_incidenthistoryrecord h on (h.data ->> 'IncidentId')::uuid = c.source) t;
-            analyze incidents.mt_doc_incident;
-            analyze incidents.mt_doc_incidenthistoryrecord;
             """;
         command.Parameters.AddWithValue("copies", copies);
         command.Parameters.AddWithValue("ids", seeded.Select(Guid.Parse).ToArray());
         await command.ExecuteNonQueryAsync();
+        // What autovacuum does within a minute or so of a bulk insert (its insert threshold), done now so the reads
+        // meet the store as it runs, not in the minute after a copy no real installation makes: measured here,
+        // incidents/count of 33,400 HIGH incidents read 12,112 heap pages for visibility before (185 ms), none after (4 ms).
+        foreach (var table in new[] { "incidents.mt_doc_incident", "incidents.mt_doc_incidenthistoryrecord" })
+        {
+            await using var vacuum = connection.CreateCommand();
+            vacuum.CommandTimeout = 600;
+            vacuum.CommandText = $"vacuum (analyze) {table}";
+            await vacuum.ExecuteNonQueryAsync();
+        }
     }
 }
