@@ -83,20 +83,10 @@ public static class Attachments
         return Results.Ok(IncidentViews.Attachment(attachment, wasRead: true));
     }
 
-    public static async Task<IResult> List(ListAttachmentsRequest request, Caller caller, IncidentStore incidents, IDocumentStore store,
+    public static Task<IResult> List(ListAttachmentsRequest request, Caller caller, IncidentStore incidents, IDocumentStore store,
         CancellationToken ct)
-    {
-        var errors = new List<ValidationError>();
-        new Check(errors, "incident_id").Required(request.IncidentId);
-        new Check(errors, "fields").Items(request.Fields, 64);
-        if (errors.Count > 0) return ApiProblems.BadRequest(errors);
-        var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
-        if (incident is null) return ApiProblems.NotFound("The incident");
-        var page = Paging.Page(incident.Attachments, request.Page, request.PageSize);
-        var shown = await Reading.MarkAsync(store, incident, caller, page.Select(a => (a.AttachmentId, a.AuthorId)).ToList(), ct);
-        return Results.Ok(page.Select(a => IncidentViews.Select(
-            IncidentViews.Attachment(a, shown(a.AttachmentId, a.AuthorId), request.MarkdownToHtml == true), request.Fields)).ToList());
-    }
+        => Reading.ListAsync(request.IncidentId, request.Fields, request.Page, request.PageSize, caller, incidents, store,
+            i => i.Attachments, a => (a.AttachmentId, a.AuthorId), (a, read) => IncidentViews.Attachment(a, read, request.MarkdownToHtml == true), ct);
 
     public static async Task<IResult> Download(DownloadAttachmentRequest request, Caller caller, IncidentStore incidents, IDocumentStore store,
         TimeProvider clock, CancellationToken ct)

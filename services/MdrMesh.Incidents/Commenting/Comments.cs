@@ -50,22 +50,10 @@ public static class Comments
     }
 
     /// <summary>The page as the caller had read it before; listing it marks it read for the caller.</summary>
-    public static async Task<IResult> List(ListCommentsRequest request, Caller caller, IncidentStore incidents, IDocumentStore store,
+    public static Task<IResult> List(ListCommentsRequest request, Caller caller, IncidentStore incidents, IDocumentStore store,
         CancellationToken ct)
-    {
-        var errors = new List<ValidationError>();
-        new Check(errors, "incident_id").Required(request.IncidentId);
-        new Check(errors, "fields").Items(request.Fields, 64);
-        if (errors.Count > 0) return ApiProblems.BadRequest(errors);
-        var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
-        if (incident is null) return ApiProblems.NotFound("The incident");
-
-        var page = Paging.Page(incident.Comments, request.Page, request.PageSize);
-        var wasRead = await Reading.MarkAsync(store, incident, caller, page.Select(c => (c.CommentId, c.AuthorId)).ToList(), ct);
-        var shown = page.Select(c => IncidentViews.Select(IncidentViews.Comment(c, wasRead(c.CommentId, c.AuthorId), request.MarkdownToHtml == true),
-            request.Fields)).ToList();
-        return Results.Ok(shown);
-    }
+        => Reading.ListAsync(request.IncidentId, request.Fields, request.Page, request.PageSize, caller, incidents, store,
+            i => i.Comments, c => (c.CommentId, c.AuthorId), (c, read) => IncidentViews.Comment(c, read, request.MarkdownToHtml == true), ct);
 
     public static async Task<IResult> Remove(DeleteCommentRequest request, Caller caller, IncidentStore incidents, TimeProvider clock,
         CancellationToken ct)
