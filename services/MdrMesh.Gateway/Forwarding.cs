@@ -52,7 +52,7 @@ public static class Forwarding
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddSingleton<TenantNames>();
         builder.Services.AddHostedService<FirstStart>();
-        builder.Services.AddHealthChecks().AddCheck<ServicesHealthCheck>("services");
+        builder.Services.AddHealthChecks().AddCheck<ServicesHealthCheck>("services", tags: [MdrMesh.ServiceDefaults.Health.Ready]);
         builder.AddGatewayAuthentication();
         builder.AddGatewayRateLimiting();
         var timeout = builder.Configuration.GetValue("Gateway:ForwardTimeout", TimeSpan.FromSeconds(30));

@@ -37,6 +37,7 @@ public static class Extensions
     {
         var connectionString = builder.Configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set.");
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [Health.Ready]);
         return builder.Services.AddMarten(options =>
             {
                 options.Connection(connectionString);
@@ -146,7 +147,7 @@ public static class Extensions
             await Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context);
         }));
         app.UseStatusCodePages();
-        app.MapHealthChecks("/health");
+        Health.Map(app);
     }
 
     /// <summary>

@@ -1,0 +1,40 @@
+using MdrMesh.Testing;
+
+namespace MdrMesh.EndToEnd.Tests;
+
+/// <summary>The probes an orchestrator uses: live while the process serves, ready only while what it needs answers.</summary>
+[Collection(InfrastructureCollection.Name)]
+public sealed class HealthTests(Infrastructure infrastructure) : IAsyncLifetime
+{
+    private Mesh _mesh = null!;
+    private readonly HttpClient _http = new();
+
+    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]");
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _mesh.DisposeAsync();
+    }
+
+    private async Task<int> StatusAsync(string service, string probe) =>
+        (int)(await _http.GetAsync($"{_mesh.ServiceAddress(service)}/{probe}")).StatusCode;
+
+    [Fact]
+    public async Task Every_service_is_live_and_ready_with_its_database_and_broker_up()
+    {
+        foreach (var service in new[] { "Gateway", "Incidents", "Approvals", "Executor" })
+            foreach (var probe in new[] { "health/live", "health/ready", "health" })
+                Assert.True(await StatusAsync(service, probe) == 200, $"{service} {probe}");
+    }
+
+    [Fact]
+    public async Task The_gateway_stays_live_but_is_not_ready_while_a_service_behind_it_is_gone()
+    {
+        await _mesh.KillServiceAsync("Executor");
+        await Eventually.ReturnsAsync(() => StatusAsync("Gateway", "health/ready"), status => status == 503, "gateway not ready");
+        Assert.Equal(503, await StatusAsync("Gateway", "health"));
+        Assert.Equal(200, await StatusAsync("Gateway", "health/live"));
+        Assert.Equal(200, await StatusAsync("Incidents", "health/ready"));
+    }
+}
