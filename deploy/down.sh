@@ -8,5 +8,7 @@ cd "$MDRMESH_ROOT"
 docker info >/dev/null 2>&1 || { log "Docker is not running: nothing to stop."; exit 0; }
 [ -s "$MDRMESH_SECRETS" ] || { log "MdrMesh was never started here: nothing to stop."; exit 0; }
 load_secrets
-docker-compose -p mdrmesh -f "$MDRMESH_ROOT/docker-compose.yml" down "$@" 2>&1 | grep -v '^\(Stopping\|Removing\|Network\)' || true
+# The monitoring profile too, if it was started (nothing happens if not).
+PROMETHEUS_IMAGE=${PROMETHEUS_IMAGE:-$MDRMESH_LOCAL_PROMETHEUS_IMAGE} \
+  docker-compose -p mdrmesh -f "$MDRMESH_ROOT/docker-compose.yml" --profile monitoring down "$@" 2>&1 | grep -v '^\(Stopping\|Removing\|Network\)' || true
 log "MdrMesh stopped."

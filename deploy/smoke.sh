@@ -45,3 +45,29 @@ for status in New Confirmed InProgress Completed; do
   grep -q "\"status\":\"$status\"" <<<"$history" || die "smoke test: no '$status' record in the history of incident $incident"
 done
 log "smoke test passed: incident $incident, isolation $response completed"
+
+# /metrics is for Prometheus inside the network, never on the API's port.
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/metrics")
+[ "$code" = 404 ] || die "smoke test: GET /metrics on the API's port answered $code, not 404"
+
+# With the monitoring profile: Prometheus scrapes every service and RabbitMQ, has loaded the alert
+# rules, and counts the isolation that just completed.
+if [ "${MDRMESH_MONITORING:-0}" != 0 ]; then
+  prometheus=http://127.0.0.1:${MDRMESH_PROMETHEUS_PORT:-9090}
+  deadline=$((SECONDS + 120))
+  until [ "$(curl -s "$prometheus/api/v1/targets?state=active" | grep -o '"health":"up"' | wc -l)" = 5 ]; do
+    [ $SECONDS -lt $deadline ] || die "smoke test: Prometheus does not scrape all 5 targets: $(curl -s "$prometheus/api/v1/targets?state=active")"
+    sleep 2
+  done
+  rules=$(curl -s "$prometheus/api/v1/rules" | grep -o '"type":"alerting"' | wc -l)
+  [ "$rules" -ge 6 ] || die "smoke test: Prometheus loaded $rules alert rules, not 6"
+  until curl -s "$prometheus/api/v1/query" --data-urlencode 'query=sum(mdrmesh_responses_completed_total{type="ISOLATE"})' \
+    | grep -q '"value":\[[0-9.]*,"[1-9]'; do
+    [ $SECONDS -lt $deadline ] || die "smoke test: Prometheus has no completed isolation in mdrmesh_responses_completed_total"
+    sleep 2
+  done
+  # MassTransit's own metrics (messages received, consumed, published) come through as well.
+  curl -s "$prometheus/api/v1/query" --data-urlencode 'query=count({__name__=~"messaging_masstransit_.+"})' | grep -q '"value":\[[0-9.]*,"[1-9]' \
+    || die "smoke test: Prometheus has no MassTransit metrics (messaging_masstransit_*)"
+  log "smoke test passed: Prometheus scrapes 5 targets, $rules alert rules loaded"
+fi

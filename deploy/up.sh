@@ -9,7 +9,10 @@ cd "$MDRMESH_ROOT"
 command -v dotnet >/dev/null || die "the .NET SDK 10 is required (dotnet on PATH)"
 ensure_docker
 ensure_packages docker-compose
-"$MDRMESH_ROOT/deploy/images/build.sh" postgres rabbitmq aspnet
+images=(postgres rabbitmq aspnet)
+# Prometheus (compose profile "monitoring") only when asked for.
+[ "${MDRMESH_MONITORING:-0}" = 0 ] || images+=(prometheus)
+"$MDRMESH_ROOT/deploy/images/build.sh" "${images[@]}"
 
 local_dir="$MDRMESH_ROOT/deploy/.local"
 mkdir -p "$local_dir"
@@ -17,6 +20,7 @@ load_secrets
 export POSTGRES_IMAGE=${POSTGRES_IMAGE:-$MDRMESH_LOCAL_POSTGRES_IMAGE}
 export RABBITMQ_IMAGE=${RABBITMQ_IMAGE:-$MDRMESH_LOCAL_RABBITMQ_IMAGE}
 export DOTNET_BASE_IMAGE=${DOTNET_BASE_IMAGE:-$MDRMESH_LOCAL_ASPNET_IMAGE}
+export PROMETHEUS_IMAGE=${PROMETHEUS_IMAGE:-$MDRMESH_LOCAL_PROMETHEUS_IMAGE}
 
 # The service images are built from published output (see deploy/images/service/Dockerfile).
 for service in Incidents Approvals Executor Gateway; do
@@ -27,6 +31,7 @@ done
 # The RabbitMQ management UI is published only when asked for (MDRMESH_RABBITMQ_MANAGEMENT_PORT).
 compose_files=(-f "$MDRMESH_ROOT/docker-compose.yml")
 [ -z "${MDRMESH_RABBITMQ_MANAGEMENT_PORT:-}" ] || compose_files+=(-f "$MDRMESH_ROOT/deploy/management.yml")
+[ "${MDRMESH_MONITORING:-0}" = 0 ] || compose_files+=(--profile monitoring)
 compose() { docker-compose -p mdrmesh "${compose_files[@]}" "$@"; }
 compose up -d --build --remove-orphans >"$local_dir/compose-up.log" 2>&1 \
   || { tail -n 40 "$local_dir/compose-up.log" >&2; die "docker-compose up failed"; }
@@ -60,11 +65,17 @@ if [ -n "${MDRMESH_RABBITMQ_MANAGEMENT_PORT:-}" ]; then
 else
   management="management UI not published (MDRMESH_RABBITMQ_MANAGEMENT_PORT=15672 deploy/up.sh publishes it on 127.0.0.1)"
 fi
+if [ "${MDRMESH_MONITORING:-0}" != 0 ]; then
+  monitoring="Prometheus http://127.0.0.1:${MDRMESH_PROMETHEUS_PORT:-9090} (alerts: deploy/prometheus/alerts.yml)"
+else
+  monitoring="not started (MDRMESH_MONITORING=1 deploy/up.sh adds Prometheus on 127.0.0.1:9090)"
+fi
 cat <<INFO
 MdrMesh is up.
   API         $api_url/<method>   (POST, JSON, Authorization: Bearer <access token>)
   Credentials deploy/.local/credentials.json (client_id and a one-time refresh token: see the README)
   RabbitMQ    $management
+  Monitoring  $monitoring
   Secrets     passwords and keys in $MDRMESH_SECRETS
   Logs        docker-compose -p mdrmesh logs -f
 Stop with deploy/down.sh (data is kept).

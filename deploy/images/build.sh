@@ -3,12 +3,13 @@
 # (air-gapped networks, CI here):
 #   postgres  PostgreSQL 15, behaving like the official `postgres` image
 #   rabbitmq  RabbitMQ 3.10 with management, behaving like the official `rabbitmq:*-management`
+#   prometheus Prometheus 2.42 (docker-compose's monitoring profile), in place of prom/prometheus
 #   aspnet    a .NET base image with this machine's ASP.NET Core runtime, in place of
 #             mcr.microsoft.com/dotnet/aspnet, for the MdrMesh services
 # "Behaving like" covers what MdrMesh and Testcontainers use: POSTGRES_USER/PASSWORD/DB,
 # RABBITMQ_DEFAULT_USER/PASS, server arguments, readiness log lines, pg_isready, rabbitmq-diagnostics.
 #
-#   deploy/images/build.sh [--force] [postgres] [rabbitmq] [aspnet]
+#   deploy/images/build.sh [--force] [postgres] [rabbitmq] [prometheus] [aspnet]
 # Without names: postgres and rabbitmq. Images already built are reused, quietly; --force rebuilds.
 # Names: $MDRMESH_LOCAL_*_IMAGE (see deploy/lib/common.sh). Mirror: $MDRMESH_DEBIAN_MIRROR.
 set -euo pipefail
@@ -20,8 +21,8 @@ wanted=()
 for arg in "$@"; do
   case $arg in
     --force) force=1 ;;
-    postgres|rabbitmq|aspnet) wanted+=("$arg") ;;
-    *) die "unknown image '$arg' (postgres, rabbitmq, aspnet)" ;;
+    postgres|rabbitmq|prometheus|aspnet) wanted+=("$arg") ;;
+    *) die "unknown image '$arg' (postgres, rabbitmq, prometheus, aspnet)" ;;
   esac
 done
 [ ${#wanted[@]} -gt 0 ] || wanted=(postgres rabbitmq)
@@ -30,6 +31,7 @@ image_of() {
   case $1 in
     postgres) echo "$MDRMESH_LOCAL_POSTGRES_IMAGE" ;;
     rabbitmq) echo "$MDRMESH_LOCAL_RABBITMQ_IMAGE" ;;
+    prometheus) echo "$MDRMESH_LOCAL_PROMETHEUS_IMAGE" ;;
     aspnet) echo "${MDRMESH_LOCAL_ASPNET_IMAGE:?the .NET SDK (dotnet on PATH) is needed to build the aspnet image}" ;;
   esac
 }
@@ -81,6 +83,11 @@ build() {
     # The same unprivileged user as the official .NET images.
     run chroot "$root" useradd --uid 1654 --user-group --no-create-home --home-dir /app app
   fi
+  if [ "$name" = prometheus ]; then
+    # The data directory, as in prom/prometheus: owned by nobody, whom it runs as.
+    mkdir -p "$root/prometheus"
+    chown 65534:65534 "$root/prometheus"
+  fi
   install -m 755 "$here/$name/"*.sh "$root/usr/local/bin/"
   tar --numeric-owner -C "$root" -c . | docker import "$@" - "$image" >>"$buildlog" 2>&1 \
     || { tail -n 40 "$buildlog" >&2; die "docker import of $image failed"; }
@@ -104,6 +111,14 @@ for name in "${todo[@]}"; do
         --change 'EXPOSE 5672 15672' \
         --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
         --change 'CMD ["rabbitmq-server"]'
+      ;;
+    prometheus)
+      build prometheus prometheus -- \
+        --change 'ENV LANG=C.UTF-8' \
+        --change 'EXPOSE 9090' \
+        --change 'USER nobody' \
+        --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
+        --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'
       ;;
     aspnet)
       build aspnet "libicu72 libssl3 ca-certificates zlib1g tzdata" -- \

@@ -14,7 +14,7 @@ public static class Extensions
 
     public static void AddApprovals(this WebApplicationBuilder builder)
     {
-        builder.AddMdrApi();
+        builder.AddMdrApi("approvals");
         builder.Services.Configure<ApprovalsOptions>(builder.Configuration.GetSection("Approvals"));
         builder.AddMdrMassTransit(bus =>
         {
@@ -32,6 +32,13 @@ public static class Extensions
             // by status (the deadline sweeper looks for the few still New among all decisions ever made).
             options.Schema.For<Decision>().Index(d => d.IncidentId).Index(d => d.Id).Index(d => d.Status);
         });
+        builder.Services.AddSampledGauge(new SampledGauge("mdrmesh.decisions.pending", "{response}",
+            "Responses waiting for a decision (the approval backlog).",
+            async (store, ct) =>
+            {
+                await using var query = store.QuerySession();
+                return await query.Query<Decision>().Where(d => d.AnyTenant() && d.Status == Decision.New).CountAsync(ct);
+            }));
         builder.Services.AddSingleton<DeadlineSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineSweeper>());
     }

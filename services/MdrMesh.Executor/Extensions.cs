@@ -14,7 +14,7 @@ public static class Extensions
 
     public static void AddExecutor(this WebApplicationBuilder builder)
     {
-        builder.AddMdrApi();
+        builder.AddMdrApi("executor");
         builder.Services.Configure<ExecutorOptions>(builder.Configuration.GetSection("Executor"));
         builder.AddMdrMassTransit(bus => bus.AddConsumer<ExecuteResponseConsumer>(typeof(ExecuteResponseDefinition)));
         builder.AddMdrMarten<ExecutorMessages>(Schema, options =>

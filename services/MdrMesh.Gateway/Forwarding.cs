@@ -38,7 +38,7 @@ public static class Forwarding
 
     public static void AddGateway(this WebApplicationBuilder builder)
     {
-        builder.AddMdrApi();
+        builder.AddMdrApi("gateway");
         builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection("Access"));
         builder.AddMdrMarten(AccessStore.Schema, options =>
         {

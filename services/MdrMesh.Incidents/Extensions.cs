@@ -21,7 +21,7 @@ public static class Extensions
 {
     public static void AddIncidents(this WebApplicationBuilder builder)
     {
-        builder.AddMdrApi();
+        builder.AddMdrApi("incidents");
         builder.AddMdrMassTransit(bus => bus.AddConsumer<ResponseProgressConsumer>(typeof(ResponseProgressDefinition)));
         builder.AddMdrMarten<IncidentMessages>(IncidentStore.Schema, options =>
         {

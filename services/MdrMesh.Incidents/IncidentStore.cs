@@ -47,6 +47,8 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
 
     private sealed record Change(string TenantId, Guid IncidentId, Func<Incident, IReadOnlyList<IIncidentEvent>> Decide)
     {
+        /// <summary>The caller's trace, which the change's events continue (the writer loop has none of its own).</summary>
+        public string? TraceParent { get; } = System.Diagnostics.Activity.Current?.Id;
         public TaskCompletionSource<Incident> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
     /// <summary>The incident, if it exists in a tenant the caller may reach; otherwise null (a 404, never a 403).</summary>
@@ -86,6 +88,7 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
     public async Task<Incident> OpenAsync(OpeningIncident.IncidentOpened opened, CancellationToken ct = default)
     {
         await using var session = store.LightweightSession(opened.TenantId);
+        session.CarryTrace();
         session.Events.StartStream<Incident>(opened.IncidentId, opened);
         var incident = IncidentHistory.Record(session, null, [opened], fromVersion: 0);
         incident = incident with { UpdatedAt = await UpdateClock.StampAsync(session, ct) };
@@ -112,7 +115,9 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
     private void StartWriters()
     {
         if (_writers is not null) return;
-        lock (_queues) _writers ??= _queues.Select(q => Task.Run(() => WriteAsync(q.Reader))).ToArray();
+        // The loops outlive the request that starts them: they must not inherit its trace.
+        using (ExecutionContext.SuppressFlow())
+            lock (_queues) _writers ??= _queues.Select(q => Task.Run(() => WriteAsync(q.Reader))).ToArray();
     }
 
     private async Task WriteAsync(ChannelReader<Change> queue)
@@ -169,6 +174,7 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
                     {
                         writing.State = IncidentHistory.Record(session, writing.State, events, writing.Version + writing.Events.Count);
                         writing.Events.AddRange(events);
+                        writing.Traces.AddRange(events.Select(_ => change.TraceParent));
                     }
                     outcomes.Add((change, writing.State, null));
                 }
@@ -180,11 +186,13 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
                     : null;
                 foreach (var (id, writing) in written)
                 {
-                    session.Events.Append(id, writing.Version + writing.Events.Count, writing.Events.Cast<object>().ToArray());
+                    session.Events.Append(id, writing.Version + writing.Events.Count,
+                        writing.Events.Select((e, i) => session.Traced(e, writing.Traces[i])).ToArray());
                     if (stamp is { } at && writing.Events.Any(Incident.Changes)) writing.State = writing.State with { UpdatedAt = at };
                     session.Store(writing.State);
                 }
                 await session.SaveChangesAsync();
+                foreach (var (_, writing) in written) IncidentMetrics.Committed(writing.State, writing.Events);
                 // Each caller sees the incident as committed: with the update_time it got.
                 for (var i = 0; i < outcomes.Count; i++)
                     if (stamp is { } at && outcomes[i].State is { } state && incidents[state.Id].Events.Any(Incident.Changes))
@@ -219,6 +227,7 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
         public Incident State { get; set; } = loaded;
         public long Version { get; } = version;
         public List<IIncidentEvent> Events { get; } = [];
+        public List<string?> Traces { get; } = [];
     }
 
     public async ValueTask DisposeAsync()

@@ -26,6 +26,7 @@ public static class Extensions
     {
         builder.Services.AddSingleton<IMessageMap, TMap>();
         var daemon = builder.Configuration["Marten:Daemon"] == "Disabled" ? DaemonMode.Disabled : DaemonMode.HotCold;
+        builder.Services.AddSampledGauge(SampledGauges.RelayLag(schema));
         builder.AddMdrMarten(schema, configure)
             .AddSubscriptionWithServices<MessageRelay>(ServiceLifetime.Singleton, _ => { })
             .AddAsyncDaemon(daemon);
@@ -44,6 +45,8 @@ public static class Extensions
                 options.DatabaseSchemaName = schema;
                 options.Events.DatabaseSchemaName = schema;
                 options.Events.TenancyStyle = TenancyStyle.Conjoined;
+                // Events carry the trace that appended them (traceparent), for the relay to continue it.
+                options.Events.MetadataConfig.HeadersEnabled = true;
                 options.Policies.AllDocumentsAreMultiTenanted();
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 // PostgreSQL's jsonb reorders keys, so a type discriminator is not always first.
@@ -94,14 +97,14 @@ public static class Extensions
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
     }
 
-    /// <summary>The MDR dialect (snake_case JSON), problem+json errors, an injectable clock and a health endpoint.</summary>
-    public static void AddMdrApi(this WebApplicationBuilder builder)
+    /// <summary>The MDR dialect (snake_case JSON), problem+json errors, an injectable clock, health, traces, metrics and logs.</summary>
+    public static void AddMdrApi(this WebApplicationBuilder builder, string service)
     {
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.AddMdrTelemetry(service);
         // Bodies of API calls are small JSON; anything larger is refused with 413 before it is read.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
     }
@@ -148,6 +151,7 @@ public static class Extensions
         }));
         app.UseStatusCodePages();
         Health.Map(app);
+        Telemetry.MapMetrics(app);
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ public interface IMessageMap
 /// what was committed to the event store. Handlers only append and commit; nothing writes to
 /// Marten and publishes to RabbitMQ as two steps. Progress is saved after a page is published,
 /// so a crash re-publishes at most that page; the message id is the event id, and consumers
-/// are idempotent.
+/// are idempotent. Each message continues the trace its event was appended under.
 /// </summary>
 public sealed class MessageRelay : SubscriptionBase
 {
@@ -48,6 +48,7 @@ public sealed class MessageRelay : SubscriptionBase
                 foreach (var @event in stream)
                 {
                     if (_map.ToMessage(@event) is not { } message) continue;
+                    using var activity = Telemetry.StartRelayActivity(@event, message.GetType());
                     await _bus.Publish(message, message.GetType(), context => context.MessageId = @event.Id, ct);
                 }
             });

@@ -71,7 +71,9 @@ public static class DecideEndpoints
         // One session, each stream written in its own tenant: one commit, so a conflict on any
         // response leaves every other one undecided.
         await using var session = store.LightweightSession();
+        session.CarryTrace();
         var results = new List<Decision>();
+        var recorded = new List<(Decision, IReadOnlyList<object>)>();
         foreach (var decision in found)
         {
             var stream = await session.ForTenant(decision.TenantId).Events.FetchForWriting<Decision>(decision.Id, ct);
@@ -79,10 +81,12 @@ public static class DecideEndpoints
                 options.RequireSeparateDecider);
             stream.AppendMany(events.ToArray());
             results.Add(events.Aggregate(stream.Aggregate!, Evolve));
+            recorded.Add((stream.Aggregate!, events));
         }
         try
         {
             await session.SaveChangesAsync(ct);
+            foreach (var (decision, events) in recorded) ApprovalMetrics.Committed(decision, events);
         }
         catch (ConcurrencyException)
         {

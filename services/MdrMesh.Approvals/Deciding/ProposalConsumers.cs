@@ -23,6 +23,7 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
             installationDefault = await root.LoadAsync<AutoAcceptSwitch>(AutoAcceptSwitch.StreamIdOf(AutoAcceptSwitch.Installation));
 
         await using var session = store.LightweightSession(proposal.TenantId);
+        session.CarryTrace();
         // The proposal's tenant's own switch, else the installation default: no other tenant's choice counts.
         var own = await session.LoadAsync<AutoAcceptSwitch>(AutoAcceptSwitch.StreamIdOf(proposal.TenantId));
         var setting = AutoAcceptSetting.Of(new[] { installationDefault, own }.OfType<AutoAcceptSwitch>());
@@ -32,6 +33,7 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
         try
         {
             await session.SaveChangesAsync(context.CancellationToken);
+            ApprovalMetrics.Committed(null, events);
         }
         catch (ExistingStreamIdCollisionException)
         {
@@ -47,17 +49,22 @@ public sealed class IncidentClosedConsumer(IDocumentStore store, TimeProvider cl
     {
         var closed = context.Message;
         await using var session = store.LightweightSession(closed.TenantId);
+        session.CarryTrace();
         session.Store(new ClosedIncident(closed.IncidentId, closed.At));
         var pending = await session.Query<Decision>()
             .Where(d => d.IncidentId == closed.IncidentId && d.Status == Decision.New)
             .ToListAsync(context.CancellationToken);
+        var declined = new List<(Decision, IReadOnlyList<object>)>();
         foreach (var decision in pending)
         {
             var stream = await session.Events.FetchForWriting<Decision>(decision.Id, context.CancellationToken);
-            stream.AppendMany(Decisions.IncidentClosed(stream.Aggregate!, clock.GetUtcNow()).ToArray());
+            var events = Decisions.IncidentClosed(stream.Aggregate!, clock.GetUtcNow());
+            stream.AppendMany(events.ToArray());
+            declined.Add((stream.Aggregate!, events));
         }
         // A concurrent decision fails the commit; the retry then finds that response decided.
         await session.SaveChangesAsync(context.CancellationToken);
+        foreach (var (decision, events) in declined) ApprovalMetrics.Committed(decision, events);
     }
 }
 

@@ -48,6 +48,7 @@ public sealed class DeadlineSweeper(IDocumentStore store, TimeProvider clock, IO
             try
             {
                 await session.SaveChangesAsync(ct);
+                ApprovalMetrics.Committed(stream.Aggregate, events);
                 declined++;
             }
             catch (ConcurrencyException)

@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten;
+using MdrMesh.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace MdrMesh.Executor.Executing;
@@ -19,6 +20,7 @@ public sealed class ExecutionRunner(IDocumentStore store, IEndpointAdapter adapt
     {
         await using (var session = store.LightweightSession(tenantId))
         {
+            session.CarryTrace();
             var stream = await session.Events.FetchForWriting<Execution>(start.ResponseId, ct);
             if (stream.Aggregate is { IsFinished: true }) return await RecordedOutcomeAsync(session, start.ResponseId, ct);
             if (stream.Aggregate is null)
@@ -35,6 +37,7 @@ public sealed class ExecutionRunner(IDocumentStore store, IEndpointAdapter adapt
     public async Task ContinueAsync(string tenantId, Guid responseId, CancellationToken ct)
     {
         await using var session = store.LightweightSession(tenantId);
+        session.CarryTrace();
         var stream = await session.Events.FetchForWriting<Execution>(responseId, ct);
         if (stream.Aggregate is not { IsFinished: false } execution) return;
 

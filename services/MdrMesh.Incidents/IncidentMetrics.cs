@@ -1,0 +1,28 @@
+using MdrMesh.Incidents.ProposingResponse;
+using MdrMesh.Incidents.RecordingResponseProgress;
+using MdrMesh.ServiceDefaults;
+
+namespace MdrMesh.Incidents;
+
+/// <summary>Counts what a commit recorded: proposals, and terminal statuses with the time since their proposal.</summary>
+public static class IncidentMetrics
+{
+    public static void Committed(Incident incident, IEnumerable<IIncidentEvent> events)
+    {
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case ResponseAdded added:
+                    ResponseMetrics.Proposed(added.Parameters.Type);
+                    break;
+                case ResponseCompleted completed when incident.Response(completed.ResponseId) is { } response:
+                    ResponseMetrics.Finished(response.Parameters.Type, null, completed.At - response.CreatedAt);
+                    break;
+                case ResponseExecutionFailed failed when incident.Response(failed.ResponseId) is { } response:
+                    ResponseMetrics.Finished(response.Parameters.Type, failed.ReasonCode, failed.At - response.CreatedAt);
+                    break;
+            }
+        }
+    }
+}
