@@ -46,6 +46,10 @@ for status in New Confirmed InProgress Completed; do
 done
 log "smoke test passed: incident $incident, isolation $response completed"
 
+# The API's description and its interactive reference, for integrators.
+curl -sf "$base/openapi/v1.json" | grep -q '"/api/v1/{client_id}/responses/create"' || die "smoke test: /openapi/v1.json does not describe responses/create"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/reference/")" = 200 ] || die "smoke test: the API reference (/reference/) does not answer"
+
 # /metrics is for Prometheus inside the network, never on the API's port.
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/metrics")
 [ "$code" = 404 ] || die "smoke test: GET /metrics on the API's port answered $code, not 404"

@@ -47,9 +47,9 @@ public static class Extensions
     {
         app.UseMdrInternalApi();
         var api = app.MapMethodsWithConflicts<ApprovalConflict>();
-        api.MapMethod("auto_accept/get", AutoAcceptEndpoints.Get);
-        api.MapMethod("auto_accept/set", AutoAcceptEndpoints.Set);
-        api.MapMethod("response/update", DecideEndpoints.One);
-        api.MapMethod("responses/update", DecideEndpoints.Many);
+        api.MapMethod("auto_accept/get", AutoAcceptEndpoints.Get).Produces<AutoAcceptView>();
+        api.MapMethod("auto_accept/set", AutoAcceptEndpoints.Set).Produces<AutoAcceptView>();
+        api.MapMethod("response/update", DecideEndpoints.One).Produces<DecisionView>();
+        api.MapMethod("responses/update", DecideEndpoints.Many).Produces<List<DecisionView>>();
     }
 }

@@ -36,9 +36,9 @@ public static class Extensions
     public static void MapExecutor(this WebApplication app)
     {
         app.UseMdrInternalApi();
-        app.MapMethod("assets/register", AssetEndpoints.Register);
-        app.MapMethod("assets/list", AssetEndpoints.List);
-        app.MapMethod("assets/count", AssetEndpoints.Count);
-        app.MapMethod("assets/details", AssetEndpoints.Details);
+        app.MapMethod("assets/register", AssetEndpoints.Register).Produces<AssetView>();
+        app.MapMethod("assets/list", AssetEndpoints.List).Produces<List<AssetView>>();
+        app.MapMethod("assets/count", AssetEndpoints.Count).Produces<CountView>();
+        app.MapMethod("assets/details", AssetEndpoints.Details).Produces<AssetView>();
     }
 }

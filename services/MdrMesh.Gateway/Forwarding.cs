@@ -24,17 +24,20 @@ public static class Forwarding
     public static string ServiceFor(string method) =>
         Routes.FirstOrDefault(r => method.StartsWith(r.MethodPrefix, StringComparison.Ordinal)).Service ?? "Incidents";
 
-    /// <summary>The methods the gateway serves itself; every other method of <see cref="Rights.ByMethod"/> is forwarded.</summary>
-    private static readonly IReadOnlyDictionary<string, Delegate> Own = new Dictionary<string, Delegate>
+    /// <summary>The methods the gateway serves itself, and what they answer; every other method of <see cref="Rights.ByMethod"/> is forwarded.</summary>
+    private static readonly IReadOnlyDictionary<string, (Delegate Handler, Type Answer)> Own = new Dictionary<string, (Delegate, Type)>
     {
-        ["api_connections/create"] = ConnectionEndpoints.Create,
-        ["api_connections/list"] = ConnectionEndpoints.List,
-        ["api_connections/revoke"] = ConnectionEndpoints.Revoke,
-        ["api_connections/delete"] = ConnectionEndpoints.Delete,
-        ["tenants/create"] = TenantEndpoints.Create,
-        ["tenants/list"] = TenantEndpoints.List,
-        ["tenants/update"] = TenantEndpoints.Update,
+        ["api_connections/create"] = (ConnectionEndpoints.Create, typeof(ConnectionEndpoints.ConnectionView)),
+        ["api_connections/list"] = (ConnectionEndpoints.List, typeof(List<ConnectionEndpoints.ConnectionView>)),
+        ["api_connections/revoke"] = (ConnectionEndpoints.Revoke, typeof(ConnectionEndpoints.ConnectionView)),
+        ["api_connections/delete"] = (ConnectionEndpoints.Delete, typeof(ConnectionEndpoints.ConnectionView)),
+        ["tenants/create"] = (TenantEndpoints.Create, typeof(TenantView)),
+        ["tenants/list"] = (TenantEndpoints.List, typeof(List<TenantView>)),
+        ["tenants/update"] = (TenantEndpoints.Update, typeof(TenantView)),
     };
+
+    /// <summary>Whether the method is served by a service behind the gateway (not by the gateway itself).</summary>
+    public static bool IsForwarded(string method) => !Own.ContainsKey(method) && method != SessionEndpoints.Method;
 
     public static void AddGateway(this WebApplicationBuilder builder)
     {
@@ -51,6 +54,7 @@ public static class Forwarding
         });
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddSingleton<TenantNames>();
+        builder.Services.AddSingleton<ApiDocument>();
         builder.Services.AddHostedService<FirstStart>();
         builder.Services.AddHealthChecks().AddCheck<ServicesHealthCheck>("services", tags: [MdrMesh.ServiceDefaults.Health.Ready]);
         builder.AddGatewayAuthentication();
@@ -75,13 +79,14 @@ public static class Forwarding
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
-        app.MapMethod("session/confirm", SessionEndpoints.Confirm).AllowAnonymous()
-            .RequireRateLimiting(GatewayRateLimiting.PerAddress).WithMetadata(new ApiMethod("session/confirm"));
+        app.MapMethod(SessionEndpoints.Method, SessionEndpoints.Confirm).AllowAnonymous().Produces<SessionTokens>()
+            .RequireRateLimiting(GatewayRateLimiting.PerAddress).WithMetadata(new ApiMethod(SessionEndpoints.Method));
+        app.MapApiDescription();
         if (Own.Keys.FirstOrDefault(m => !Rights.ByMethod.ContainsKey(m)) is { } missing)
             throw new InvalidOperationException($"{missing} is served by the gateway but missing from the rights table.");
         // Every method of the rights table, by name: no catch-all, so an unknown method is a 404 and reaches nothing.
         foreach (var method in Rights.ByMethod.Keys)
-            (Own.TryGetValue(method, out var handler) ? app.MapMethod(method, handler) : app.MapMethod(method, Forwarder(method)))
+            (Own.TryGetValue(method, out var own) ? app.MapMethod(method, own.Handler).Produces(200, own.Answer) : app.MapMethod(method, Forwarder(method)))
                 .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(
                     method == Upload ? UploadLimit(app.Configuration) : MdrMesh.ServiceDefaults.Extensions.MaxRequestBodyBytes))
                 .RequireAuthorization(GatewayAuthentication.PolicyFor(method))

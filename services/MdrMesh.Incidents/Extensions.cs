@@ -51,23 +51,24 @@ public static class Extensions
     {
         app.UseMdrInternalApi();
         var api = app.MapMethodsWithConflicts<IncidentConflict>();
-        api.MapMethod("incidents/create", OpenIncident.Handle);
-        api.MapMethod("incidents/details", QueryIncidents.Details);
-        api.MapMethod("incidents/list", QueryIncidents.List);
-        api.MapMethod("incidents/count", QueryIncidents.Count);
-        api.MapMethod("incidents/update", ChangeStatus.Handle);
-        api.MapMethod("incidents/close", CloseIncident.Handle);
-        api.MapMethod("incidents/history", GetHistory.Handle);
-        api.MapMethod("responses/list", QueryIncidents.Responses);
-        api.MapMethod("responses/create", ProposeResponse.Handle);
-        api.MapMethod("comments/create", Comments.Create);
-        api.MapMethod("comments/list", Comments.List);
-        api.MapMethod("comments/delete", Comments.Remove);
+        api.MapMethod("incidents/create", OpenIncident.Handle).Produces<IncidentView>();
+        api.MapMethod("incidents/details", QueryIncidents.Details).Produces<IncidentView>();
+        api.MapMethod("incidents/list", QueryIncidents.List).Produces<List<IncidentView>>();
+        api.MapMethod("incidents/count", QueryIncidents.Count).Produces<CountView>();
+        api.MapMethod("incidents/update", ChangeStatus.Handle).Produces<IncidentView>();
+        api.MapMethod("incidents/close", CloseIncident.Handle).Produces<IncidentView>();
+        api.MapMethod("incidents/history", GetHistory.Handle).Produces<List<GettingHistory.HistoryRecordView>>();
+        api.MapMethod("responses/list", QueryIncidents.Responses).Produces<List<ResponseView>>();
+        api.MapMethod("responses/create", ProposeResponse.Handle).Produces<ResponseView>();
+        api.MapMethod("comments/create", Comments.Create).Produces<CommentView>();
+        api.MapMethod("comments/list", Comments.List).Produces<List<CommentView>>();
+        api.MapMethod("comments/delete", Comments.Remove).Produces<Commenting.CommentDeletedView>();
         // The one method whose body is larger than JSON calls: a file up to Attachments:MaxBytes, plus the multipart framing.
         var uploadLimit = app.Configuration.GetValue("Attachments:MaxBytes", new AttachmentOptions().MaxBytes) + MdrMesh.ServiceDefaults.Extensions.MaxRequestBodyBytes;
-        api.MapMethod("attachments/upload", Attachments.Upload).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(uploadLimit))
+        api.MapMethod("attachments/upload", Attachments.Upload).Produces<AttachmentView>()
+            .Accepts<Attaching.AttachmentUploadForm>("multipart/form-data").WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(uploadLimit))
             .DisableAntiforgery();
-        api.MapMethod("attachments/list", Attachments.List);
-        api.MapMethod("attachments/download", Attachments.Download);
+        api.MapMethod("attachments/list", Attachments.List).Produces<List<AttachmentView>>();
+        api.MapMethod("attachments/download", Attachments.Download).Produces<Stream>(contentType: "application/octet-stream");
     }
 }

@@ -105,6 +105,8 @@ public static class Extensions
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddMdrTelemetry(service);
+        // The API's description, from the endpoints themselves (the gateway joins the services' into one).
+        builder.Services.AddOpenApi();
         // Bodies of API calls are small JSON; anything larger is refused with 413 before it is read.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
     }
@@ -134,6 +136,7 @@ public static class Extensions
             await next(context);
         });
         app.UseMdrApi();
+        app.MapOpenApi();
     }
 
     /// <summary>The largest request body the API reads (uploads excepted): 1 MiB.</summary>

@@ -54,7 +54,7 @@ public static class AutoAcceptEndpoints
         return AutoAcceptSetting.Of(await query.Query<AutoAcceptSwitch>().Where(s => s.AnyTenant()).ToListAsync(ct));
     }
 
-    private static object View(AutoAcceptSetting s, Caller caller)
+    private static AutoAcceptView View(AutoAcceptSetting s, Caller caller)
     {
         if (caller.Tenants is { } reach)
         {
@@ -62,40 +62,30 @@ public static class AutoAcceptEndpoints
             var mine = reach.Order(StringComparer.Ordinal).ToList();
             var on = mine.Where(s.IsOn).ToList();
             var sources = mine.Select(s.SourceFor).OfType<AutoAcceptSwitch>().Distinct().ToList();
-            return new
-            {
-                mode = mine.Count > 0 && on.Count == mine.Count ? AutoAcceptSetting.AllTenants
+            return new AutoAcceptView(
+                mine.Count > 0 && on.Count == mine.Count ? AutoAcceptSetting.AllTenants
                     : on.Count == 0 ? AutoAcceptSetting.Disabled : AutoAcceptSetting.SelectedTenants,
-                tenant_ids = on.Count == mine.Count ? [] : on,
-                version = sources.Sum(x => x.Version),
-                changed_at = Latest(sources)?.ChangedAt?.ToUnixMs(),
-                changed_by = Latest(sources)?.ChangedBy,
-            };
+                on.Count == mine.Count ? [] : on,
+                sources.Sum(x => x.Version),
+                Latest(sources)?.ChangedAt?.ToUnixMs(),
+                Latest(sources)?.ChangedBy);
         }
 
         var own = s.Tenants.Values.OrderBy(t => t.Scope, StringComparer.Ordinal).ToList();
         var allSwitches = own.Concat(s.Default is { } d ? [d] : []).ToList();
         var onTenants = own.Where(t => t.Enabled).Select(t => t.Scope).ToList();
-        return new
-        {
-            mode = s.DefaultEnabled && own.All(t => t.Enabled) ? AutoAcceptSetting.AllTenants
+        return new AutoAcceptView(
+            s.DefaultEnabled && own.All(t => t.Enabled) ? AutoAcceptSetting.AllTenants
                 : !s.DefaultEnabled && onTenants.Count == 0 ? AutoAcceptSetting.Disabled : AutoAcceptSetting.SelectedTenants,
-            tenant_ids = s.DefaultEnabled && own.All(t => t.Enabled) ? [] : onTenants,
+            s.DefaultEnabled && own.All(t => t.Enabled) ? [] : onTenants,
             // Every change to any switch counts once.
-            version = allSwitches.Sum(x => x.Version),
-            changed_at = Latest(allSwitches)?.ChangedAt?.ToUnixMs(),
-            changed_by = Latest(allSwitches)?.ChangedBy,
-            installation_default = new
-            {
-                enabled = s.DefaultEnabled,
-                version = s.Default?.Version ?? 0,
-                changed_at = s.Default?.ChangedAt?.ToUnixMs(),
-                changed_by = s.Default?.ChangedBy,
-            },
-            tenants = own.Select(t => new
-            {
-                tenant_id = t.Scope, enabled = t.Enabled, version = t.Version, changed_at = t.ChangedAt?.ToUnixMs(), changed_by = t.ChangedBy,
-            }),
+            allSwitches.Sum(x => x.Version),
+            Latest(allSwitches)?.ChangedAt?.ToUnixMs(),
+            Latest(allSwitches)?.ChangedBy)
+        {
+            InstallationDefault = new AutoAcceptSwitchView(null, s.DefaultEnabled, s.Default?.Version ?? 0, s.Default?.ChangedAt?.ToUnixMs(),
+                s.Default?.ChangedBy),
+            Tenants = own.Select(t => new AutoAcceptSwitchView(t.Scope, t.Enabled, t.Version, t.ChangedAt?.ToUnixMs(), t.ChangedBy)).ToList(),
         };
     }
 
@@ -105,3 +95,22 @@ public static class AutoAcceptEndpoints
 /// <summary>Another change of the auto-accept setting committed in between; sending this one again applies it.</summary>
 public sealed class AutoAcceptChangedMeanwhile()
     : Deciding.ApprovalConflict("The auto-accept setting changed while this change was being made; send it again.");
+
+/// <summary>
+/// The auto-accept setting as its caller may see it. <c>installation_default</c> and <c>tenants</c> (every
+/// switch) only for callers of every tenant; a caller of some tenants sees the effect on them alone.
+/// </summary>
+public sealed record AutoAcceptView(string Mode, IReadOnlyList<string> TenantIds, long Version, long? ChangedAt, string? ChangedBy)
+{
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public AutoAcceptSwitchView? InstallationDefault { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<AutoAcceptSwitchView>? Tenants { get; init; }
+}
+
+/// <summary>One switch: a tenant's own (<c>tenant_id</c>), or the installation default (no <c>tenant_id</c>).</summary>
+public sealed record AutoAcceptSwitchView(
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? TenantId,
+    bool Enabled, long Version, long? ChangedAt, string? ChangedBy);

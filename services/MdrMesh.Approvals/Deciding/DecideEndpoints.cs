@@ -113,16 +113,10 @@ public static class DecideEndpoints
         _ => d,
     };
 
-    private static object View(Decision d) => new
-    {
-        response_id = d.Id.ToString(),
-        incident_id = d.IncidentId.ToString(),
-        type = d.Parameters.Type,
-        asset_id = d.AssetId,
-        status = d.Status,
-        comment = d.Comment,
-        decided_by = d.DecidedBy,
-        decided_by_id = d.DecidedById,
-        update_time = d.DecidedAt?.ToUnixMs(),
-    };
+    private static DecisionView View(Decision d) => new(d.Id.ToString(), d.IncidentId.ToString(), d.Parameters.Type, d.AssetId, d.Status, d.Comment,
+        d.DecidedBy, d.DecidedById, d.DecidedAt?.ToUnixMs());
 }
+
+/// <summary>A response as <c>response/update</c> and <c>responses/update</c> answer: its decision.</summary>
+public sealed record DecisionView(string ResponseId, string IncidentId, string Type, string AssetId, string Status, string? Comment,
+    string? DecidedBy, string? DecidedById, long? UpdateTime);

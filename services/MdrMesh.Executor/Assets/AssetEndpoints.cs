@@ -127,7 +127,7 @@ public static class AssetEndpoints
     public static async Task<IResult> Count(AssetFilter filter, Caller caller, IDocumentStore store, CancellationToken ct)
     {
         await using var query = store.QuerySession();
-        return Results.Ok(new { count = await filter.Apply(Reachable(query, caller), await RelatedAsync(query, filter, ct)).CountAsync(ct) });
+        return Results.Ok(new CountView(await filter.Apply(Reachable(query, caller), await RelatedAsync(query, filter, ct)).CountAsync(ct)));
     }
 
     public static async Task<IResult> Details(AssetDetailsRequest request, Caller caller, IDocumentStore store, CancellationToken ct)
@@ -156,26 +156,31 @@ public static class AssetEndpoints
     }
 
     /// <summary>The asset object of the MDR API, with the state responses act on beside it.</summary>
-    public static object View(FleetAsset a) => new
-    {
-        asset_id = a.Id,
-        domain = a.Domain,
-        first_seen = a.FirstSeen.ToUnixMs(),
-        host_name = a.HostName,
-        installed_product_info = new { product = a.Product, version = a.ProductVersion, powershell = a.PowerShell },
-        isolation = a.Isolation is not null,
-        isolation_task_id = a.Isolation?.TaskId,
-        isolation_ends_at = a.Isolation?.Until.ToUnixMs(),
-        ksc_host_id = (string?)null,
-        last_seen = a.LastSeen.ToUnixMs(),
-        network_interfaces = a.NetworkInterfaces.Select(n => new { ip = n.Ip, mac = n.Mac }),
-        os = a.Os,
-        os_version = a.OsVersion,
-        status = a.Status,
-        tenant_name = a.TenantId,
-        files = a.Files.Select(f => new { path = f.Path, size_bytes = f.SizeBytes, sha256 = f.Sha256, md5 = f.Md5 }),
-        processes = a.Processes.Select(p => new { pid = p.Pid, unique_id = p.UniqueId, image_path = p.ImagePath, sha256 = p.Sha256, md5 = p.Md5 }),
-        registry = a.Registry.Select(r => new { key = r.Key, values = r.Values, link_target = r.LinkTarget }),
-        quarantine = a.Quarantine.Select(q => new { original_path = q.OriginalPath, sha256 = q.Sha256, md5 = q.Md5, response_id = q.ResponseId }),
-    };
+    public static AssetView View(FleetAsset a) => new(a.Id, a.Domain, a.FirstSeen.ToUnixMs(), a.HostName,
+        new ProductInfoView(a.Product, a.ProductVersion, a.PowerShell), a.Isolation is not null, a.Isolation?.TaskId, a.Isolation?.Until.ToUnixMs(),
+        null, a.LastSeen.ToUnixMs(), a.NetworkInterfaces.Select(n => new NetworkInterfaceView(n.Ip, n.Mac)).ToList(), a.Os, a.OsVersion, a.Status,
+        a.TenantId,
+        a.Files.Select(f => new FileView(f.Path, f.SizeBytes, f.Sha256, f.Md5)).ToList(),
+        a.Processes.Select(p => new ProcessView(p.Pid, p.UniqueId, p.ImagePath, p.Sha256, p.Md5)).ToList(),
+        a.Registry.Select(r => new RegistryKeyView(r.Key, r.Values, r.LinkTarget)).ToList(),
+        a.Quarantine.Select(q => new QuarantinedFileView(q.OriginalPath, q.Sha256, q.Md5, q.ResponseId)).ToList());
 }
+
+/// <summary>The asset object of the MDR API (times in Unix milliseconds), with the state responses act on: files, processes, registry, quarantine.</summary>
+public sealed record AssetView(string AssetId, string? Domain, long FirstSeen, string HostName, ProductInfoView InstalledProductInfo,
+    bool Isolation, string? IsolationTaskId, long? IsolationEndsAt, string? KscHostId, long LastSeen,
+    IReadOnlyList<NetworkInterfaceView> NetworkInterfaces, string Os, string? OsVersion, string Status, string TenantName,
+    IReadOnlyList<FileView> Files, IReadOnlyList<ProcessView> Processes, IReadOnlyList<RegistryKeyView> Registry,
+    IReadOnlyList<QuarantinedFileView> Quarantine);
+
+public sealed record ProductInfoView(string? Product, string? Version, bool Powershell);
+
+public sealed record NetworkInterfaceView(string? Ip, string? Mac);
+
+public sealed record FileView(string Path, long SizeBytes, string Sha256, string Md5);
+
+public sealed record ProcessView(long Pid, string UniqueId, string ImagePath, string? Sha256, string? Md5);
+
+public sealed record RegistryKeyView(string Key, IReadOnlyDictionary<string, string> Values, string? LinkTarget);
+
+public sealed record QuarantinedFileView(string OriginalPath, string Sha256, string Md5, Guid? ResponseId);

@@ -14,6 +14,8 @@ public sealed record ConfirmRequest(string? RefreshToken);
 /// </summary>
 public static class SessionEndpoints
 {
+    public const string Method = "session/confirm";
+
     private const int Attempts = 5;
 
     public static async Task<IResult> Confirm(string client_id, ConfirmRequest request, TokenService tokens, IDocumentStore store, ConnectionCache connections, TimeProvider clock,
@@ -69,6 +71,9 @@ public static class SessionEndpoints
         session.Insert(new RefreshTokenRecord(TokenService.Hash(refresh), connection.Id, token.Family, expires));
         session.Store(new ConnectionUse(connection.Id, now));
         await session.SaveChangesAsync(ct);
-        return Results.Ok(new { access_token = tokens.IssueAccess(connection.Id, token.Family), refresh_token = refresh });
+        return Results.Ok(new SessionTokens(tokens.IssueAccess(connection.Id, token.Family), refresh));
     }
 }
+
+/// <summary>A new access token, and the refresh token to use next time (the one sent is spent).</summary>
+public sealed record SessionTokens(string AccessToken, string RefreshToken);

@@ -58,5 +58,7 @@ public static class TenantEndpoints
         return Results.Ok(View(renamed));
     }
 
-    private static object View(Tenant t) => new { tenant_id = t.Id, name = t.Name, created_at = t.CreatedAt.ToUnixMs(), created_by = t.CreatedBy };
+    private static TenantView View(Tenant t) => new(t.Id, t.Name, t.CreatedAt.ToUnixMs(), t.CreatedBy);
 }
+
+public sealed record TenantView(string TenantId, string Name, long CreatedAt, string CreatedBy);

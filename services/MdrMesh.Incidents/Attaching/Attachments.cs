@@ -23,6 +23,12 @@ public sealed record IncidentAttachment(Guid AttachmentId, string FullName, stri
 public sealed record ListAttachmentsRequest(string? IncidentId, List<string>? Fields, bool? MarkdownToHtml, int? Page, int? PageSize);
 
 /// <summary><c>attachment_id</c>; <c>incident_id</c> is optional and spares a search.</summary>
+/// <summary>
+/// The form of <c>attachments/upload</c> (multipart): the file, and <c>meta</c>, a JSON object
+/// <c>{"incident_id": "...", "caption": "..."}</c>.
+/// </summary>
+public sealed record AttachmentUploadForm(IFormFile File, string Meta);
+
 public sealed record DownloadAttachmentRequest(string? IncidentId, string? AttachmentId);
 
 /// <summary><c>Attachments:MaxBytes</c>: the largest file accepted (default 25 MiB; larger is 413).</summary>

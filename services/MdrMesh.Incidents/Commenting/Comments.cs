@@ -69,6 +69,8 @@ public static class Comments
 
         var deletion = new CommentDeleted(commentId, clock.GetUtcNow(), caller.Name, caller.Id);
         await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Delete(current, deletion, caller.Id), ct);
-        return Results.Ok(new { comment_id = deletion.CommentId, deleted = true });
+        return Results.Ok(new CommentDeletedView(deletion.CommentId, true));
     }
 }
+
+public sealed record CommentDeletedView(Guid CommentId, bool Deleted);

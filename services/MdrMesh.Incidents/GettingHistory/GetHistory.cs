@@ -28,15 +28,15 @@ public static class GetHistory
         if (request.IgnoreSelf == true) records = records.Where(r => r.ChangedById == null || r.ChangedById != caller.Id);
         var (skip, take) = Paging.Window(request.Page, request.PageSize);
         var page = await records.OrderBy(r => r.Version).Skip(skip).Take(take).ToListAsync(ct);
-        var shown = page.Select(r => new
-            {
-                changed_at = r.ChangedAt.ToUnixMs(),
-                changed_by = r.ChangedBy,
-                changed_by_id = r.ChangedById,
-                operation = r.Operation,
-                entity = new Dictionary<string, JsonElement> { [r.EntityType] = JsonDocument.Parse(r.Snapshot).RootElement },
-                changes = r.Changes.Select(c => new { field = c.Field, before = c.Before, after = c.After }),
-            });
+        var shown = page.Select(r => new HistoryRecordView(r.ChangedAt.ToUnixMs(), r.ChangedBy, r.ChangedById, r.Operation,
+            new Dictionary<string, JsonElement> { [r.EntityType] = JsonDocument.Parse(r.Snapshot).RootElement },
+            r.Changes.Select(c => new FieldChangeView(c.Field, c.Before, c.After)).ToList()));
         return Results.Ok(shown.ToList());
     }
 }
+
+/// <summary>A history record: who changed what when; <c>entity</c> holds the changed object under its kind (e.g. <c>incident_response</c>).</summary>
+public sealed record HistoryRecordView(long ChangedAt, string ChangedBy, string? ChangedById, string Operation,
+    IReadOnlyDictionary<string, JsonElement> Entity, IReadOnlyList<FieldChangeView> Changes);
+
+public sealed record FieldChangeView(string Field, JsonElement? Before, JsonElement? After);

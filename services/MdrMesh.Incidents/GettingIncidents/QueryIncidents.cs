@@ -126,7 +126,7 @@ public static class QueryIncidents
     {
         if (filter.Validate() is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
         await using var query = store.QuerySession();
-        return Results.Ok(new { count = await filter.Apply(IncidentStore.Reachable(query, caller)).CountAsync(ct) });
+        return Results.Ok(new CountView(await filter.Apply(IncidentStore.Reachable(query, caller)).CountAsync(ct)));
     }
 
     /// <summary>Shows the passwords of the incident's isolations to those who may see them (each a recorded reveal).</summary>
