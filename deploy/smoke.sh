@@ -75,3 +75,26 @@ if [ "${MDRMESH_MONITORING:-0}" != 0 ]; then
     || die "smoke test: Prometheus has no MassTransit metrics (messaging_masstransit_*)"
   log "smoke test passed: Prometheus scrapes 5 targets, $rules alert rules loaded"
 fi
+
+# The operator's tool: a signing-key rotation cuts off no token; a connection made without a token
+# works at once, and is refused once revoked.
+"$MDRMESH_ROOT/deploy/admin.sh" signing-key rotate
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $access" -d '{}' "$api/incidents/count")" = 200 ] \
+  || die "smoke test: an access token of the previous signing key was refused after the rotation"
+access=$("$MDRMESH_ROOT/deploy/token.sh")
+call "$api/incidents/count" -d '{}' >/dev/null || die "smoke test: a token issued after the rotation was refused"
+recovered=$(mktemp -d)/credentials.json
+MDRMESH_CREDENTIALS=$recovered "$MDRMESH_ROOT/deploy/admin.sh" connections create --name "Smoke recovery"
+recovered_access=$(MDRMESH_CREDENTIALS=$recovered "$MDRMESH_ROOT/deploy/token.sh")
+recovered_api=$(api_base "$recovered")
+recovered_call() { curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $recovered_access" -d '{}' "$recovered_api/incidents/count"; }
+[ "$(recovered_call)" = 200 ] || die "smoke test: the connection made by deploy/admin.sh was refused"
+"$MDRMESH_ROOT/deploy/admin.sh" connections list | grep -q "Smoke recovery" || die "smoke test: deploy/admin.sh connections list does not show the new connection"
+"$MDRMESH_ROOT/deploy/admin.sh" connections revoke "$(credential client_id "$recovered")" >/dev/null
+deadline=$((SECONDS + 30))
+until [ "$(recovered_call)" = 401 ]; do
+  [ $SECONDS -lt $deadline ] || die "smoke test: the revoked connection is still let in after 30 s"
+  sleep 1
+done
+rm -rf "$(dirname "$recovered")"
+log "smoke test passed: signing key rotated, a connection created and revoked with deploy/admin.sh"

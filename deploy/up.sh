@@ -37,12 +37,7 @@ compose up -d --build --remove-orphans >"$local_dir/compose-up.log" 2>&1 \
   || { tail -n 40 "$local_dir/compose-up.log" >&2; die "docker-compose up failed"; }
 
 port=${MDRMESH_API_PORT:-8080}
-deadline=$((SECONDS + 180))
-# The gateway's health includes the services behind it.
-until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" = 200 ]; do
-  [ $SECONDS -lt $deadline ] || die "the API does not answer after 180 s; see: docker-compose -p mdrmesh logs"
-  sleep 1
-done
+wait_for_api 180
 
 # The first start made a connection holding SOC_OPERATOR and FULL_ACCESS over every tenant; its
 # one-time refresh token is collected once. Later runs keep the credentials file as it is.

@@ -36,6 +36,15 @@ api_base() {
 }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# Waits up to $1 seconds for the API's health (the gateway's includes every service behind it).
+wait_for_api() {
+  local deadline=$((SECONDS + $1))
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${MDRMESH_API_PORT:-8080}/health")" = 200 ]; do
+    [ $SECONDS -lt $deadline ] || die "the API does not answer after $1 s; see: docker-compose -p mdrmesh logs"
+    sleep 1
+  done
+}
+
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }

@@ -42,17 +42,7 @@ public static class Forwarding
     public static void AddGateway(this WebApplicationBuilder builder)
     {
         builder.AddMdrApi("gateway");
-        builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection("Access"));
-        builder.AddMdrMarten(AccessStore.Schema, options =>
-        {
-            options.Schema.For<ApiConnection>().UseOptimisticConcurrency(true)
-                .Index(c => c.Name, index => { index.IsUnique = true; index.Casing = Marten.Schema.ComputedIndex.Casings.Lower; });
-            options.Schema.For<RefreshTokenRecord>().UseOptimisticConcurrency(true).Index(r => r.ClientId);
-            // Written on the request path by many requests at once: no version check, last writer wins.
-            options.Schema.For<ConnectionUse>();
-            options.Schema.For<Tenant>();
-        });
-        builder.Services.AddSingleton<TokenService>();
+        builder.AddAccessStore();
         builder.Services.AddSingleton<TenantNames>();
         builder.Services.AddSingleton<ApiDocument>();
         builder.Services.AddHostedService<FirstStart>();

@@ -100,6 +100,9 @@ public sealed class Mesh : IAsyncDisposable
 
     public string ServiceAddress(string name) => Address(_hosts[name]);
 
+    /// <summary>A setting every service of this mesh was started with (its database, its keys).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => _config;
+
     /// <summary>Starts a service (again), with extra settings for this start only.</summary>
     public async Task StartServiceAsync(string name, Dictionary<string, string?>? settings = null)
     {
@@ -132,13 +135,16 @@ public sealed class Mesh : IAsyncDisposable
         }
         await app.StartAsync();
         _hosts[name] = app;
+        if (name == "Gateway" && Http is not null)
+        {
+            Http.Dispose();
+            Http = new HttpClient { BaseAddress = new Uri($"{Address(app)}/api/v1/") };
+        }
         // A restarted service listens on a new port: the gateway must learn it.
         if (name != "Gateway" && _hosts.Remove("Gateway", out var gateway))
         {
             await gateway.DisposeAsync();
             await StartServiceAsync("Gateway");
-            Http.Dispose();
-            Http = new HttpClient { BaseAddress = new Uri($"{Address(_hosts["Gateway"])}/api/v1/") };
         }
     }
 

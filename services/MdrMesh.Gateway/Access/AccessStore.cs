@@ -1,4 +1,6 @@
 using Marten;
+using MdrMesh.Gateway.Tenants;
+using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Gateway.Access;
 
@@ -6,6 +8,22 @@ namespace MdrMesh.Gateway.Access;
 public static class AccessStore
 {
     public const string Schema = "access";
+
+    /// <summary>The gateway's store, its options and its token service: what the API and the admin commands share.</summary>
+    public static void AddAccessStore(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection("Access"));
+        builder.AddMdrMarten(Schema, options =>
+        {
+            options.Schema.For<ApiConnection>().UseOptimisticConcurrency(true)
+                .Index(c => c.Name, index => { index.IsUnique = true; index.Casing = Marten.Schema.ComputedIndex.Casings.Lower; });
+            options.Schema.For<RefreshTokenRecord>().UseOptimisticConcurrency(true).Index(r => r.ClientId);
+            // Written on the request path by many requests at once: no version check, last writer wins.
+            options.Schema.For<ConnectionUse>();
+            options.Schema.For<Tenant>();
+        });
+        builder.Services.AddSingleton<TokenService>();
+    }
 
     public static string NewId(string prefix) => $"{prefix}{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12))}";
 

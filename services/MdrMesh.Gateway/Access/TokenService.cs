@@ -12,6 +12,17 @@ public sealed class AccessOptions
     /// <summary>The HMAC-SHA256 signing key, base64 (at least 32 bytes). Configuration, never in the repository.</summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>The signing key's id, in every token's <c>kid</c> header.</summary>
+    public string SigningKeyId { get; set; } = "k1";
+
+    /// <summary>
+    /// The key before the last rotation (and its id): tokens it signed stay valid until they expire. Nothing
+    /// is signed with it. Keep it at least as long as a refresh token lives (7 days).
+    /// </summary>
+    public string? PreviousSigningKey { get; set; }
+
+    public string? PreviousSigningKeyId { get; set; }
+
     /// <summary>Where the first start writes the first connection's credentials.</summary>
     public string? BootstrapCredentialsFile { get; set; }
 
@@ -27,6 +38,8 @@ public sealed record ValidatedToken(string ClientId, string Family);
 /// <summary>
 /// Access tokens (1 h, reusable until they expire) and refresh tokens (single use; 24 h when a
 /// connection is created, 7 days when issued by session/confirm), as HS256 JWTs. Time is injected.
+/// Keys carry an id: the current key signs, the current and the previous one validate, so a rotation
+/// (<c>deploy/admin.sh signing-key rotate</c>) cuts off no token.
 /// </summary>
 public sealed class TokenService(Microsoft.Extensions.Options.IOptions<AccessOptions> options, TimeProvider clock)
 {
@@ -35,8 +48,17 @@ public sealed class TokenService(Microsoft.Extensions.Options.IOptions<AccessOpt
     public static readonly TimeSpan RefreshLifetime = TimeSpan.FromDays(7);
     private const string Issuer = "mdrmesh";
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
-    private readonly SymmetricSecurityKey _key = new(Convert.FromBase64String(
-        options.Value.SigningKey ?? throw new InvalidOperationException("Access:SigningKey is not set.")));
+    private readonly SymmetricSecurityKey _key = Key(
+        options.Value.SigningKey ?? throw new InvalidOperationException("Access:SigningKey is not set."), options.Value.SigningKeyId);
+
+    private readonly SymmetricSecurityKey[] _accepted = options.Value.PreviousSigningKey is { Length: > 0 } previous
+        ? [Key(options.Value.SigningKey, options.Value.SigningKeyId),
+            Key(previous, options.Value.PreviousSigningKeyId is { Length: > 0 } id && id != options.Value.SigningKeyId
+                ? id
+                : throw new InvalidOperationException("Access:PreviousSigningKeyId must be set, and differ from Access:SigningKeyId."))]
+        : [Key(options.Value.SigningKey, options.Value.SigningKeyId)];
+
+    private static SymmetricSecurityKey Key(string base64, string id) => new(Convert.FromBase64String(base64)) { KeyId = id };
 
     public string IssueAccess(string clientId, string family) => Issue(clientId, family, "access", AccessLifetime);
 
@@ -66,7 +88,8 @@ public sealed class TokenService(Microsoft.Extensions.Options.IOptions<AccessOpt
         {
             ValidIssuer = Issuer,
             ValidateAudience = false,
-            IssuerSigningKey = _key,
+            // Tokens from before keys had ids carry no kid: every accepted key is tried on them.
+            IssuerSigningKeys = _accepted,
             // Only HS256: "alg": "none" and algorithm confusion are refused.
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
             RequireExpirationTime = true,
