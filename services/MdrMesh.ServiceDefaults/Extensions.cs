@@ -27,6 +27,7 @@ public static class Extensions
         builder.Services.AddSingleton<IMessageMap, TMap>();
         var daemon = builder.Configuration["Marten:Daemon"] == "Disabled" ? DaemonMode.Disabled : DaemonMode.HotCold;
         builder.Services.AddSampledGauge(SampledGauges.RelayLag(schema));
+        builder.Services.AddHealthChecks().AddCheck<RelayHealthCheck>("relay", tags: [Health.Ready]);
         builder.AddMdrMarten(schema, configure)
             .AddSubscriptionWithServices<MessageRelay>(ServiceLifetime.Singleton, _ => { })
             .AddAsyncDaemon(daemon);

@@ -18,9 +18,29 @@ public static class Health
 
     public static void Map(WebApplication app)
     {
+        var readiness = new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready) };
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready) });
-        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready) });
+        app.MapHealthChecks("/health/ready", readiness);
+        app.MapHealthChecks("/health", readiness);
+    }
+
+    /// <summary>
+    /// The container's health check, run by the service's own binary (<c>dotnet X.dll health</c>: no curl in the
+    /// image): 0 when the running service answers <c>/health/ready</c> on its first HTTP port, 1 otherwise.
+    /// </summary>
+    public static async Task<int> ProbeAsync()
+    {
+        var port = (Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS") ?? "8080").Split(';', ',')[0].Trim();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(4) };
+        try
+        {
+            using var response = await http.GetAsync($"http://127.0.0.1:{port}/health/ready");
+            return response.IsSuccessStatusCode ? 0 : 1;
+        }
+        catch (Exception failed) when (failed is HttpRequestException or TaskCanceledException)
+        {
+            return 1;
+        }
     }
 }
 
@@ -41,6 +61,33 @@ public sealed class DatabaseHealthCheck(IDocumentStore store) : IHealthCheck
         {
             // The exception's type only: a message could carry a connection string.
             return HealthCheckResult.Unhealthy($"the database does not answer ({failed.GetType().Name})");
+        }
+    }
+}
+
+/// <summary>
+/// The relay: degraded (still 200, so traffic keeps coming: the API is right, its messages are late) while
+/// the oldest committed event it has not published is older than <c>Health:RelayBehind</c> (default a minute), as when it stopped.
+/// </summary>
+public sealed class RelayHealthCheck(IDocumentStore store, Microsoft.Extensions.Configuration.IConfiguration configuration) : IHealthCheck
+{
+    private readonly TimeSpan _behind = Microsoft.Extensions.Configuration.ConfigurationBinder.GetValue(configuration, "Health:RelayBehind", TimeSpan.FromMinutes(1));
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        try
+        {
+            var lag = await SampledGauges.RelayLag(store.Options.DatabaseSchemaName).Sample(store, timeout.Token) ?? 0;
+            return lag > _behind.TotalSeconds
+                ? HealthCheckResult.Degraded($"the relay is {lag:F0} s behind: its messages are late")
+                : HealthCheckResult.Healthy();
+        }
+        catch (Exception failed) when (failed is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // The database check reports the database itself; here its absence only means the lag is unknown.
+            return HealthCheckResult.Degraded($"the relay's lag is unknown ({failed.GetType().Name})");
         }
     }
 }

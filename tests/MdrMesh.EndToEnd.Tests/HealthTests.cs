@@ -37,4 +37,19 @@ public sealed class HealthTests(Infrastructure infrastructure) : IAsyncLifetime
         Assert.Equal(200, await StatusAsync("Gateway", "health/live"));
         Assert.Equal(200, await StatusAsync("Incidents", "health/ready"));
     }
+
+    [Fact]
+    public async Task A_stopped_relay_shows_as_degraded_but_the_service_stays_ready()
+    {
+        // The incidents service without its relay: what it commits is never announced.
+        await _mesh.KillServiceAsync("Incidents");
+        await _mesh.StartServiceAsync("Incidents", new() { ["Marten:Daemon"] = "Disabled", ["Health:RelayBehind"] = "00:00:01" });
+        Assert.Equal("Healthy", await BodyAsync("Incidents"));
+        await _mesh.OpenIncidentAsync("root");
+        Assert.Equal("Degraded", await Eventually.ReturnsAsync(() => BodyAsync("Incidents"), body => body == "Degraded", "incidents degraded"));
+        Assert.Equal(200, await StatusAsync("Incidents", "health/ready"));
+        Assert.Equal("Healthy", await BodyAsync("Approvals"));
+    }
+
+    private async Task<string> BodyAsync(string service) => await _http.GetStringAsync($"{_mesh.ServiceAddress(service)}/health/ready");
 }
