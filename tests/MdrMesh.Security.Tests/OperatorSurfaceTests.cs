@@ -1,0 +1,63 @@
+using System.Net.Sockets;
+using MdrMesh.Testing;
+
+namespace MdrMesh.Security.Tests;
+
+/// <summary>
+/// What the gateway's public port shows an anonymous caller beside the API: the API's description, and
+/// nothing an operator alone should see. With <c>Metrics:Port</c> set (as compose sets it), <c>/metrics</c>
+/// answers on that port only; the description endpoints are read-only.
+/// </summary>
+[Collection(InfrastructureCollection.Name)]
+public sealed class OperatorSurfaceTests(Infrastructure infrastructure) : IAsyncLifetime
+{
+    private readonly HttpClient _http = new();
+    private Mesh _mesh = null!;
+
+    // A port nobody listens on: the metrics endpoint then exists on no address the test can reach.
+    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]", new() { ["Metrics:Port"] = FreePort().ToString() });
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _mesh.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Theory]
+    [InlineData("/metrics")]
+    [InlineData("/METRICS")]
+    [InlineData("//metrics")]
+    [InlineData("/metrics/")]
+    [InlineData("/%6Detrics")]
+    public async Task Metrics_are_not_served_on_the_api_port_in_any_spelling(string path)
+    {
+        foreach (var service in new[] { "Gateway", "Incidents" })
+        {
+            using var response = await _http.GetAsync($"{_mesh.ServiceAddress(service)}{path}");
+            Assert.Equal(404, (int)response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task The_description_endpoints_answer_reads_only_and_refuse_writes()
+    {
+        var gateway = _mesh.ServiceAddress("Gateway");
+        using var get = await _http.GetAsync($"{gateway}/openapi/v1.json");
+        Assert.Equal(200, (int)get.StatusCode);
+        using var post = await _http.PostAsync($"{gateway}/openapi/v1.json", new StringContent("{}"));
+        Assert.Equal(405, (int)post.StatusCode);
+        using var postReference = await _http.PostAsync($"{gateway}/reference/", new StringContent("{}"));
+        Assert.Equal(405, (int)postReference.StatusCode);
+        // The API itself is as closed as ever beside them.
+        using var anonymous = await _http.PostAsync($"{gateway}/api/v1/{_mesh.FirstCredentials.ClientId}/incidents/list",
+            new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(401, (int)anonymous.StatusCode);
+    }
+}
