@@ -64,7 +64,11 @@ if [ "${MDRMESH_MONITORING:-0}" != 0 ]; then
     sleep 2
   done
   rules=$(curl -s "$prometheus/api/v1/rules" | grep -o '"type":"alerting"' | wc -l)
-  [ "$rules" -ge 6 ] || die "smoke test: Prometheus loaded $rules alert rules, not 6"
+  [ "$rules" -ge 7 ] || die "smoke test: Prometheus loaded $rules alert rules, not 7"
+  # The rules themselves: a stuck relay's lag fires its alert, a relay that catches up does not (deploy/prometheus/alerts.test.yml).
+  docker exec "$(docker ps -q -f label=com.docker.compose.project=mdrmesh -f label=com.docker.compose.service=prometheus)" \
+    sh -c 'cd /mdrmesh/prometheus && promtool test rules alerts.test.yml' >/dev/null \
+    || die "smoke test: the alert rules' tests (deploy/prometheus/alerts.test.yml) failed"
   until curl -s "$prometheus/api/v1/query" --data-urlencode 'query=sum(mdrmesh_responses_completed_total{type="ISOLATE"})' \
     | grep -q '"value":\[[0-9.]*,"[1-9]'; do
     [ $SECONDS -lt $deadline ] || die "smoke test: Prometheus has no completed isolation in mdrmesh_responses_completed_total"

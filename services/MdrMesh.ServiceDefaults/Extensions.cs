@@ -27,7 +27,12 @@ public static class Extensions
         builder.Services.AddSingleton<IMessageMap, TMap>();
         var daemon = builder.Configuration["Marten:Daemon"] == "Disabled" ? DaemonMode.Disabled : DaemonMode.HotCold;
         builder.Services.AddSampledGauge(SampledGauges.RelayLag(schema));
-        builder.Services.AddHealthChecks().AddCheck<RelayHealthCheck>("relay", tags: [Health.Ready]);
+        builder.Services.AddSingleton(RelaySettings.From(builder.Configuration));
+        builder.Services.AddSingleton<RelayState>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<RelayHealthCheck>("relay", tags: [Health.Ready])
+            .AddCheck<RelayLivenessCheck>("relay-live", tags: [Health.Live]);
+        if (daemon != DaemonMode.Disabled) builder.Services.AddHostedService<RelayWatchdog>();
         builder.AddMdrMarten(schema, configure)
             .AddSubscriptionWithServices<MessageRelay>(ServiceLifetime.Singleton, _ => { })
             .AddAsyncDaemon(daemon);

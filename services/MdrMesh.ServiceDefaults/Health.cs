@@ -16,10 +16,13 @@ public static class Health
     /// <summary>The tag of the checks readiness runs (MassTransit tags its bus check the same).</summary>
     public const string Ready = "ready";
 
+    /// <summary>The tag of the checks liveness runs: only what a restart of the process would cure.</summary>
+    public const string Live = "live";
+
     public static void Map(WebApplication app)
     {
         var readiness = new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready) };
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Live) });
         app.MapHealthChecks("/health/ready", readiness);
         app.MapHealthChecks("/health", readiness);
     }
@@ -66,15 +69,21 @@ public sealed class DatabaseHealthCheck(IDocumentStore store) : IHealthCheck
 }
 
 /// <summary>
-/// The relay: degraded (still 200, so traffic keeps coming: the API is right, its messages are late) while
-/// the oldest committed event it has not published is older than <c>Health:RelayBehind</c> (default a minute), as when it stopped.
+/// The relay. Unhealthy (503) once the watchdog has seen this instance's relay stuck (behind, not advancing, broker
+/// connected) for <c>Relay:StuckAfter</c>. Otherwise degraded (still 200, so traffic keeps coming: the API is right, its
+/// messages are late) while the oldest committed event it has not published is older than <c>Health:RelayBehind</c>
+/// (default a minute), as when the broker is down or the relay runs in another instance.
 /// </summary>
-public sealed class RelayHealthCheck(IDocumentStore store, Microsoft.Extensions.Configuration.IConfiguration configuration) : IHealthCheck
+public sealed class RelayHealthCheck(IDocumentStore store, Microsoft.Extensions.Configuration.IConfiguration configuration,
+    RelaySettings settings, RelayState state) : IHealthCheck
 {
     private readonly TimeSpan _behind = Microsoft.Extensions.Configuration.ConfigurationBinder.GetValue(configuration, "Health:RelayBehind", TimeSpan.FromMinutes(1));
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
+        var stuck = state.StuckFor;
+        if (stuck >= settings.StuckAfter)
+            return HealthCheckResult.Unhealthy($"the relay has not advanced for {stuck.TotalSeconds:F0} s while the broker is connected");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(3));
         try
@@ -89,5 +98,17 @@ public sealed class RelayHealthCheck(IDocumentStore store, Microsoft.Extensions.
             // The database check reports the database itself; here its absence only means the lag is unknown.
             return HealthCheckResult.Degraded($"the relay's lag is unknown ({failed.GetType().Name})");
         }
+    }
+}
+
+/// <summary>Live until the relay has been stuck for twice <c>Relay:StuckAfter</c>: then a restart of the process is the cure.</summary>
+public sealed class RelayLivenessCheck(RelaySettings settings, RelayState state) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var stuck = state.StuckFor;
+        return Task.FromResult(stuck >= settings.LiveFor
+            ? HealthCheckResult.Unhealthy($"the relay has not advanced for {stuck.TotalSeconds:F0} s, a restart of its subscription did not help")
+            : HealthCheckResult.Healthy());
     }
 }

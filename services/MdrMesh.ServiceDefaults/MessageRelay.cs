@@ -26,11 +26,13 @@ public sealed class MessageRelay : SubscriptionBase
     private const int PublishersPerPage = 64;
     private readonly IBus _bus;
     private readonly IMessageMap _map;
+    private readonly TimeSpan _publishTimeout;
 
-    public MessageRelay(IBus bus, IMessageMap map)
+    public MessageRelay(IBus bus, IMessageMap map, RelaySettings settings)
     {
         _bus = bus;
         _map = map;
+        _publishTimeout = settings.PublishTimeout;
         Name = RelayName;
         // Small pages keep the replay after a crash small (measured: batch + prefetch at most).
         Options.BatchSize = 100;
@@ -49,10 +51,32 @@ public sealed class MessageRelay : SubscriptionBase
                 {
                     if (_map.ToMessage(@event) is not { } message) continue;
                     using var activity = Telemetry.StartRelayActivity(@event, message.GetType());
-                    await _bus.Publish(message, message.GetType(), context => context.MessageId = @event.Id, ct);
+                    await PublishAsync(@event, message, ct);
                 }
             });
         return NullChangeListener.Instance;
+    }
+
+    /// <summary>
+    /// One publish, bounded: a broker that went away mid-publish can leave it waiting for a confirm that never
+    /// comes. A timeout fails the page, the daemon pauses the subscription and starts it again from the last
+    /// saved position a few seconds later (the watchdog covers a page that hangs anywhere else).
+    /// </summary>
+    private async Task PublishAsync(IEvent @event, object message, CancellationToken ct)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(_publishTimeout);
+        try
+        {
+            // WaitAsync too: a publish that ignores its token still lets the page end.
+            await _bus.Publish(message, message.GetType(), context => context.MessageId = @event.Id, bounded.Token)
+                .WaitAsync(_publishTimeout, ct);
+        }
+        catch (Exception timedOut) when (timedOut is OperationCanceledException or TimeoutException && !ct.IsCancellationRequested)
+        {
+            // Not an OperationCanceledException: the daemon would take that for its own shutdown and stop quietly.
+            throw new TimeoutException($"Publishing {message.GetType().Name} {@event.Id} did not complete within {_publishTimeout.TotalSeconds:F0} s.", timedOut);
+        }
     }
 }
 

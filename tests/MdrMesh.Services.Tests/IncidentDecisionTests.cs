@@ -67,6 +67,20 @@ public class IncidentDecisionTests
     }
 
     [Fact]
+    public void An_outcome_that_overtakes_its_start_records_the_start_first_and_the_late_start_changes_nothing()
+    {
+        var confirmed = Record(WithResponse(), new ResponseConfirmed(ResponseId, null, null, null, Now, "alice"));
+        var failed = new ResponseExecutionFailed(ResponseId, "ASSET_UNREACHABLE", "gone", Now.AddSeconds(3), "executor");
+
+        var events = ResponseProgress.Decide(confirmed, failed, ResponseId);
+
+        Assert.Equal([typeof(ResponseExecutionBegan), typeof(ResponseExecutionFailed)], events.Select(e => e.GetType()));
+        var done = events.Aggregate(confirmed, IncidentHistory.Evolve);
+        Assert.Equal("Failed", done.Response(ResponseId)!.Status);
+        Assert.Empty(ResponseProgress.Decide(done, new ResponseExecutionBegan(ResponseId, Now.AddSeconds(1), "executor"), ResponseId));
+    }
+
+    [Fact]
     public void A_decision_that_arrives_after_the_execution_began_is_still_recorded()
     {
         var began = Record(WithResponse(), new ResponseExecutionBegan(ResponseId, Now, "executor"));

@@ -126,6 +126,21 @@ public sealed class Infrastructure : IAsyncLifetime
         return json.TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
     }
 
+    /// <summary>
+    /// Closes every client connection to a vhost, as a broker restart does from the clients' side; returns how many.
+    /// </summary>
+    public async Task<int> CloseConnectionsAsync(RabbitMqVhost vhost)
+    {
+        var connections = await _management.GetFromJsonAsync<System.Text.Json.JsonElement>($"api/vhosts/{Uri.EscapeDataString(vhost.Name)}/connections");
+        var closed = 0;
+        foreach (var connection in connections.EnumerateArray())
+        {
+            using var close = await _management.DeleteAsync($"api/connections/{Uri.EscapeDataString(connection.GetProperty("name").GetString()!)}");
+            if (close.IsSuccessStatusCode) closed++;
+        }
+        return closed;
+    }
+
     public async Task DeleteVhostAsync(RabbitMqVhost vhost) =>
         (await _management.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(vhost.Name)}")).EnsureSuccessStatusCode();
 

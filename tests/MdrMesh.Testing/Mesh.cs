@@ -103,8 +103,11 @@ public sealed class Mesh : IAsyncDisposable
     /// <summary>A setting every service of this mesh was started with (its database, its keys).</summary>
     public IReadOnlyDictionary<string, string?> Settings => _config;
 
-    /// <summary>Starts a service (again), with extra settings for this start only.</summary>
-    public async Task StartServiceAsync(string name, Dictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts a service (again), with extra settings for this start only; <paramref name="replace"/> may swap
+    /// a part of it for a faulty one (registered last, so it wins).
+    /// </summary>
+    public async Task StartServiceAsync(string name, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? replace = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -120,6 +123,7 @@ public sealed class Mesh : IAsyncDisposable
             case "Gateway": builder.AddGateway(); break;
         }
         builder.Services.AddSingleton<TimeProvider>(name == "Gateway" ? TokenClock : Clock);
+        replace?.Invoke(builder.Services);
         builder.Logging.ClearProviders();
         // A test may capture the log itself (Test:LogFile, Test:LogLevel); otherwise MDRMESH_TEST_LOGS keeps warnings for debugging.
         if ((builder.Configuration["Test:LogFile"] ?? Environment.GetEnvironmentVariable("MDRMESH_TEST_LOGS")) is { Length: > 0 } logFile)

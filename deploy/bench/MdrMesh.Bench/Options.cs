@@ -28,6 +28,11 @@ public sealed class Options
     public int Concurrency { get; set; } = 64;
     public bool Smoke { get; set; }
 
+    /// <summary>The restart suite (deploy/chaos.sh): rounds of each fault, the rate offered meanwhile, and each round's load.</summary>
+    public int ChaosRounds { get; set; }
+    public double ChaosRate { get; set; } = 20;
+    public double ChaosLoadSeconds { get; set; } = 15;
+
     /// <summary>Assets the bench registers and spreads the load over (0: the demo fleet of deploy/fleet.json).</summary>
     public int Assets { get; set; } = 500;
     public string Output { get; set; } = "deploy/.local/bench";
@@ -85,6 +90,9 @@ public sealed class Options
                 case "--concurrency": o.Concurrency = (int)Number(); break;
                 case "--out": o.Output = Value(); break;
                 case "--smoke": o.Smoke = true; chosen = true; break;
+                case "--chaos": o.ChaosRounds = (int)Number(); chosen = true; break;
+                case "--chaos-rate": o.ChaosRate = Number(); break;
+                case "--chaos-load": o.ChaosLoadSeconds = Number(); break;
                 default: throw new BenchException($"unknown option {args[i]} (deploy/bench.sh --help)");
             }
         }

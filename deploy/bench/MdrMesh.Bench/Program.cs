@@ -6,6 +6,19 @@ try
     var options = Options.Parse(args);
     using var api = new Api(options.ApiBase, options.Access);
     var fleet = options.Assets > 0 ? await Fleet.RegisterAsync(api, options.Assets) : Fleet.Load(options.FleetFile);
+    if (options.ChaosRounds > 0)
+    {
+        // The restart suite alone: faults, not speed (deploy/chaos.sh).
+        await api.CallAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, true);
+        await api.AddConnectionsAsync(Math.Max(0, options.Connections - 1));
+        var (faults, unfinished) = await Chaos.RunAsync(api, fleet, options);
+        await api.DeleteExtraAsync();
+        var table = Chaos.Table(faults, unfinished, options);
+        Directory.CreateDirectory(options.Output);
+        await File.WriteAllTextAsync(Path.Combine(options.Output, "chaos.md"), table);
+        Console.WriteLine(table);
+        return Chaos.Held(faults, unfinished) ? 0 : 1;
+    }
     var results = new List<ScenarioResult>();
     FloorResult? floors = null;
     (double From, double To) floorWindow = default;

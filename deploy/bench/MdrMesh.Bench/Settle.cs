@@ -19,8 +19,8 @@ public static class Settle
     private const int PollParallel = 2;
     private static readonly string[] Unfinished = ["New", "Confirmed", "InProgress"];
 
-    /// <summary>Polls responses/list of the incidents still unfinished until none is or the deadline passes; returns when.</summary>
-    public static async Task WaitAsync(Api api, Workload work, double deadlineSeconds)
+    /// <summary>Polls responses/list of the incidents still unfinished until none is or the deadline passes; returns how many are still unfinished.</summary>
+    public static async Task<int> WaitAsync(Api api, Workload work, double deadlineSeconds)
     {
         var expected = work.Proposals.Where(p => p.ResponseId is not null).GroupBy(p => p.IncidentId!)
             .ToDictionary(g => g.Key, g => g.Select(p => p.ResponseId!).ToHashSet());
@@ -51,6 +51,7 @@ public static class Settle
             if (!pending.IsEmpty) await Task.Delay(1000);
         }
         if (Clock.Now >= deadline) Console.Error.WriteLine($"{work.Name}: not every response was terminal within the deadline ({deadlineSeconds} s)");
+        return pending.Values.Sum(responses => responses.Count);
     }
 
     /// <summary>Each accepted response's proposal and first terminal time, from incidents/history.</summary>

@@ -24,7 +24,9 @@ public sealed record ResponseWasUndone(Guid ResponseId, Guid? UndoneBy, string R
 /// <summary>
 /// Pure decisions on what the other services report. A message that changes nothing (a
 /// redelivery, a duplicate after a crash, a start reported after the end) yields no event, which
-/// is what makes the consumer idempotent.
+/// is what makes the consumer idempotent. An outcome that overtakes its start (a retry after a
+/// database or broker restart lets the later message through first) records the start too, as the
+/// executor always starts before it ends: history keeps New → Confirmed → InProgress → outcome.
 /// </summary>
 public static class ResponseProgress
 {
@@ -40,7 +42,13 @@ public static class ResponseProgress
             ResponseWasUndone => response.Undo is null,
             _ => false,
         };
-        return fresh ? [reported] : [];
+        if (!fresh) return [];
+        return (reported, response.Execution) switch
+        {
+            (ResponseCompleted c, null) => [new ResponseExecutionBegan(responseId, c.At, c.By), reported],
+            (ResponseExecutionFailed f, null) => [new ResponseExecutionBegan(responseId, f.At, f.By), reported],
+            _ => [reported],
+        };
     }
 
     /// <summary>An acceptance as the incident records it: by a person (name and connection id), or by the auto-accept setting (no id).</summary>
@@ -96,7 +104,7 @@ public sealed class ResponseProgressConsumer(IncidentStore incidents, Marten.IDo
         }
         await AttachmentBlobs.WriteAsync(store, m.TenantId, m.ResponseId, artifact.Content, context.CancellationToken);
         var attached = ResponseProgress.Artifact(m.ResponseId, artifact, m.At, m.By);
-        await incidents.ChangeAsync(m.TenantId, m.IncidentId, incident => ResponseProgress.Decide(incident, completed, m.ResponseId) is [_] recorded
+        await incidents.ChangeAsync(m.TenantId, m.IncidentId, incident => ResponseProgress.Decide(incident, completed, m.ResponseId) is [_, ..] recorded
             ? [.. recorded, attached]
             : [], context.CancellationToken);
     }

@@ -1,0 +1,142 @@
+using JasperFx.Events;
+using MdrMesh.Incidents;
+using MdrMesh.ServiceDefaults;
+using MdrMesh.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MdrMesh.EndToEnd.Tests;
+
+/// <summary>
+/// Nothing stranded: a relay that hangs is restarted by its watchdog, one that stays stuck fails readiness, then
+/// liveness, then stops its process; connections the broker drops under load cost nothing.
+/// </summary>
+[Collection(InfrastructureCollection.Name)]
+public sealed class RelayRecoveryTests(Infrastructure infrastructure) : IAsyncLifetime
+{
+    private const string Tenant = "tenant-relay";
+    private Mesh _mesh = null!;
+    private readonly HttpClient _http = new();
+    private readonly HangingMap _hang = new();
+
+    public async Task InitializeAsync()
+    {
+        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson(Tenant));
+        await _mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "customer-admin");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _hang.Release();
+        _http.Dispose();
+        await _mesh.DisposeAsync();
+    }
+
+    /// <summary>The incidents service again, its relay's message map hanging (ignoring every token) the first <paramref name="times"/> calls.</summary>
+    private async Task StartIncidentsWithHangingRelayAsync(int times, string stuckAfter)
+    {
+        _hang.Times = times;
+        await _mesh.KillServiceAsync("Incidents");
+        await _mesh.StartServiceAsync("Incidents", new() { ["Relay:StuckAfter"] = stuckAfter },
+            services => services.AddSingleton<IMessageMap>(provider => _hang.Around(ActivatorUtilities.CreateInstance<IncidentMessages>(provider))));
+    }
+
+    private async Task<(int Status, string Body)> ProbeAsync(string probe)
+    {
+        using var answer = await _http.GetAsync($"{_mesh.ServiceAddress("Incidents")}/{probe}");
+        return ((int)answer.StatusCode, await answer.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_relay_that_hangs_is_restarted_by_its_watchdog_and_the_response_completes_without_a_person()
+    {
+        await StartIncidentsWithHangingRelayAsync(times: 1, stuckAfter: "00:00:02");
+        var restartsBefore = await RestartsAsync();
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var response = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+        await Eventually.HoldsAsync(() => _hang.Hanging > 0, TimeSpan.FromSeconds(10), "the relay hangs");
+
+        await _mesh.WaitForStatusAsync(incident, response, "Completed");
+        Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await _mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
+        Assert.Equal(restartsBefore + 1, await RestartsAsync());
+        Assert.Equal(200, (await ProbeAsync("health/live")).Status);
+    }
+
+    [Fact]
+    public async Task A_relay_stuck_for_good_fails_readiness_then_liveness_then_stops_its_process_and_a_new_one_delivers()
+    {
+        await StartIncidentsWithHangingRelayAsync(times: int.MaxValue, stuckAfter: "00:00:01");
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var response = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+
+        var ready = await Eventually.ReturnsAsync(() => ProbeAsync("health/ready"), probe => probe.Status == 503, "readiness fails");
+        Assert.Equal("Unhealthy", ready.Body);
+        await Eventually.ReturnsAsync(() => ProbeAsync("health/live"), probe => probe.Status == 503, "liveness fails");
+        var incidents = _mesh.Service("Incidents");
+        await Eventually.HoldsAsync(() => incidents.Lifetime.ApplicationStopping.IsCancellationRequested, TimeSpan.FromSeconds(20), "the process stops");
+
+        // What a restart policy does: a new process, whose relay publishes what the stuck one could not.
+        _hang.Release();
+        await _mesh.KillServiceAsync("Incidents");
+        await _mesh.StartServiceAsync("Incidents");
+        await _mesh.WaitForStatusAsync(incident, response, "Completed");
+        Assert.Single(await _mesh.ResponseHistoryAsync(incident, response), r => r.Status == "Completed");
+    }
+
+    [Fact]
+    public async Task Responses_proposed_while_the_broker_drops_every_connection_all_complete_once()
+    {
+        var proposed = new List<(string Incident, string Response)>();
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                var incident = await _mesh.OpenIncidentAsync(Tenant);
+                proposed.Add((incident, await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 })));
+            }
+            // The broker lists connections a few seconds after they open (its statistics interval).
+            await Eventually.ReturnsAsync(() => infrastructure.CloseConnectionsAsync(_mesh.Vhost), closed => closed > 0, "connections closed");
+        }
+
+        foreach (var (incident, response) in proposed)
+        {
+            await _mesh.WaitForStatusAsync(incident, response, "Completed");
+            Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await _mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
+        }
+    }
+
+    /// <summary>The incidents relay's restarts by its watchdog, as <c>/metrics</c> reports them.</summary>
+    private async Task<double> RestartsAsync()
+    {
+        var text = await _http.GetStringAsync($"{_mesh.ServiceAddress("Incidents")}/metrics");
+        return text.Split('\n')
+            .Where(line => line.StartsWith("mdrmesh_relay_restarts_total{", StringComparison.Ordinal) && line.Contains("service=\"incidents\""))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A message map whose first calls block their thread until released, as code stuck outside any timeout would.</summary>
+    private sealed class HangingMap
+    {
+        private readonly ManualResetEventSlim _released = new(false);
+        private int _calls;
+        private int _hanging;
+        public int Times { get; set; }
+        public int Hanging => Volatile.Read(ref _hanging);
+
+        public void Release() => _released.Set();
+
+        public IMessageMap Around(IMessageMap inner) => new Map(this, inner);
+
+        private sealed class Map(HangingMap hang, IMessageMap inner) : IMessageMap
+        {
+            public object? ToMessage(IEvent @event)
+            {
+                if (Interlocked.Increment(ref hang._calls) <= hang.Times)
+                {
+                    Interlocked.Increment(ref hang._hanging);
+                    hang._released.Wait();
+                }
+                return inner.ToMessage(@event);
+            }
+        }
+    }
+}
