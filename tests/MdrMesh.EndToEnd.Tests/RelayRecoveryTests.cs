@@ -58,7 +58,9 @@ public sealed class RelayRecoveryTests(Infrastructure infrastructure) : IAsyncLi
         await _mesh.WaitForStatusAsync(incident, response, "Completed");
         Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await _mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
         Assert.Equal(restartsBefore + 1, await RestartsAsync());
-        Assert.Equal(200, (await ProbeAsync("health/live")).Status);
+        // Once the watchdog sees it move, the probes are well again.
+        await Eventually.ReturnsAsync(() => ProbeAsync("health/ready"), probe => probe.Status == 200, "ready again");
+        await Eventually.ReturnsAsync(() => ProbeAsync("health/live"), probe => probe.Status == 200, "live again");
     }
 
     [Fact]
