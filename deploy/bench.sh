@@ -9,6 +9,9 @@
 #
 #   deploy/bench.sh                      full run: floors, 50/s and 250/s for 60 s, closed loop of 32, outbreak
 #   deploy/bench.sh --smoke              ~10 s of load through every scenario (CI); non-zero if the bench breaks
+#   deploy/bench.sh --profile ...        also what each response costs: PostgreSQL transactions, statements and rows
+#                                        written per response, CPU-ms per response per container, the ten statements
+#                                        with the most time (pg_stat_statements, preloaded by docker-compose.yml)
 #   deploy/bench.sh --rate 25 --duration 30          open loop (--rate 50,250 for several)
 #   deploy/bench.sh --closed 32 --duration 60        closed loop: 32 clients back to back
 #   deploy/bench.sh --outbreak [--outbreak-responses 10000 --outbreak-incidents 2000]
@@ -23,7 +26,6 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$MDRMESH_ROOT"
-case "${1:-}" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 
 command -v dotnet >/dev/null || die "the .NET SDK 10 is required (dotnet on PATH)"
 port=${MDRMESH_API_PORT:-8080}

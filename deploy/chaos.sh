@@ -16,7 +16,6 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$MDRMESH_ROOT"
-case "${1:-}" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 
 rounds=3 rate=20 load=15 deadline=120
 while [ $# -gt 0 ]; do

@@ -4,6 +4,10 @@
 MDRMESH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export MDRMESH_ROOT
 
+# Every script answers -h or --help with the comment at its top (down to its `set -euo pipefail`), exit 0:
+# sourced without arguments, this sees the script's own.
+case "${1:-}" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
+
 # The engine in Debian 12 is Docker 20.10 (API 1.41); newer clients and Testcontainers ask for more.
 export DOCKER_API_VERSION=${DOCKER_API_VERSION:-1.41}
 

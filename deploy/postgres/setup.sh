@@ -10,6 +10,8 @@ for name in POSTGRES_INCIDENTS_PASSWORD POSTGRES_APPROVALS_PASSWORD POSTGRES_EXE
   [ -n "$value" ] || { echo "postgres setup: $name is not set" >&2; exit 1; }
 done
 psql -X -q -v ON_ERROR_STOP=1 -f "$dir/roles.sql"
+# Statement statistics for operators and deploy/bench.sh --profile (the server preloads the library).
+psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
 \getenv incidents POSTGRES_INCIDENTS_PASSWORD
 \getenv approvals POSTGRES_APPROVALS_PASSWORD

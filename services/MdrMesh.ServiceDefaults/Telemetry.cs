@@ -75,13 +75,23 @@ public static class Telemetry
     }
 
     /// <summary>
-    /// <c>/metrics</c> for Prometheus. With <c>Metrics:Port</c> set it answers on that port only, so
-    /// the gateway's public port does not serve it (compose sets 9464 and publishes only the API port).
+    /// <c>/metrics</c> for Prometheus. With <c>Metrics:Port</c> set, the connection's local port decides (never the
+    /// Host header, which the caller writes): that port serves <c>/metrics</c> and nothing else, every other port
+    /// answers 404 for it, so the gateway's public port never serves it (compose sets 9464 and publishes only the API port).
     /// </summary>
     public static void MapMetrics(WebApplication app)
     {
-        var endpoint = app.MapPrometheusScrapingEndpoint();
-        if (app.Configuration["Metrics:Port"] is { Length: > 0 } port) endpoint.RequireHost($"*:{port}");
+        if (app.Configuration.GetValue<int?>("Metrics:Port") is { } metricsPort)
+            app.Use(async (context, next) =>
+            {
+                if ((context.Connection.LocalPort == metricsPort) != context.Request.Path.StartsWithSegments("/metrics"))
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return;
+                }
+                await next(context);
+            });
+        app.MapPrometheusScrapingEndpoint();
     }
 
     private static bool IsProbe(PathString path) => path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics");

@@ -13,9 +13,10 @@ public sealed class OperatorSurfaceTests(Infrastructure infrastructure) : IAsync
 {
     private readonly HttpClient _http = new();
     private Mesh _mesh = null!;
+    private readonly int _metricsPort = FreePort();
 
     // A port nobody listens on: the metrics endpoint then exists on no address the test can reach.
-    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]", new() { ["Metrics:Port"] = FreePort().ToString() });
+    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]", new() { ["Metrics:Port"] = _metricsPort.ToString() });
 
     public async Task DisposeAsync()
     {
@@ -42,6 +43,31 @@ public sealed class OperatorSurfaceTests(Infrastructure infrastructure) : IAsync
         {
             using var response = await _http.GetAsync($"{_mesh.ServiceAddress(service)}{path}");
             Assert.Equal(404, (int)response.StatusCode);
+        }
+    }
+
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("gateway")]
+    [InlineData("x")]
+    [InlineData("127.0.0.1")]
+    public async Task A_host_header_naming_the_metrics_port_does_not_open_it_on_the_api_port(string host)
+    {
+        foreach (var service in new[] { "Gateway", "Incidents" })
+        {
+            foreach (var path in new[] { "/metrics", "/metrics/" })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"{_mesh.ServiceAddress(service)}{path}");
+                request.Headers.Host = $"{host}:{_metricsPort}";
+                using var response = await _http.SendAsync(request);
+                Assert.True(404 == (int)response.StatusCode, $"{service} {path} with Host {request.Headers.Host}: {(int)response.StatusCode}");
+            }
+            // The probes answer as they always do, whatever the Host header says, and show no metrics.
+            using var probe = new HttpRequestMessage(HttpMethod.Get, $"{_mesh.ServiceAddress(service)}/health/ready");
+            probe.Headers.Host = $"{host}:{_metricsPort}";
+            using var ready = await _http.SendAsync(probe);
+            Assert.Equal(200, (int)ready.StatusCode);
+            Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
         }
     }
 

@@ -14,6 +14,7 @@ public static class Load
         var count = Math.Max(1, (int)Math.Round(rate * seconds));
         var incidents = new Task<string?>[(count + 4) / 5];
         var calls = new List<Task>(count);
+        var profile = await Profile.StartAsync(options);
         var start = Clock.Now;
         for (var i = 0; i < count; i++)
         {
@@ -25,7 +26,7 @@ public static class Load
             calls.Add(work.ProposeAsync(incidents[i / 5], i % 5, due));
         }
         await Task.WhenAll(calls);
-        return await Measure.LoadAsync(api, work, "open", start, start + seconds, options);
+        return await Measure.LoadAsync(api, work, "open", start, start + seconds, options, profile);
     }
 
     /// <summary>Closed loop: each client proposes as soon as its previous answer came (429s waited out): the maximum.</summary>
@@ -33,6 +34,7 @@ public static class Load
     {
         var work = new Workload(api, fleet, $"closed {clients}");
         api.Counts = new Counts();
+        var profile = await Profile.StartAsync(options);
         var start = Clock.Now;
         var end = start + seconds;
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
@@ -44,6 +46,6 @@ public static class Load
                 await work.ProposeAsync(incident, slot, Clock.Now, retryTooMany: true);
             }
         }));
-        return await Measure.LoadAsync(api, work, "closed", start, Clock.Now, options);
+        return await Measure.LoadAsync(api, work, "closed", start, Clock.Now, options, profile);
     }
 }

@@ -42,6 +42,8 @@ public sealed class ScenarioResult
     public Dictionary<string, Percentiles?>? Reads { get; set; }
     public Counts Counts { get; set; } = new();
     public Dictionary<string, ContainerUse> Containers { get; set; } = [];
+    /// <summary>With --profile: what PostgreSQL did per accepted response.</summary>
+    public DatabaseProfile? Database { get; set; }
     public List<string> Notes { get; } = [];
     [JsonIgnore] public List<Sent> Sent { get; set; } = [];
     [JsonIgnore] public List<Outcome> Outcomes { get; set; } = [];
@@ -50,16 +52,19 @@ public sealed class ScenarioResult
 public static class Measure
 {
     /// <summary>Waits for the scenario's responses to settle, reads their server times and sums the scenario up.</summary>
-    public static async Task<ScenarioResult> LoadAsync(Api api, Workload work, string kind, double start, double loadEnd, Options options)
+    public static async Task<ScenarioResult> LoadAsync(Api api, Workload work, string kind, double start, double loadEnd, Options options,
+        Profile.Snapshot? profile)
     {
         var counts = api.Counts;
         // Polling and history reads are the bench's own calls, not the load: counted apart.
         api.Counts = new Counts();
         var sent = work.Proposals.ToList();
         await Settle.WaitAsync(api, work, options.Deadline);
+        var accepted = sent.Where(s => s.Status is >= 200 and < 300 && s.ResponseId is not null).ToList();
+        // Before the history is read: the bench's own reads of it are not the pipeline's cost.
+        var database = profile is null ? null : await Profile.EndAsync(options, profile, accepted.Count);
         var outcomes = await Settle.OutcomesAsync(api, work);
         var seconds = Math.Max(loadEnd - start, 1e-3);
-        var accepted = sent.Where(s => s.Status is >= 200 and < 300 && s.ResponseId is not null).ToList();
         var done = outcomes.Where(o => o.TerminalMs is not null).ToList();
         var cutoff = Clock.UnixMs(loadEnd + options.UnfinishedAfter);
         var result = new ScenarioResult
@@ -75,6 +80,7 @@ public static class Measure
             IncidentCreateMs = Percentiles.Of(work.IncidentCreateMs),
             UnfinishedAfterSeconds = options.UnfinishedAfter,
             UnfinishedAfter = accepted.Count - done.Count(o => o.TerminalMs <= cutoff),
+            Database = database,
         };
         if (done.Count > 0)
         {

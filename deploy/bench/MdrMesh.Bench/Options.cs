@@ -28,6 +28,9 @@ public sealed class Options
     public int Concurrency { get; set; } = 64;
     public bool Smoke { get; set; }
 
+    /// <summary>Per scenario: transactions, statements and rows written per response, CPU-ms per response per container, top statements.</summary>
+    public bool Profile { get; set; }
+
     /// <summary>The restart suite (deploy/chaos.sh): rounds of each fault, the rate offered meanwhile, and each round's load.</summary>
     public int ChaosRounds { get; set; }
     public double ChaosRate { get; set; } = 20;
@@ -90,6 +93,7 @@ public sealed class Options
                 case "--concurrency": o.Concurrency = (int)Number(); break;
                 case "--out": o.Output = Value(); break;
                 case "--smoke": o.Smoke = true; chosen = true; break;
+                case "--profile": o.Profile = true; break;
                 case "--chaos": o.ChaosRounds = (int)Number(); chosen = true; break;
                 case "--chaos-rate": o.ChaosRate = Number(); break;
                 case "--chaos-load": o.ChaosLoadSeconds = Number(); break;

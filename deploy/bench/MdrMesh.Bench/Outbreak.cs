@@ -16,12 +16,13 @@ public static class Outbreak
         if (ids.Any(id => id is null)) throw new BenchException($"outbreak: {ids.Count(id => id is null)} incidents could not be created");
 
         api.Counts = new Counts();
+        var profile = await Profile.StartAsync(options);
         var start = Clock.Now;
         // Proposal i goes to incident i mod n, so every incident gets its first isolation before any gets its second.
         await Parallel.ForEachAsync(Enumerable.Range(0, responses), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency },
             async (i, _) => await work.ProposeAsync(Task.FromResult(ids[i % incidentCount]), i / incidentCount, Clock.Now,
                 isolateOnly: true, retryTooMany: true));
-        var result = await Measure.LoadAsync(api, work, "outbreak", start, Clock.Now, options);
+        var result = await Measure.LoadAsync(api, work, "outbreak", start, Clock.Now, options, profile);
         var done = result.Outcomes.Where(o => o.TerminalMs is not null).ToList();
         if (done.Count > 0 && done.Count == result.Accepted)
             result.OutbreakSeconds = (done.Max(o => o.TerminalMs!.Value) - result.Outcomes.Min(o => o.ProposedMs)) / 1000.0;

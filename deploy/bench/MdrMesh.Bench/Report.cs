@@ -70,6 +70,30 @@ public static class Report
                 md.AppendLine($"| {r.Name} | " + string.Join(" | ", names.Select(n => r.Containers.TryGetValue(n, out var u) ? $"{u.MaxMemoryMb:0} / {u.MeanCpuPercent:0}" : "–")) + " |");
             md.AppendLine();
         }
+        var profiled = results.Where(r => r.Database is not null).ToList();
+        if (profiled.Count > 0)
+        {
+            md.AppendLine("## Cost per accepted response (--profile: pg_stat_database and pg_stat_statements of the mdrmesh database; CPU-ms from each container's mean CPU during the load)\n");
+            var names = profiled.SelectMany(r => r.Containers.Keys).Distinct().OrderBy(n => n).ToList();
+            md.AppendLine("| scenario | transactions | statements | rows inserted | rows updated | rows written | " + string.Join(" | ", names.Select(n => $"{Short(n)} CPU-ms")) + " |");
+            md.AppendLine("|---|---|---|---|---|---|" + string.Concat(names.Select(_ => "---|")));
+            foreach (var r in profiled)
+            {
+                var d = r.Database!;
+                var seconds = (r.LoadEndedAt ?? r.EndedAt) - r.StartedAt;
+                md.AppendLine($"| {r.Name} | {d.TransactionsPerResponse:0.#} | {d.StatementsPerResponse:0.#} | {d.RowsInsertedPerResponse:0.#} | {d.RowsUpdatedPerResponse:0.#} | {d.RowsWrittenPerResponse:0.#} | " +
+                              string.Join(" | ", names.Select(n => r.Containers.TryGetValue(n, out var u) && r.Accepted > 0 ? $"{u.MeanCpuPercent / 100 * seconds * 1000 / r.Accepted:0.0}" : "–")) + " |");
+            }
+            md.AppendLine();
+            foreach (var r in profiled)
+            {
+                md.AppendLine($"Statements with the most time, {r.Name}:\n");
+                md.AppendLine("| calls | total ms | mean ms | statement |\n|---|---|---|---|");
+                foreach (var t in r.Database!.Top)
+                    md.AppendLine($"| {t.Calls} | {t.TotalMs:0} | {t.MeanMs:0.00} | `{t.Query.Replace("|", "\\|").Replace("`", "'")}` |");
+                md.AppendLine();
+            }
+        }
         foreach (var r in results.Where(r => r.Notes.Count > 0))
             md.AppendLine($"- {r.Name}: {string.Join("; ", r.Notes)}");
         return md.ToString();
