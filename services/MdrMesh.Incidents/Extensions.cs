@@ -38,7 +38,6 @@ public static class Extensions
                 .GinIndexJsonDataMember(i => i.Comments).GinIndexJsonDataMember(i => i.Attachments).GinIndexJsonDataMember(i => i.MitreTactics).GinIndexJsonDataMember(i => i.MitreTechniques);
             options.Schema.For<IncidentHistoryRecord>().Index([r => r.IncidentId, r => r.Version]);
             options.Storage.ExtendedSchemaObjects.Add(new Sequence($"{IncidentStore.Schema}.incident_numbers"));
-            options.Storage.ExtendedSchemaObjects.Add(UpdateClock.Definition(IncidentStore.Schema));
             options.Storage.ExtendedSchemaObjects.Add(AttachmentBlobs.Definition(IncidentStore.Schema));
         });
         builder.Services.AddSingleton<IncidentStore>();

@@ -179,6 +179,7 @@ public static class IncidentStatus
     public const string Resolved = "Resolved";
     public const string Closed = "Closed";
     public static readonly IReadOnlyList<string> Changeable = [Open, OnHold, Resolved];
+    public static readonly IReadOnlyList<string> All = [Open, OnHold, Resolved, Closed];
 }
 
 public static class ResponseStatus
@@ -189,6 +190,7 @@ public static class ResponseStatus
     public const string InProgress = "InProgress";
     public const string Completed = "Completed";
     public const string Failed = "Failed";
+    public static readonly IReadOnlyList<string> All = [New, Confirmed, Declined, InProgress, Completed, Failed];
 }
 
 public static class Priorities

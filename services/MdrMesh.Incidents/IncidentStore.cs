@@ -180,7 +180,7 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
                 }
 
                 var written = incidents.Where(i => i.Value.Events.Count > 0).ToList();
-                // Reads of passwords are history, not changes: only a change moves update_time (and waits for the clock).
+                // Reads of passwords are history, not changes: only a change moves update_time.
                 DateTimeOffset? stamp = written.Any(i => i.Value.Events.Any(Incident.Changes))
                     ? await UpdateClock.StampAsync(session, CancellationToken.None)
                     : null;
@@ -188,15 +188,16 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
                 {
                     session.Events.Append(id, writing.Version + writing.Events.Count,
                         writing.Events.Select((e, i) => session.Traced(e, writing.Traces[i])).ToArray());
-                    if (stamp is { } at && writing.Events.Any(Incident.Changes)) writing.State = writing.State with { UpdatedAt = at };
+                    if (stamp is { } at && writing.Events.Any(Incident.Changes))
+                        writing.State = writing.State with { UpdatedAt = UpdateClock.For(at, writing.Loaded.UpdatedAt) };
                     session.Store(writing.State);
                 }
                 await session.SaveChangesAsync();
                 foreach (var (_, writing) in written) IncidentMetrics.Committed(writing.State, writing.Events);
                 // Each caller sees the incident as committed: with the update_time it got.
                 for (var i = 0; i < outcomes.Count; i++)
-                    if (stamp is { } at && outcomes[i].State is { } state && incidents[state.Id].Events.Any(Incident.Changes))
-                        outcomes[i] = outcomes[i] with { State = state with { UpdatedAt = at } };
+                    if (stamp is not null && outcomes[i].State is { } state && incidents[state.Id].Events.Any(Incident.Changes))
+                        outcomes[i] = outcomes[i] with { State = state with { UpdatedAt = incidents[state.Id].State.UpdatedAt } };
             }
             catch (ConcurrencyException) when (attempt < Attempts)
             {
@@ -224,6 +225,7 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
     // One incident within a batch: the state its decisions evolved, from the version it was loaded at.
     private sealed class Writing(Incident loaded, long version)
     {
+        public Incident Loaded { get; } = loaded;
         public Incident State { get; set; } = loaded;
         public long Version { get; } = version;
         public List<IIncidentEvent> Events { get; } = [];
@@ -238,32 +240,45 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
 }
 
 /// <summary>
-/// <c>update_time</c> a poller can trust. An integration polls <c>incidents/list</c> with
-/// <c>min_update_time</c> = the largest <c>update_time</c> it has seen + 1, so a change must never
-/// become visible with an <c>update_time</c> at or below one a reader could already have seen. The
-/// stamp is taken inside the committing transaction from a one-row clock, later than every stamp
-/// before it by at least a millisecond (whatever the machines' clocks do), and the clock's row stays
-/// locked until the commit: commits that change incidents become visible in the order of their
-/// stamps, across every instance of the service. The lock is held only for a batch's write and commit.
+/// <c>update_time</c> a poller can trust, without a lock. An integration polls <c>incidents/list</c> with
+/// <c>min_update_time</c> = the largest <c>update_time</c> it has seen + 1, so a change must never become
+/// visible to it with an <c>update_time</c> at or below one it could already have seen.
+/// A writer stamps its change inside the committing transaction, in one statement that first gives the
+/// transaction its id and then reads the database's clock (whole milliseconds; later than the incident's
+/// previous <c>update_time</c>). So a transaction that holds an id and is still open started at or before
+/// its stamp, and one that takes an id later stamps later still. A poller first reads the horizon: the
+/// start of the oldest such open transaction of this service (or now), then, in a later statement, only
+/// changes stamped before it. Whatever commits after that was stamped at or after the horizon: after every
+/// <c>update_time</c> the poller was shown. Transactions that write nothing (the daemon's leadership lock)
+/// hold no id and no horizon back. The cost is a delay for pollers of at most the longest open writing
+/// transaction (milliseconds), where a one-row clock locked until each commit made every incident commit of
+/// every instance wait in one line.
 /// </summary>
 public static class UpdateClock
 {
-    public const string Table = "update_clock";
-
-    public static Table Definition(string schema)
-    {
-        var table = new Table($"{schema}.{Table}");
-        table.AddColumn<int>("id").AsPrimaryKey();
-        table.AddColumn<long>("last_ms").NotNull();
-        return table;
-    }
-
+    /// <summary>Begins the session's transaction, gives it its id, then reads the database's clock.</summary>
     public static async Task<DateTimeOffset> StampAsync(IDocumentSession session, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
-        var sql = $"insert into {IncidentStore.Schema}.{Table} as c (id, last_ms) values (1, (extract(epoch from clock_timestamp()) * 1000)::bigint)"
-                  + " on conflict (id) do update set last_ms = greatest(excluded.last_ms, c.last_ms + 1) returning last_ms";
+        // The CTE is materialized before the outer select reads the clock: the id first, then the stamp.
+        const string sql = "with x as materialized (select pg_current_xact_id() as id)"
+                           + " select floor(extract(epoch from clock_timestamp()) * 1000)::bigint from x";
         var ms = (await session.AdvancedSql.QueryAsync<long>(sql, ct)).Single();
         return DateTimeOffset.FromUnixTimeMilliseconds(ms);
     }
+
+    /// <summary>
+    /// The horizon, in whole milliseconds, for a statement that runs after this one: every instance of the service
+    /// logs in as the same role, and only a transaction holding an id can be stamping.
+    /// </summary>
+    public static async Task<DateTimeOffset> HorizonAsync(IQuerySession query, CancellationToken ct)
+    {
+        const string sql = "select floor(extract(epoch from coalesce(min(a.xact_start), clock_timestamp())) * 1000)::bigint"
+                           + " from pg_stat_activity a where a.usename = current_user and a.pid <> pg_backend_pid() and a.backend_xid is not null";
+        return DateTimeOffset.FromUnixTimeMilliseconds((await query.AdvancedSql.QueryAsync<long>(sql, ct)).Single());
+    }
+
+    /// <summary>The stamp of one incident's change: the transaction's stamp, or a millisecond after its previous one if that is later.</summary>
+    public static DateTimeOffset For(DateTimeOffset stamp, DateTimeOffset previous) =>
+        stamp > previous ? stamp : previous.AddMilliseconds(1);
 }

@@ -62,6 +62,38 @@ public sealed class PollingTests(Infrastructure infrastructure) : IAsyncLifetime
     }
 
     /// <summary>
+    /// The horizon that keeps the guarantee without a lock: a writing transaction of the service that is still open
+    /// holds back what pollers are shown, since it may yet commit a change stamped before what came after it.
+    /// Readers without <c>min_update_time</c> see every committed change at once.
+    /// </summary>
+    [Fact]
+    public async Task A_poller_is_shown_a_change_only_once_no_earlier_writing_transaction_is_open()
+    {
+        var id = (await _mesh.OkAsync("incidents/create", new { summary = "horizon", tenant_id = "t-p", affected_hosts = new[] { "ws-1" } }))
+            ["incident_id"]!.GetValue<string>();
+        long UpdateTime(JsonNode incident) => incident["update_time"]!.GetValue<long>();
+        var created = UpdateTime((await Eventually.ReturnsAsync(() => PolledAsync(0), list => list.Count == 1, "the new incident polled"))[0]!);
+
+        // A transaction of the service's role that has written (holds an id) and stays open, as a slow commit would.
+        await using var slow = new Npgsql.NpgsqlConnection(_mesh.DatabaseConnectionString);
+        await slow.OpenAsync();
+        await using var transaction = await slow.BeginTransactionAsync();
+        await using (var write = new Npgsql.NpgsqlCommand("select pg_current_xact_id()", slow, transaction)) await write.ExecuteScalarAsync();
+
+        await _mesh.OkAsync("comments/create", new { incident_id = id, text = "after the slow transaction began" });
+        var details = await _mesh.OkAsync("incidents/details", new { incident_id = id });
+        Assert.True(UpdateTime(details) > created);
+        Assert.Empty(await PolledAsync(created + 1));
+
+        await transaction.CommitAsync();
+        var polled = await Eventually.ReturnsAsync(() => PolledAsync(created + 1), list => list.Count == 1, "the change polled once the transaction ended");
+        Assert.Equal(UpdateTime(details), UpdateTime(polled[0]!));
+
+        async Task<JsonArray> PolledAsync(long from) => (await _mesh.OkAsync("incidents/list",
+            new { min_update_time = from, search_phrase = "horizon", sort = "update_time:asc" }, caller: "siem")).AsArray();
+    }
+
+    /// <summary>
     /// The SIEM sync of an existing integration, end to end: it confirms its refresh token (read from a
     /// file, newline and all), polls, writes out what is new, downloads attachments under its own size
     /// limit, confirms a response and posts a comment, and keeps polling.

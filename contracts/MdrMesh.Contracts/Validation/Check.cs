@@ -32,6 +32,14 @@ public sealed partial class Check(List<ValidationError> errors, string path)
         return ok;
     }
 
+    /// <summary>Each item of an optional list one of <paramref name="allowed"/>, reported as <c>field[i]</c>: a typo in a filter is an error, not "nothing matches".</summary>
+    public bool ItemsOneOf(IReadOnlyList<string?>? values, IReadOnlyCollection<string> allowed)
+    {
+        var ok = true;
+        for (var i = 0; i < (values?.Count ?? 0); i++) ok &= Item(i).OneOf(values![i], allowed);
+        return ok;
+    }
+
     public bool NonEmpty(string? value, int maxLength, bool required = true)
     {
         if (value is null) return !required || Fail("is required");

@@ -48,6 +48,7 @@ public sealed record AssetFilter(
     {
         var errors = new List<ValidationError>();
         new Check(errors, "fields").Items(Fields, 64);
+        new Check(errors, "statuses").ItemsOneOf(Statuses, AssetStatus.All);
         if (Sort is not null && !Sorts.Contains(Sort)) new Check(errors, "sort").Fail($"must be one of {string.Join(", ", Sorts)}");
         return errors;
     }

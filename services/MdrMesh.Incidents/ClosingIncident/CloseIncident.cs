@@ -18,6 +18,9 @@ public static class CloseIncident
         ["FALSE_POSITIVE"] = "False positive",
     };
 
+    /// <summary>Every resolution an incident can show (filters name these): the two above, and Other from the product.</summary>
+    public static readonly IReadOnlyList<string> Shown = [.. Resolutions.Values, "Other"];
+
     public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, IncidentClosed close) =>
         incident.IsClosed ? throw new IncidentConflict("The incident is already closed.") : [close];
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Marten;
 using Marten.Linq.MatchesSql;
+using MdrMesh.Contracts.Responses;
 using MdrMesh.Contracts.Validation;
 using MdrMesh.Incidents.Commenting;
 using MdrMesh.Incidents.RevealingPasswords;
@@ -66,6 +67,18 @@ public sealed record IncidentFilter(
         return incidents;
     }
 
+    /// <summary>
+    /// The caller's incidents that match. A poller (<c>min_update_time</c>) is shown only changes no open transaction can
+    /// still precede: those stamped before the horizon, read before the query's own snapshot (see <see cref="UpdateClock"/>).
+    /// </summary>
+    public async Task<IQueryable<Incident>> ApplyAsync(IQuerySession query, Caller caller, CancellationToken ct)
+    {
+        var incidents = Apply(IncidentStore.Reachable(query, caller));
+        if (MinUpdateTime is null) return incidents;
+        var horizon = await UpdateClock.HorizonAsync(query, ct);
+        return incidents.Where(i => i.UpdatedAt < horizon);
+    }
+
     // Any of the values, each as a JSON containment test on one member of the document.
     private static IQueryable<Incident> AnyContains(IQueryable<Incident> incidents, string member, List<string>? values, Func<string, object> contained)
     {
@@ -89,6 +102,13 @@ public sealed record IncidentFilter(
                      ("mitre_techniques", MitreTechniques, 256),
                  })
             at.Field(field).Items(values, max);
+        foreach (var (field, values, allowed) in new (string, List<string>?, IReadOnlyCollection<string>)[]
+                 {
+                     ("statuses", Statuses, IncidentStatus.All), ("priorities", Priorities, Incidents.Priorities.All),
+                     ("response_statuses", ResponseStatuses, ResponseStatus.All), ("response_types", ResponseTypes, ResponseType.All),
+                     ("resolutions", Resolutions, ClosingIncident.CloseIncident.Shown),
+                 })
+            at.Field(field).ItemsOneOf(values, allowed);
         at.Field("search_phrase").NonEmpty(SearchPhrase, 1024, required: false);
         if (Sort is not null && !Sorts.Contains(Sort)) at.Field("sort").Fail($"must be one of {string.Join(", ", Sorts)}");
         return errors;
@@ -117,7 +137,7 @@ public static class QueryIncidents
         if (filter.Validate() is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
         await using var query = store.QuerySession();
         var (skip, take) = Paging.Window(filter.Page, filter.PageSize);
-        var page = await filter.Sorted(filter.Apply(IncidentStore.Reachable(query, caller))).Skip(skip).Take(take).ToListAsync(ct);
+        var page = await filter.Sorted(await filter.ApplyAsync(query, caller, ct)).Skip(skip).Take(take).ToListAsync(ct);
         var wasRead = await Reading.ReadByAsync(store, page, caller, ct);
         return Results.Ok(page.Select(i => IncidentViews.Select(IncidentViews.Incident(i, wasRead: wasRead), filter.Fields)).ToList());
     }
@@ -126,7 +146,7 @@ public static class QueryIncidents
     {
         if (filter.Validate() is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
         await using var query = store.QuerySession();
-        return Results.Ok(new CountView(await filter.Apply(IncidentStore.Reachable(query, caller)).CountAsync(ct)));
+        return Results.Ok(new CountView(await (await filter.ApplyAsync(query, caller, ct)).CountAsync(ct)));
     }
 
     /// <summary>Shows the passwords of the incident's isolations to those who may see them (each a recorded reveal).</summary>
