@@ -113,6 +113,9 @@ public static class Extensions
         builder.AddMdrTelemetry(service);
         // The API's description, from the endpoints themselves (the gateway joins the services' into one).
         builder.Services.AddOpenApi();
+        // A body that does not bind is thrown to the exception handler, which names the field (BindingErrors):
+        // otherwise minimal APIs answer a bare 400 and drop the reason.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         // Bodies of API calls are small JSON; anything larger is refused with 413 before it is read.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
     }
@@ -152,7 +155,15 @@ public static class Extensions
     {
         app.UseExceptionHandler(error => error.Run(async context =>
         {
-            var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var failed = context.Features.Get<IExceptionHandlerFeature>();
+            var exception = failed?.Error;
+            // The endpoint that failed (the handler's own context has none any more): its request type names the fields.
+            var request = failed?.Endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType;
+            if (BindingErrors.From(exception, request) is { } errors)
+            {
+                await ApiProblems.BadRequest(errors).ExecuteAsync(context);
+                return;
+            }
             var (status, title, detail) = ProblemFor(exception);
             context.Response.StatusCode = status;
             if (status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "5";

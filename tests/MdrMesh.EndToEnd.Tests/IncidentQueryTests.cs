@@ -59,7 +59,11 @@ public sealed class IncidentQueryTests(Infrastructure infrastructure) : IAsyncLi
         Assert.Empty(await ListAsync(new { search_phrase = "_mail" }));
         // Text that would break out of a quoted SQL string is only text: bound as a parameter, it matches nothing.
         Assert.Empty(await ListAsync(new { search_phrase = "x' or '1'='1" }));
-        Assert.Equal(0, await CountAsync(new { asset_ids = new[] { "\"]' or true --" }, response_statuses = new[] { "New') or (true" } }));
+        Assert.Equal(0, await CountAsync(new { asset_ids = new[] { "\"]' or true --" }, mitre_techniques = new[] { "T1') or (true" } }));
+        // A filter with a fixed set of values refuses anything else outright.
+        var (status, problem) = await _mesh.CallAsync("incidents/count", new { response_statuses = new[] { "New') or (true" } });
+        Assert.Equal(400, status);
+        Assert.NotNull(problem!["errors"]!["response_statuses[0]"]);
 
         Assert.Equal(2, await CountAsync(new { asset_ids = new[] { "ws-1" } }));
         Assert.Equal(3, await CountAsync(new { }));

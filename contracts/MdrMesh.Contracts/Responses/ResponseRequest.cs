@@ -25,6 +25,9 @@ public static class ResponseRequest
         {
             var rule = type is null ? "is required" : "is not a known response type";
             errors.Add(new("type", $"{rule}; must be one of {string.Join(", ", ResponseType.All)}"));
+            // Whatever the type, parameters that are not an object are wrong too: say so now, not after the type is fixed.
+            if (parameters.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null or JsonValueKind.Object))
+                errors.Add(new("parameters", "must be a JSON object"));
             return new(null, errors);
         }
 

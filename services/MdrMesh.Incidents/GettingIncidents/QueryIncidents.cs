@@ -93,15 +93,7 @@ public sealed record IncidentFilter(
     {
         var errors = new List<ValidationError>();
         var at = new Check(errors, "");
-        foreach (var (field, values, max) in new (string, List<string>?, int)[]
-                 {
-                     ("statuses", Statuses, 64), ("priorities", Priorities, 64), ("response_statuses", ResponseStatuses, 64),
-                     ("response_types", ResponseTypes, 64), ("asset_ids", AssetIds, 256), ("affected_hosts", AffectedHosts, 512),
-                     ("resolutions", Resolutions, 64), ("tenants_names", TenantsNames, 128), ("fields", Fields, 64),
-                     ("detection_technologies", DetectionTechnologies, 256), ("mitre_tactics", MitreTactics, 256),
-                     ("mitre_techniques", MitreTechniques, 256),
-                 })
-            at.Field(field).Items(values, max);
+        // Filters with a fixed set of values: anything else is refused (a typo is an error, not "nothing matches").
         foreach (var (field, values, allowed) in new (string, List<string>?, IReadOnlyCollection<string>)[]
                  {
                      ("statuses", Statuses, IncidentStatus.All), ("priorities", Priorities, Incidents.Priorities.All),
@@ -109,6 +101,14 @@ public sealed record IncidentFilter(
                      ("resolutions", Resolutions, ClosingIncident.CloseIncident.Shown),
                  })
             at.Field(field).ItemsOneOf(values, allowed);
+        foreach (var (field, values, max) in new (string, List<string>?, int)[]
+                 {
+                     ("asset_ids", AssetIds, 256), ("affected_hosts", AffectedHosts, 512),
+                     ("tenants_names", TenantsNames, 128), ("fields", Fields, 64),
+                     ("detection_technologies", DetectionTechnologies, 256), ("mitre_tactics", MitreTactics, 256),
+                     ("mitre_techniques", MitreTechniques, 256),
+                 })
+            at.Field(field).Items(values, max);
         at.Field("search_phrase").NonEmpty(SearchPhrase, 1024, required: false);
         if (Sort is not null && !Sorts.Contains(Sort)) at.Field("sort").Fail($"must be one of {string.Join(", ", Sorts)}");
         return errors;
