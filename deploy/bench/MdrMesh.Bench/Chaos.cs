@@ -11,7 +11,7 @@ public sealed record FaultResult(string Kind, int Injected, List<double> Recover
 
 /// <summary>
 /// The restart suite (deploy/chaos.sh): under an open-loop load, restarts PostgreSQL, RabbitMQ, both in either order,
-/// and kills each service with SIGKILL (its restart policy brings it back), K times each. After each fault it waits
+/// cuts each off for a few seconds, and kills each service with SIGKILL (its restart policy brings it back), K times each. After each fault it waits
 /// until every response proposed in that round is terminal and every relay has caught up (the recovery time counts
 /// from the end of the fault), then checks the stores: no execution started twice, no outcome recorded twice.
 /// Only the composed system's own containers are touched (docker on this machine).
@@ -24,6 +24,8 @@ public static class Chaos
         ("restart RabbitMQ", () => RestartAsync("rabbitmq")),
         ("restart PostgreSQL, then RabbitMQ", async () => { await RestartAsync("postgres"); await RestartAsync("rabbitmq"); }),
         ("restart RabbitMQ, then PostgreSQL", async () => { await RestartAsync("rabbitmq"); await RestartAsync("postgres"); }),
+        ("cut PostgreSQL off for 5 s", () => CutOffAsync("postgres", 5)),
+        ("cut RabbitMQ off for 5 s", () => CutOffAsync("rabbitmq", 5)),
         ("kill -9 incidents", () => KillAsync("incidents")),
         ("kill -9 approvals", () => KillAsync("approvals")),
         ("kill -9 executor", () => KillAsync("executor")),
@@ -44,7 +46,7 @@ public static class Chaos
             {
                 Log($"chaos: {kind} ({round}/{options.ChaosRounds}) under {options.ChaosRate:0.#}/s");
                 var work = new Workload(api, fleet, $"chaos {kind} {round}");
-                var load = Offer(work, options.ChaosRate, options.ChaosLoadSeconds);
+                var load = Load.OfferAsync(work, options.ChaosRate, options.ChaosLoadSeconds);
                 // The fault lands in the middle of the load.
                 await Task.Delay(TimeSpan.FromSeconds(options.ChaosLoadSeconds / 3));
                 await inject();
@@ -70,23 +72,6 @@ public static class Chaos
             new { response_statuses = new[] { "New", "Confirmed", "InProgress" }, min_creation_time = Clock.UnixMs(startedAt) }, true);
         var anywhere = unfinished.Ok && unfinished.Body.TryGetProperty("count", out var n) ? n.GetInt32() : -1;
         return (results, anywhere);
-    }
-
-    /// <summary>Open-loop proposals at <paramref name="rate"/> for <paramref name="seconds"/>, five to an incident.</summary>
-    private static async Task Offer(Workload work, double rate, double seconds)
-    {
-        var count = Math.Max(1, (int)Math.Round(rate * seconds));
-        var incidents = new Task<string?>[(count + 4) / 5];
-        var calls = new List<Task>(count);
-        var start = Clock.Now;
-        for (var i = 0; i < count; i++)
-        {
-            var wait = start + i / rate - Clock.Now;
-            if (wait > 0.001) await Task.Delay(TimeSpan.FromSeconds(wait));
-            if (i % 5 == 0) incidents[i / 5] = work.CreateIncidentAsync(false);
-            calls.Add(work.ProposeAsync(incidents[i / 5], i % 5, start + i / rate));
-        }
-        await Task.WhenAll(calls);
     }
 
     /// <summary>Waits until no service has a committed event its relay has not published, or the deadline passes.</summary>
@@ -139,6 +124,17 @@ public static class Chaos
     private static string Container(string service) => $"mdrmesh_{service}_1";
 
     private static Task RestartAsync(string service) => DockerAsync("restart", "--time", "10", Container(service));
+
+    /// <summary>
+    /// A network cut as the services see it: the server is frozen (docker pause), so their connections neither answer
+    /// nor close, and packets go nowhere, for <paramref name="seconds"/>.
+    /// </summary>
+    private static async Task CutOffAsync(string service, double seconds)
+    {
+        await DockerAsync("pause", Container(service));
+        try { await Task.Delay(TimeSpan.FromSeconds(seconds)); }
+        finally { await DockerAsync("unpause", Container(service)); }
+    }
 
     /// <summary>SIGKILL to the service's process, as a crash: Docker's restart policy starts it again (docker kill would count as a stop).</summary>
     private static async Task KillAsync(string service)

@@ -11,22 +11,28 @@ public static class Load
     {
         var work = new Workload(api, fleet, $"open {rate:0.#}/s");
         api.Counts = new Counts();
+        var profile = await Profile.StartAsync(options);
+        var start = Clock.Now;
+        await OfferAsync(work, rate, seconds);
+        return await Measure.LoadAsync(api, work, "open", start, start + seconds, options, profile);
+    }
+
+    /// <summary>Proposals due at start + i / rate, five to an incident (raised when its first response is due); returns once all were answered.</summary>
+    public static async Task OfferAsync(Workload work, double rate, double seconds)
+    {
         var count = Math.Max(1, (int)Math.Round(rate * seconds));
         var incidents = new Task<string?>[(count + 4) / 5];
         var calls = new List<Task>(count);
-        var profile = await Profile.StartAsync(options);
         var start = Clock.Now;
         for (var i = 0; i < count; i++)
         {
             var due = start + i / rate;
             var wait = due - Clock.Now;
             if (wait > 0.001) await Task.Delay(TimeSpan.FromSeconds(wait));
-            // An incident is raised when its first response is due; its five responses wait for it.
             if (i % 5 == 0) incidents[i / 5] = work.CreateIncidentAsync(false);
             calls.Add(work.ProposeAsync(incidents[i / 5], i % 5, due));
         }
         await Task.WhenAll(calls);
-        return await Measure.LoadAsync(api, work, "open", start, start + seconds, options, profile);
     }
 
     /// <summary>Closed loop: each client proposes as soon as its previous answer came (429s waited out): the maximum.</summary>
