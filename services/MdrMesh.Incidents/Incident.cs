@@ -34,6 +34,11 @@ public sealed record Incident
     public bool NoSla { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>
+    /// The version of the incident's event stream this state is at, committed with its events: a writer knows what to
+    /// expect without reading the stream. 0 in documents stored before it was kept (the stream is read then).
+    /// </summary>
+    public long Version { get; init; }
     public IReadOnlyList<IncidentResponse> Responses { get; init; } = [];
     public IReadOnlyList<IncidentComment> Comments { get; init; } = [];
     public IReadOnlyList<IncidentAttachment> Attachments { get; init; } = [];

@@ -91,7 +91,7 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
         session.CarryTrace();
         session.Events.StartStream<Incident>(opened.IncidentId, opened);
         var incident = IncidentHistory.Record(session, null, [opened], fromVersion: 0);
-        incident = incident with { UpdatedAt = await UpdateClock.StampAsync(session, ct) };
+        incident = incident with { UpdatedAt = await UpdateClock.StampAsync(session, ct), Version = 1 };
         session.Store(incident);
         await session.SaveChangesAsync(ct);
         return incident;
@@ -145,19 +145,22 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
             try
             {
                 await using var session = store.LightweightSession(tenantId);
+                // One transaction from the first read to the commit. It holds no id until the stamp gives it one, so
+                // the reads do not hold back the pollers' horizon.
+                await session.BeginTransactionAsync(CancellationToken.None);
+                // The batch's incidents in one statement; each document knows its stream's version.
                 var incidents = new Dictionary<Guid, Writing>();
+                foreach (var loaded in await session.LoadManyAsync<Incident>(changes.Select(c => c.IncidentId).Distinct()))
+                {
+                    var version = loaded.Version > 0 ? loaded.Version : (await session.Events.FetchStreamStateAsync(loaded.Id))?.Version ?? 0;
+                    if (version > 0) incidents[loaded.Id] = new Writing(loaded, version);
+                }
                 foreach (var change in changes)
                 {
                     if (!incidents.TryGetValue(change.IncidentId, out var writing))
                     {
-                        var loaded = await session.LoadAsync<Incident>(change.IncidentId);
-                        var stream = loaded is null ? null : await session.Events.FetchStreamStateAsync(change.IncidentId);
-                        if (loaded is null || stream is null)
-                        {
-                            outcomes.Add((change, null, new KeyNotFoundException($"incident {change.IncidentId}")));
-                            continue;
-                        }
-                        incidents[change.IncidentId] = writing = new Writing(loaded, stream.Version);
+                        outcomes.Add((change, null, new KeyNotFoundException($"incident {change.IncidentId}")));
+                        continue;
                     }
                     IReadOnlyList<IIncidentEvent> events;
                     try
@@ -190,6 +193,7 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
                         writing.Events.Select((e, i) => session.Traced(e, writing.Traces[i])).ToArray());
                     if (stamp is { } at && writing.Events.Any(Incident.Changes))
                         writing.State = writing.State with { UpdatedAt = UpdateClock.For(at, writing.Loaded.UpdatedAt) };
+                    writing.State = writing.State with { Version = writing.Version + writing.Events.Count };
                     session.Store(writing.State);
                 }
                 await session.SaveChangesAsync();

@@ -1,3 +1,4 @@
+using JasperFx;
 using MdrMesh.ServiceDefaults;
 using Marten;
 using Marten.Exceptions;
@@ -18,16 +19,21 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
     public async Task Consume(ConsumeContext<ResponseProposed> context)
     {
         var proposal = context.Message;
-        AutoAcceptSwitch? installationDefault;
-        await using (var root = store.QuerySession())
-            installationDefault = await root.LoadAsync<AutoAcceptSwitch>(AutoAcceptSwitch.StreamIdOf(AutoAcceptSwitch.Installation));
-
         await using var session = store.LightweightSession(proposal.TenantId);
         session.CarryTrace();
-        // The proposal's tenant's own switch, else the installation default: no other tenant's choice counts.
-        var own = await session.LoadAsync<AutoAcceptSwitch>(AutoAcceptSwitch.StreamIdOf(proposal.TenantId));
-        var setting = AutoAcceptSetting.Of(new[] { installationDefault, own }.OfType<AutoAcceptSwitch>());
-        var closed = await session.LoadAsync<ClosedIncident>(proposal.IncidentId) is not null;
+        // What the decision needs, in one round trip: the installation default (in the store's root) and the
+        // proposal's tenant's own switch — no other tenant's choice counts — and whether the incident closed.
+        // Reads and writes in one transaction (not one each): the reads hold no locks, and PostgreSQL counts one.
+        await session.BeginTransactionAsync(context.CancellationToken);
+        var batch = session.CreateBatchQuery();
+        // SQL, not LINQ: Marten parses a LINQ query again on every call (measured: a quarter of the service's CPU).
+        var switches = batch.Query<AutoAcceptSwitch>("where tenant_id = any(?) and id = any(?)",
+            new[] { StorageConstants.DefaultTenantId, proposal.TenantId },
+            new[] { AutoAcceptSwitch.StreamIdOf(AutoAcceptSwitch.Installation), AutoAcceptSwitch.StreamIdOf(proposal.TenantId) });
+        var closedIncident = batch.Load<ClosedIncident>(proposal.IncidentId);
+        await batch.Execute(context.CancellationToken);
+        var setting = AutoAcceptSetting.Of(await switches);
+        var closed = await closedIncident is not null;
         var events = Decisions.Propose(proposal, setting, closed, options.Value.DeadlineFor(proposal.TenantId), clock.GetUtcNow());
         session.Events.StartStream<Decision>(proposal.ResponseId, events.ToArray());
         try

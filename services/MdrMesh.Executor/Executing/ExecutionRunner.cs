@@ -6,10 +6,10 @@ using Microsoft.Extensions.Options;
 namespace MdrMesh.Executor.Executing;
 
 /// <summary>
-/// Runs a response once. First commit: started. Then the adapter acts, and the second commit
-/// records the outcome with the adapter's changes. A replay finds the outcome and runs nothing;
-/// a run that finds only "started" (a crash in between) finishes it. An unreachable asset is
-/// waited for, up to <see cref="ExecutorOptions.AssetWaitLimit"/>.
+/// Runs a response once, in one commit: started, the adapter's changes and the outcome together (the relay then
+/// announces the start before the outcome, so the incident still shows InProgress before it ends). A replay finds the
+/// outcome and runs nothing; a run that finds only "started" (the asset was unreachable) finishes it. An unreachable
+/// asset is waited for, up to <see cref="ExecutorOptions.AssetWaitLimit"/>: then the start and the wait are committed.
 /// </summary>
 public sealed class ExecutionRunner(IDocumentStore store, IEndpointAdapter adapter, TimeProvider clock, IOptions<ExecutorOptions> options)
 {
@@ -18,18 +18,19 @@ public sealed class ExecutionRunner(IDocumentStore store, IEndpointAdapter adapt
     /// <summary>Returns the recorded outcome when the response had finished before (a replay), otherwise null.</summary>
     public async Task<IEvent?> RunAsync(string tenantId, ExecutionStarted start, CancellationToken ct)
     {
-        await using (var session = store.LightweightSession(tenantId))
+        await using var session = store.LightweightSession(tenantId);
+        session.CarryTrace();
+        // Reads, the adapter's changes and the outcome in one transaction: one connection and one commit per run.
+        await session.BeginTransactionAsync(ct);
+        var stream = await session.Events.FetchForWriting<Execution>(start.ResponseId, ct);
+        if (stream.Aggregate is { IsFinished: true }) return await RecordedOutcomeAsync(session, start.ResponseId, ct);
+        var execution = stream.Aggregate;
+        if (execution is null)
         {
-            session.CarryTrace();
-            var stream = await session.Events.FetchForWriting<Execution>(start.ResponseId, ct);
-            if (stream.Aggregate is { IsFinished: true }) return await RecordedOutcomeAsync(session, start.ResponseId, ct);
-            if (stream.Aggregate is null)
-            {
-                stream.AppendOne(start);
-                await session.SaveChangesAsync(ct);
-            }
+            stream.AppendOne(start);
+            execution = Execution.Create(start);
         }
-        await ContinueAsync(tenantId, start.ResponseId, ct);
+        await CarryOutAsync(session, stream, execution, tenantId, ct);
         return null;
     }
 
@@ -38,9 +39,16 @@ public sealed class ExecutionRunner(IDocumentStore store, IEndpointAdapter adapt
     {
         await using var session = store.LightweightSession(tenantId);
         session.CarryTrace();
+        await session.BeginTransactionAsync(ct);
         var stream = await session.Events.FetchForWriting<Execution>(responseId, ct);
         if (stream.Aggregate is not { IsFinished: false } execution) return;
+        await CarryOutAsync(session, stream, execution, tenantId, ct);
+    }
 
+    private async Task CarryOutAsync(IDocumentSession session, IEventStream<Execution> stream, Execution execution, string tenantId,
+        CancellationToken ct)
+    {
+        var responseId = execution.Id;
         var request = new ExecutionRequest(responseId, tenantId, execution.IncidentId, execution.AssetId, execution.Parameters);
         var outcome = await adapter.ExecuteAsync(request, session, ct);
         var now = clock.GetUtcNow();
