@@ -21,11 +21,11 @@ public sealed record AssetFilter(
     string? Product = null,
     List<string>? RelatedIncidentsIds = null,
     string? SearchPhrase = null,
-    List<string>? Statuses = null,
+    [property: OneOf(typeof(AssetStatus), nameof(AssetStatus.All))] List<string>? Statuses = null,
     List<string>? TenantsNames = null,
     int? Page = null,
     int? PageSize = null,
-    string? Sort = null,
+    [property: OneOf(typeof(AssetFilter), nameof(AssetFilter.Sorts))] string? Sort = null,
     List<string>? Fields = null)
 {
     public static readonly IReadOnlyList<string> Sorts =
