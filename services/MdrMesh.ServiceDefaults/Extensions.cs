@@ -119,7 +119,8 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddMdrTelemetry(service);
         // The API's description, from the endpoints themselves (the gateway joins the services' into one).
-        builder.Services.AddOpenApi();
+        // Fields with a fixed set of values list them (enum), from the collections their validation uses.
+        builder.Services.AddOpenApi(o => o.AddSchemaTransformer(OneOfAttribute.Describe));
         // A body that does not bind is thrown to the exception handler, which names the field (BindingErrors):
         // otherwise minimal APIs answer a bare 400 and drop the reason.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using MdrMesh.Contracts.Responses;
 using MdrMesh.Gateway.Access;
+using MdrMesh.Incidents;
 using MdrMesh.Testing;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
@@ -69,6 +71,10 @@ public sealed class ApiDescriptionTests(Infrastructure infrastructure) : IAsyncL
         var create = _document["paths"]![Prefix + "responses/create"]!["post"]!;
         var request = Resolve(create["requestBody"]!["content"]!["application/json"]!["schema"]!);
         Assert.Superset(new HashSet<string> { "incident_id", "asset_id", "type", "parameters" }, Properties(request));
+        // A field of fixed values lists them, null among them as it may be left out; a list's are on its items, without null.
+        Assert.Equal([.. ResponseType.All, null], request["properties"]!["type"]!["enum"]!.AsArray().Select(v => v?.GetValue<string>()));
+        var filter = Resolve(_document["paths"]![Prefix + "incidents/list"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!);
+        Assert.Equal(IncidentStatus.All, filter["properties"]!["statuses"]!["items"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
         var answer = Resolve(create["responses"]!["200"]!["content"]!["application/json"]!["schema"]!);
         Assert.Superset(new HashSet<string> { "response_id", "incident_id", "type", "status", "asset_id" }, Properties(answer));
         // incidents/list answers a list of incident objects; a count answers {count}.

@@ -6,7 +6,8 @@ namespace MdrMesh.Security.Tests;
 /// <summary>
 /// The whole input surface, walked from the API's own description through the real gateway: every field of every
 /// method gets a value of the wrong JSON type, null, an empty and an oversized value. A wrong type is a 400 that names
-/// the field; nothing is ever a bare 400 or a 5xx. A method added later is covered without anyone writing a case.
+/// the field; nothing is ever a bare 400 or a 5xx. A field the description gives a fixed set of values (<c>enum</c>) also gets
+/// a value outside it, refused with a 400 that lists the values. A method added later is covered without anyone writing a case.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
 public sealed class InputSurfaceTests(Infrastructure infrastructure) : IAsyncLifetime
@@ -30,6 +31,7 @@ public sealed class InputSurfaceTests(Infrastructure infrastructure) : IAsyncLif
         var (clientId, token) = await _mesh.TokenAsync("soc");
         var failures = new List<string>();
         var fields = 0;
+        var enumFields = 0;
         foreach (var (path, item) in document["paths"]!.AsObject())
         {
             var method = path[(path.IndexOf("{client_id}/", StringComparison.Ordinal) + "{client_id}/".Length)..];
@@ -52,10 +54,22 @@ public sealed class InputSurfaceTests(Infrastructure infrastructure) : IAsyncLif
                     if (status >= 500 || (status == 400 && body?["errors"] is not JsonObject))
                         failures.Add($"{method} {field} = {Shown(value)}: {status} {body?.ToJsonString()}");
                 }
+
+                // The values the description lists are the ones the validation holds to: anything else is refused, naming them.
+                var isList = types.Contains("array");
+                if ((isList ? fieldSchema!["items"]?["enum"] : fieldSchema!["enum"]) is not JsonArray allowed) continue;
+                enumFields++;
+                var unknown = isList ? new JsonArray("NOT_A_VALUE") : (JsonNode)JsonValue.Create("NOT_A_VALUE");
+                (status, body) = await CallAsync(method, field, unknown);
+                var listed = allowed.OfType<JsonValue>().Select(v => v.GetValue<string>()).ToList();
+                var rules = Rules(body, field);
+                if (status != 400 || !rules.Any(r => r.Contains("must be one of", StringComparison.Ordinal) && listed.All(r.Contains)))
+                    failures.Add($"{method} {field} = {unknown.ToJsonString()} (enum {allowed.ToJsonString()}): {status} {body?.ToJsonString()}");
             }
         }
 
         Assert.True(fields > 50, $"only {fields} fields found in the API's description");
+        Assert.True(enumFields >= 20, $"only {enumFields} fields with a fixed set of values (enum) found in the API's description");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
 
         async Task<(int, JsonNode?)> CallAsync(string method, string field, JsonNode? value) =>
@@ -109,6 +123,14 @@ public sealed class InputSurfaceTests(Infrastructure infrastructure) : IAsyncLif
 
     /// <summary>The problem's errors name the field itself, or something inside it (<c>field[2]</c>, <c>field.path</c>).</summary>
     private static bool Names(JsonNode? problem, string field) =>
+        problem?["errors"] is JsonObject errors && errors.Any(e => IsOrIsIn(e.Key, field));
+
+    /// <summary>The rules the problem names for the field or anything inside it.</summary>
+    private static List<string> Rules(JsonNode? problem, string field) =>
         problem?["errors"] is JsonObject errors
-        && errors.Any(e => e.Key == field || e.Key.StartsWith(field + "[", StringComparison.Ordinal) || e.Key.StartsWith(field + ".", StringComparison.Ordinal));
+            ? errors.Where(e => IsOrIsIn(e.Key, field)).SelectMany(e => e.Value as JsonArray ?? []).OfType<JsonValue>().Select(r => r.GetValue<string>()).ToList()
+            : [];
+
+    private static bool IsOrIsIn(string key, string field) =>
+        key == field || key.StartsWith(field + "[", StringComparison.Ordinal) || key.StartsWith(field + ".", StringComparison.Ordinal);
 }

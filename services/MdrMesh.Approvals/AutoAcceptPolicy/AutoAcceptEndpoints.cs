@@ -5,7 +5,8 @@ using MdrMesh.ServiceDefaults;
 namespace MdrMesh.Approvals.AutoAcceptPolicy;
 
 /// <summary><c>auto_accept/set</c>: <c>mode</c> and, for <c>SELECTED_TENANTS</c>, <c>tenant_ids</c>.</summary>
-public sealed record SetAutoAcceptRequest(string? Mode, List<string>? TenantIds);
+public sealed record SetAutoAcceptRequest(
+    [property: OneOf(typeof(AutoAcceptSetting), nameof(AutoAcceptSetting.Modes))] string? Mode, List<string>? TenantIds);
 
 /// <summary>
 /// The auto-accept setting as a view over the caller's tenants: a connection sees, and changes, only

@@ -7,14 +7,17 @@ using Microsoft.Extensions.Options;
 namespace MdrMesh.Approvals.Deciding;
 
 /// <summary><c>response/update</c>: <c>response_id</c>, <c>status</c> (<c>Confirmed</c> | <c>Declined</c>), <c>comment</c>.</summary>
-public sealed record DecideRequest(string? ResponseId, string? Status, string? Comment);
+public sealed record DecideRequest(string? ResponseId,
+    [property: OneOf(typeof(DecideEndpoints), nameof(DecideEndpoints.Statuses))] string? Status, string? Comment);
 
 /// <summary><c>responses/update</c>: the same for several responses at once.</summary>
-public sealed record DecideManyRequest(List<string>? ResponsesIds, string? Status, string? Comment);
+public sealed record DecideManyRequest(List<string>? ResponsesIds,
+    [property: OneOf(typeof(DecideEndpoints), nameof(DecideEndpoints.Statuses))] string? Status, string? Comment);
 
 public static class DecideEndpoints
 {
-    private static readonly IReadOnlyList<string> Statuses = [Decision.Confirmed, Decision.Declined];
+    /// <summary>What a person decides (<c>status</c>).</summary>
+    public static readonly IReadOnlyList<string> Statuses = [Decision.Confirmed, Decision.Declined];
 
     public static async Task<IResult> One(DecideRequest request, Caller caller, IDocumentStore store, TimeProvider clock,
         IOptions<ApprovalsOptions> options, CancellationToken ct)

@@ -21,11 +21,11 @@ public sealed record AssetFilter(
     string? Product = null,
     List<string>? RelatedIncidentsIds = null,
     string? SearchPhrase = null,
-    List<string>? Statuses = null,
+    [property: OneOf(typeof(AssetStatus), nameof(AssetStatus.All))] List<string>? Statuses = null,
     List<string>? TenantsNames = null,
     int? Page = null,
     int? PageSize = null,
-    string? Sort = null,
+    [property: OneOf(typeof(AssetFilter), nameof(AssetFilter.Sorts))] string? Sort = null,
     List<string>? Fields = null)
 {
     public static readonly IReadOnlyList<string> Sorts =
@@ -127,6 +127,8 @@ public static class AssetEndpoints
 
     public static async Task<IResult> Count(AssetFilter filter, Caller caller, IDocumentStore store, CancellationToken ct)
     {
+        // The same filter as assets/list, held to the same rules: an unknown status is an error, not a count of 0.
+        if (filter.Validate() is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
         await using var query = store.QuerySession();
         return Results.Ok(new CountView(await filter.Apply(Reachable(query, caller), await RelatedAsync(query, filter, ct)).CountAsync(ct)));
     }

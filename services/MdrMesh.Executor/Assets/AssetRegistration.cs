@@ -1,6 +1,7 @@
 using MdrMesh.Contracts.Responses;
 using MdrMesh.Contracts.Validation;
 using MdrMesh.Executor.Fleet;
+using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Executor.Assets;
 
@@ -13,13 +14,13 @@ public sealed record AssetRegistration(
     string? TenantId,
     string? HostName,
     string? Domain,
-    string? Os,
+    [property: OneOf(typeof(OsFamily), nameof(OsFamily.All))] string? Os,
     string? OsVersion,
     string? Product,
     string? ProductVersion,
     bool? Powershell,
     List<NetworkInterface>? NetworkInterfaces,
-    string? Status,
+    [property: OneOf(typeof(AssetStatus), nameof(AssetStatus.All))] string? Status,
     List<FileRegistration>? Files,
     List<ProcessRegistration>? Processes,
     List<RegistryKeyRegistration>? Registry)

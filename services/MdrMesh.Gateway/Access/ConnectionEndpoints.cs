@@ -4,7 +4,8 @@ using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Gateway.Access;
 
-public sealed record CreateConnectionRequest(string? Name, List<string>? Rights, List<string>? TenantIds);
+public sealed record CreateConnectionRequest(string? Name,
+    [property: OneOf(typeof(Access.Rights), nameof(Access.Rights.All))] List<string>? Rights, List<string>? TenantIds);
 
 public sealed record ConnectionRequest(string? ClientId);
 

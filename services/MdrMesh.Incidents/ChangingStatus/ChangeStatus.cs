@@ -7,7 +7,8 @@ namespace MdrMesh.Incidents.ChangingStatus;
 public sealed record IncidentStatusChanged(string Status, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
 /// <summary><c>incidents/update</c>: <c>incident_id</c>, <c>status</c> (<c>Open</c> | <c>On hold</c> | <c>Resolved</c>).</summary>
-public sealed record ChangeStatusRequest(string? IncidentId, string? Status);
+public sealed record ChangeStatusRequest(string? IncidentId,
+    [property: OneOf(typeof(IncidentStatus), nameof(IncidentStatus.Changeable))] string? Status);
 
 public static class ChangeStatus
 {

@@ -8,7 +8,10 @@ namespace MdrMesh.Incidents.ClosingIncident;
 public sealed record IncidentClosed(string Resolution, string Summary, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
 /// <summary><c>incidents/close</c>: <c>incident_id</c>, <c>resolution_status</c>, <c>summary</c>.</summary>
-public sealed record CloseIncidentRequest(string? IncidentId, string? ResolutionStatus, string? Summary);
+public sealed record CloseIncidentRequest(
+    string? IncidentId,
+    [property: OneOf(typeof(CloseIncident), nameof(CloseIncident.ResolutionStatuses))] string? ResolutionStatus,
+    string? Summary);
 
 public static class CloseIncident
 {
@@ -17,6 +20,9 @@ public static class CloseIncident
         ["TRUE_POSITIVE"] = "True positive",
         ["FALSE_POSITIVE"] = "False positive",
     };
+
+    /// <summary>What <c>resolution_status</c> takes: the keys of <see cref="Resolutions"/>.</summary>
+    public static readonly IReadOnlyList<string> ResolutionStatuses = [.. Resolutions.Keys];
 
     /// <summary>Every resolution an incident can show (filters name these): the two above, and Other from the product.</summary>
     public static readonly IReadOnlyList<string> Shown = [.. Resolutions.Values, "Other"];
@@ -29,7 +35,7 @@ public static class CloseIncident
     {
         var errors = new List<ValidationError>();
         new Check(errors, "incident_id").Required(request.IncidentId);
-        new Check(errors, "resolution_status").OneOf(request.ResolutionStatus, Resolutions.Keys.ToList());
+        new Check(errors, "resolution_status").OneOf(request.ResolutionStatus, ResolutionStatuses);
         new Check(errors, "summary").NonEmpty(request.Summary, 16_384);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         var incident = await incidents.FindAsync(request.IncidentId, caller, ct);

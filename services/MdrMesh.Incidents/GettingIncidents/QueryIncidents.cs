@@ -11,13 +11,13 @@ namespace MdrMesh.Incidents.GettingIncidents;
 
 /// <summary>Filters of <c>incidents/list</c> and <c>incidents/count</c>; times in Unix milliseconds.</summary>
 public sealed record IncidentFilter(
-    List<string>? Statuses = null,
-    List<string>? Priorities = null,
-    List<string>? ResponseStatuses = null,
-    List<string>? ResponseTypes = null,
+    [property: OneOf(typeof(IncidentStatus), nameof(IncidentStatus.All))] List<string>? Statuses = null,
+    [property: OneOf(typeof(Incidents.Priorities), nameof(Incidents.Priorities.All))] List<string>? Priorities = null,
+    [property: OneOf(typeof(ResponseStatus), nameof(ResponseStatus.All))] List<string>? ResponseStatuses = null,
+    [property: OneOf(typeof(ResponseType), nameof(ResponseType.All))] List<string>? ResponseTypes = null,
     List<string>? AssetIds = null,
     List<string>? AffectedHosts = null,
-    List<string>? Resolutions = null,
+    [property: OneOf(typeof(ClosingIncident.CloseIncident), nameof(ClosingIncident.CloseIncident.Shown))] List<string>? Resolutions = null,
     List<string>? TenantsNames = null,
     List<string>? DetectionTechnologies = null,
     List<string>? MitreTactics = null,
@@ -29,7 +29,7 @@ public sealed record IncidentFilter(
     string? SearchPhrase = null,
     int? Page = null,
     int? PageSize = null,
-    string? Sort = null,
+    [property: OneOf(typeof(IncidentFilter), nameof(IncidentFilter.Sorts))] string? Sort = null,
     List<string>? Fields = null)
 {
     /// <summary>

@@ -32,7 +32,7 @@ public sealed record CreateIncidentRequest(
     string? Summary,
     string? ClientDescription,
     List<string>? AffectedHosts,
-    string? Priority,
+    [property: OneOf(typeof(Priorities), nameof(Priorities.All))] string? Priority,
     string? TenantId,
     string? Description,
     List<string>? MitreTactics,

@@ -24,7 +24,8 @@ public sealed record ResponseAdded(
     string? SealedPassword = null) : IIncidentEvent;
 
 /// <summary><c>responses/create</c> (SOC): <c>incident_id</c>, <c>asset_id</c>, <c>type</c>, <c>parameters</c>, <c>description</c>.</summary>
-public sealed record ProposeResponseRequest(string? IncidentId, string? AssetId, string? Type,
+public sealed record ProposeResponseRequest(string? IncidentId, string? AssetId,
+    [property: OneOf(typeof(ResponseType), nameof(ResponseType.All))] string? Type,
     [property: System.ComponentModel.Description("The parameters of the response type named by `type` (GET_FILE, ISOLATE, ...), "
                                                  + "as the README's table of response types lists them.")]
     JsonElement Parameters,
