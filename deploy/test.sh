@@ -20,6 +20,8 @@ if [ -z "${MDRMESH_POSTGRES_IMAGE:-}${MDRMESH_RABBITMQ_IMAGE:-}${MDRMESH_TEST_PO
   export TESTCONTAINERS_HOST_OVERRIDE=${TESTCONTAINERS_HOST_OVERRIDE:-127.0.0.1}
 fi
 ensure_docker
+# The console's browser tests drive Debian's headless Chromium (Playwright downloads nothing).
+command -v chromium >/dev/null 2>&1 || ensure_packages chromium
 
 results="$MDRMESH_ROOT/TestResults"
 rm -rf "$results"

@@ -51,6 +51,15 @@ if compose exec -T gateway cat /tmp/mdrmesh/credentials.json >"$credentials.new"
 else
   rm -f "$credentials.new"
 fi
+# Likewise the web console's first user and its one-time password (to be changed at the first sign-in).
+console_admin="$local_dir/console-admin.json"
+if compose exec -T gateway cat /tmp/mdrmesh/console-admin.json >"$console_admin.new" 2>/dev/null && [ -s "$console_admin.new" ]; then
+  chmod 600 "$console_admin.new"
+  mv "$console_admin.new" "$console_admin"
+  compose exec -T gateway rm -f /tmp/mdrmesh/console-admin.json
+else
+  rm -f "$console_admin.new"
+fi
 [ -s "$credentials" ] || log "warning: no credentials in deploy/.local/credentials.json; this installation's first connection was collected before (deploy/down.sh --volumes starts afresh)"
 api_url="http://127.0.0.1:$port/api/v1/<client_id>"
 [ ! -s "$credentials" ] || api_url=$(api_base "$credentials")
@@ -67,6 +76,7 @@ else
 fi
 cat <<INFO
 MdrMesh is up.
+  Console     http://127.0.0.1:$port/   (user admin; its one-time password is in deploy/.local/console-admin.json)
   API         $api_url/<method>   (POST, JSON, Authorization: Bearer <access token>)
   Credentials deploy/.local/credentials.json (client_id and a one-time refresh token: see the README)
   RabbitMQ    $management

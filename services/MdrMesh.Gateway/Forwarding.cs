@@ -1,5 +1,6 @@
 using MdrMesh.Gateway.Access;
 using MdrMesh.Gateway.Tenants;
+using MdrMesh.Gateway.WebConsole;
 using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Gateway;
@@ -34,6 +35,10 @@ public static class Forwarding
         ["tenants/create"] = (TenantEndpoints.Create, typeof(TenantView)),
         ["tenants/list"] = (TenantEndpoints.List, typeof(List<TenantView>)),
         ["tenants/update"] = (TenantEndpoints.Update, typeof(TenantView)),
+        ["users/create"] = (WebConsole.UserEndpoints.Create, typeof(WebConsole.UserView)),
+        ["users/list"] = (WebConsole.UserEndpoints.List, typeof(List<WebConsole.UserView>)),
+        ["users/update"] = (WebConsole.UserEndpoints.Update, typeof(WebConsole.UserView)),
+        ["users/disable"] = (WebConsole.UserEndpoints.Disable, typeof(WebConsole.UserView)),
     };
 
     /// <summary>Whether the method is served by a service behind the gateway (not by the gateway itself).</summary>
@@ -48,6 +53,7 @@ public static class Forwarding
         builder.Services.AddHostedService<FirstStart>();
         builder.Services.AddHealthChecks().AddCheck<ServicesHealthCheck>("services", tags: [MdrMesh.ServiceDefaults.Health.Ready]);
         builder.AddGatewayAuthentication();
+        builder.AddWebConsole();
         builder.AddGatewayRateLimiting();
         var timeout = builder.Configuration.GetValue("Gateway:ForwardTimeout", TimeSpan.FromSeconds(30));
         foreach (var service in new[] { "Incidents", "Approvals", "Executor" })
@@ -62,6 +68,7 @@ public static class Forwarding
     public static void MapGateway(this WebApplication app)
     {
         app.UseMdrApi();
+        app.UseWebConsole();
         // Who calls and what they may do is decided on the endpoint routing matched, whatever the path's spelling;
         // the limiter comes after, so requests nobody authenticated cannot use up a connection's budget.
         app.UseRouting();
@@ -72,6 +79,7 @@ public static class Forwarding
         app.MapMethod(SessionEndpoints.Method, SessionEndpoints.Confirm).AllowAnonymous().Produces<SessionTokens>()
             .RequireRateLimiting(GatewayRateLimiting.PerAddress).WithMetadata(new ApiMethod(SessionEndpoints.Method));
         app.MapApiDescription();
+        app.MapWebConsole();
         if (Own.Keys.FirstOrDefault(m => !Rights.ByMethod.ContainsKey(m)) is { } missing)
             throw new InvalidOperationException($"{missing} is served by the gateway but missing from the rights table.");
         // Every method of the rights table, by name: no catch-all, so an unknown method is a 404 and reaches nothing.
@@ -93,6 +101,16 @@ public static class Forwarding
     private static Delegate Forwarder(string method) =>
         (HttpContext context, string client_id, IHttpClientFactory clients, IConfiguration configuration) =>
             ForwardAsync(context, client_id, method, clients, configuration);
+
+    /// <summary>A call of <paramref name="method"/> for its owning service, made by <paramref name="actor"/>: the identity headers and the internal key.</summary>
+    public static HttpRequestMessage ServiceRequest(string clientId, string method, HttpContent content, IActor actor, IConfiguration configuration)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/{Uri.EscapeDataString(clientId)}/{method}") { Content = content };
+        foreach (var (header, value) in GatewayAuthentication.IdentityHeaders(actor))
+            request.Headers.TryAddWithoutValidation(header, Uri.EscapeDataString(value));
+        request.Headers.TryAddWithoutValidation(Caller.InternalKeyHeader, configuration["Api:InternalKey"]);
+        return request;
+    }
 
     /// <summary>Sends the call to the owning service under its canonical name, never the path as the caller spelled it.</summary>
     private static async Task ForwardAsync(HttpContext context, string clientId, string method, IHttpClientFactory clients,
@@ -116,11 +134,8 @@ public static class Forwarding
             await context.Request.Body.CopyToAsync(received, context.RequestAborted);
             content = new ByteArrayContent(await tenantNames.NamesToIdsAsync(received.ToArray(), context.RequestAborted));
         }
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/{Uri.EscapeDataString(clientId)}/{method}") { Content = content };
-        if (context.Request.ContentType is { } contentType) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        foreach (var (header, value) in GatewayAuthentication.IdentityHeaders(context.Connection()))
-            request.Headers.TryAddWithoutValidation(header, Uri.EscapeDataString(value));
-        request.Headers.TryAddWithoutValidation(Caller.InternalKeyHeader, configuration["Api:InternalKey"]);
+        using var request = ServiceRequest(clientId, method, content, context.Connection(), configuration);
+        if (context.Request.ContentType is { } contentType) request.Content!.Headers.TryAddWithoutValidation("Content-Type", contentType);
 
         HttpResponseMessage response;
         try

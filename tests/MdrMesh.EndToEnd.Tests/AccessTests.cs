@@ -65,7 +65,15 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         ["api_connections/list"] = (false, (_, _) => Task.FromResult<object>(new { })),
         ["api_connections/revoke"] = (true, async (t, _) => new { client_id = await ConnectionAsync(t) }),
         ["api_connections/delete"] = (true, async (t, _) => new { client_id = await ConnectionAsync(t) }),
+        ["users/create"] = (true, (t, _) => Task.FromResult<object>(new { user_name = $"u-{Guid.NewGuid():N}", rights = new[] { "INCIDENT_ACCESS" }, tenant_ids = new[] { t } })),
+        ["users/list"] = (false, (_, _) => Task.FromResult<object>(new { })),
+        ["users/update"] = (true, async (t, _) => new { user_id = await UserAsync(t), rights = new[] { "INCIDENT_ACCESS" }, tenant_ids = new[] { t } }),
+        ["users/disable"] = (true, async (t, _) => new { user_id = await UserAsync(t) }),
     };
+
+    private async Task<string> UserAsync(string tenant) =>
+        (await _mesh.OkAsync("users/create", new { user_name = $"victim-{Guid.NewGuid():N}", rights = new[] { "INCIDENT_ACCESS" }, tenant_ids = new[] { tenant } }))
+        ["user_id"]!.GetValue<string>();
 
     private async Task<string> IncidentAsync(string tenant) =>
         (await _mesh.OkAsync("incidents/create", new { summary = "x", affected_hosts = new[] { $"WS:ws-{tenant}" }, tenant_id = tenant }))["incident_id"]!.GetValue<string>();

@@ -168,7 +168,10 @@ public sealed class GatewayAbuseTests(Infrastructure infrastructure) : IAsyncLif
         Assert.True(rows > 0);
 
         var file = _mesh.Service("Gateway").Configuration["Access:BootstrapCredentialsFile"]!;
-        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        if (OperatingSystem.IsWindows()) return;
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        // The console's first password, beside it, likewise.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(Path.GetDirectoryName(file)!, "console-admin.json")));
     }
 }
 

@@ -65,7 +65,8 @@ public sealed class Mesh : IAsyncDisposable
             ["Approvals:DeadlineSweepInterval"] = "00:00:00.2",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Access:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            ["Access:BootstrapCredentialsFile"] = Path.Combine(Path.GetTempPath(), $"mdrmesh-credentials-{Guid.NewGuid():N}.json"),
+            // A directory of its own: the console's first password is written beside the credentials.
+            ["Access:BootstrapCredentialsFile"] = Path.Combine(Path.GetTempPath(), $"mdrmesh-credentials-{Guid.NewGuid():N}", "credentials.json"),
             ["Api:InternalKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
             ["IsolationPasswords:Keys:mesh-1"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["IsolationPasswords:CurrentKeyId"] = "mesh-1",
@@ -265,7 +266,16 @@ public sealed class Mesh : IAsyncDisposable
         await _infrastructure.DeleteVhostAsync(_vhost);
         await _infrastructure.DropDatabaseAsync(_database);
         if (_config["Executor:FleetFile"] is { } file) File.Delete(file);
-        if (_config["Access:BootstrapCredentialsFile"] is { } credentials) File.Delete(credentials);
+        if (_config["Access:BootstrapCredentialsFile"] is { } credentials && Path.GetDirectoryName(credentials) is { } directory && Directory.Exists(directory))
+            Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>The web console's first user and its one-time password, as the first start wrote them.</summary>
+    public async Task<(string UserName, string Password)> ConsoleAdministratorAsync()
+    {
+        var file = Path.Combine(Path.GetDirectoryName(_config["Access:BootstrapCredentialsFile"]!)!, "console-admin.json");
+        var written = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        return (written["user_name"]!.GetValue<string>(), written["one_time_password"]!.GetValue<string>());
     }
 }
 

@@ -1,10 +1,23 @@
 namespace MdrMesh.Gateway.Access;
 
 /// <summary>
+/// Who acts through the API: an API connection or a console user. Both hold rights sets and tenants, and the one
+/// rights table (<see cref="Rights.ByMethod"/>) judges both; the services see either as a caller (id and name).
+/// </summary>
+public interface IActor
+{
+    string Id { get; }
+    string Name { get; }
+    IReadOnlyList<string> Rights { get; }
+    bool AllTenants { get; }
+    IReadOnlyList<string> TenantIds { get; }
+}
+
+/// <summary>
 /// An API connection: a name (the author of what it does), rights sets and tenants
 /// (<see cref="AllTenants"/>: every tenant, also those created later, and the root scope).
 /// </summary>
-public sealed record ApiConnection
+public sealed record ApiConnection : IActor
 {
     public const string PendingActivation = "Pending activation";
     public const string Active = "Active";

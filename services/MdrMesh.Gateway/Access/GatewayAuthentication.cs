@@ -43,12 +43,12 @@ public static class GatewayAuthentication
     public static ApiConnection Connection(this HttpContext context) => (ApiConnection)context.Items[ConnectionItem]!;
 
     /// <summary>The caller as the services see it, in the headers the gateway adds to a forwarded request.</summary>
-    public static IEnumerable<(string Header, string Value)> IdentityHeaders(ApiConnection connection) =>
+    public static IEnumerable<(string Header, string Value)> IdentityHeaders(IActor actor) =>
     [
-        (Caller.IdHeader, connection.Id),
-        (Caller.NameHeader, connection.Name),
-        (Caller.RightsHeader, string.Join(",", connection.Rights)),
-        (Caller.TenantsHeader, connection.AllTenants ? Caller.AllTenants : string.Join(",", connection.TenantIds)),
+        (Caller.IdHeader, actor.Id),
+        (Caller.NameHeader, actor.Name),
+        (Caller.RightsHeader, string.Join(",", actor.Rights)),
+        (Caller.TenantsHeader, actor.AllTenants ? Caller.AllTenants : string.Join(",", actor.TenantIds)),
     ];
 }
 
@@ -104,6 +104,12 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
     {
+        // The console's pages answer as pages do (a redirect to sign in); only the API's methods answer problem+json.
+        if (context.GetEndpoint()?.Metadata.GetMetadata<ApiMethod>() is null)
+        {
+            await _default.HandleAsync(next, context, policy, result);
+            return;
+        }
         if (result.Challenged)
         {
             await Results.Problem(statusCode: 401, title: "A valid access token of this client_id is required.").ExecuteAsync(context);

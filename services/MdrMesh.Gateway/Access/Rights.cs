@@ -60,5 +60,9 @@ public static class Rights
         ["api_connections/list"] = Administrators,
         ["api_connections/revoke"] = Administrators,
         ["api_connections/delete"] = Administrators,
+        ["users/create"] = Administrators,
+        ["users/list"] = Administrators,
+        ["users/update"] = Administrators,
+        ["users/disable"] = Administrators,
     };
 }

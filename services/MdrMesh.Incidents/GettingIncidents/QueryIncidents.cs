@@ -126,9 +126,10 @@ public sealed record IncidentFilter(
     public static readonly IReadOnlyList<string> Sorts = ["creation_time:asc", "creation_time:desc", "update_time:asc", "update_time:desc"];
 }
 
-public sealed record IncidentDetailsRequest(string? IncidentId, List<string>? Fields);
+/// <summary><c>reveal_passwords</c> (MdrMesh's own, default true): false leaves isolation passwords out, and no reveal is recorded.</summary>
+public sealed record IncidentDetailsRequest(string? IncidentId, List<string>? Fields, bool? RevealPasswords = null);
 
-public sealed record ListResponsesRequest(string? IncidentId, List<string>? Fields, int? Page, int? PageSize);
+public sealed record ListResponsesRequest(string? IncidentId, List<string>? Fields, int? Page, int? PageSize, bool? RevealPasswords = null);
 
 public static class QueryIncidents
 {
@@ -157,7 +158,7 @@ public static class QueryIncidents
         if (FieldErrors(request.Fields) is { } bad) return bad;
         var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
-        var shown = PasswordReveal.Carries(request.Fields, "responses") ? incident.Responses : [];
+        var shown = request.RevealPasswords != false && PasswordReveal.Carries(request.Fields, "responses") ? incident.Responses : [];
         var passwords = await PasswordReveal.RevealAsync(incident, shown, caller, vault, incidents, clock, ct);
         var wasRead = await Reading.ReadByAsync(store, [incident], caller, ct);
         return Results.Ok(IncidentViews.Select(IncidentViews.Incident(incident, passwords, wasRead), request.Fields));
@@ -172,7 +173,8 @@ public static class QueryIncidents
         var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
         var page = Paging.Page(incident.Responses, request.Page, request.PageSize);
-        var passwords = await PasswordReveal.RevealAsync(incident, PasswordReveal.Carries(request.Fields, "parameters") ? page : [], caller, vault,
+        var passwords = await PasswordReveal.RevealAsync(incident,
+            request.RevealPasswords != false && PasswordReveal.Carries(request.Fields, "parameters") ? page : [], caller, vault,
             incidents, clock, ct);
         return Results.Ok(page.Select(r => IncidentViews.Select(IncidentViews.Response(r, incident.Id, passwords.GetValueOrDefault(r.ResponseId)),
             request.Fields)).ToList());

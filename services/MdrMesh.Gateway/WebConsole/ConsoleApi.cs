@@ -1,0 +1,54 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MdrMesh.Gateway.Tenants;
+using MdrMesh.ServiceDefaults;
+
+namespace MdrMesh.Gateway.WebConsole;
+
+/// <summary>An API method's answer to the console: its status and body (a problem's <c>errors</c> name the fields).</summary>
+public sealed record ApiAnswer(int Status, JsonNode? Body)
+{
+    public bool Ok => Status is >= 200 and < 300;
+
+    public T As<T>() => Body.Deserialize<T>(ApiJson.Options)!;
+
+    /// <summary>Each field a 400 named and its rules, for the form to show beside the field.</summary>
+    public IReadOnlyDictionary<string, string> Errors => Body?["errors"] is JsonObject errors
+        ? errors.ToDictionary(e => e.Key, e => string.Join("; ", e.Value!.AsArray().Select(r => r!.GetValue<string>())))
+        : new Dictionary<string, string>();
+
+    public string Message => Body?["detail"]?.GetValue<string>() ?? Body?["title"]?.GetValue<string>() ?? $"The call failed ({Status}).";
+}
+
+/// <summary>
+/// The console acts through the API's own methods, as the signed-in user: the rights table decides what the user may
+/// call, and the services record each change under the user's name and id exactly as they do a connection's.
+/// </summary>
+public sealed class ConsoleApi(IHttpClientFactory clients, IConfiguration configuration, TenantNames tenantNames, ILogger<ConsoleApi> log)
+{
+    public async Task<ApiAnswer> CallAsync(ConsoleUser user, string method, object body, CancellationToken ct)
+    {
+        if (!user.May(method)) return new ApiAnswer(403, new JsonObject { ["title"] = $"Your rights do not cover {method}." });
+        if (!Forwarding.IsForwarded(method)) throw new InvalidOperationException($"{method} is served by the gateway itself: call its handler.");
+        var json = await tenantNames.NamesToIdsAsync(JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options), ct);
+        using var request = Forwarding.ServiceRequest(user.Id, method, new ByteArrayContent(json), user, configuration);
+        request.Content!.Headers.ContentType = new("application/json");
+        HttpResponseMessage response;
+        try
+        {
+            response = await clients.CreateClient(Forwarding.ServiceFor(method)).SendAsync(request, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            log.LogWarning("Console {Method}: the {Service} service is not answering ({Error})", method, Forwarding.ServiceFor(method), e.Message);
+            return new ApiAnswer(503, new JsonObject { ["title"] = $"The {Forwarding.ServiceFor(method)} service is not answering; try again shortly." });
+        }
+        using (response)
+        {
+            var answer = await response.Content.ReadAsByteArrayAsync(ct);
+            if (response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "application/json")
+                answer = await tenantNames.IdsToNamesAsync(answer, ct);
+            return new ApiAnswer((int)response.StatusCode, answer.Length > 0 ? JsonNode.Parse(answer) : null);
+        }
+    }
+}

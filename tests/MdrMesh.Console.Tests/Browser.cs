@@ -1,0 +1,80 @@
+using Microsoft.Playwright;
+using MdrMesh.Testing;
+
+namespace MdrMesh.Console.Tests;
+
+/// <summary>
+/// Headless Chromium from Debian (<c>apt-get install chromium</c>; deploy/test.sh installs it), driven by Playwright, which
+/// downloads nothing. One browser for the whole run; each test gets its own context (cookies) per user.
+/// </summary>
+public sealed class Browser : IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+    public IBrowser Chromium { get; private set; } = null!;
+
+    /// <summary>Where the tests keep their screenshots (the README shows them).</summary>
+    public static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        Chromium = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("MDRMESH_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        Directory.CreateDirectory(Screenshots);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Chromium.CloseAsync();
+        _playwright.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ConsoleCollection : ICollectionFixture<Infrastructure>, ICollectionFixture<Browser>
+{
+    public const string Name = "console";
+}
+
+/// <summary>A person at the console: their own browser context (cookies), signed in through the sign-in page.</summary>
+public sealed class Person(IBrowserContext context, IPage page, string baseUrl) : IAsyncDisposable
+{
+    public IPage Page { get; } = page;
+    public IBrowserContext Context { get; } = context;
+    public string BaseUrl { get; } = baseUrl;
+
+    public static async Task<Person> OpenAsync(Browser browser, Mesh mesh)
+    {
+        var context = await browser.Chromium.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        return new Person(context, await context.NewPageAsync(), mesh.ServiceAddress("Gateway"));
+    }
+
+    public async Task SignInAsync(string userName, string password)
+    {
+        await Page.GotoAsync($"{BaseUrl}/signin");
+        await Page.GetByLabel("User name").FillAsync(userName);
+        await Page.GetByLabel("Password").FillAsync(password);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    /// <summary>Signs in with a one-time password and sets <paramref name="newPassword"/>, as a new user's first sign-in must.</summary>
+    public async Task FirstSignInAsync(string userName, string oneTimePassword, string newPassword)
+    {
+        await SignInAsync(userName, oneTimePassword);
+        await Page.WaitForURLAsync("**/password");
+        await Page.GetByLabel("Current password").FillAsync(oneTimePassword);
+        await Page.GetByLabel("New password (at least 12 characters)").FillAsync(newPassword);
+        await Page.GetByLabel("New password again").FillAsync(newPassword);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Page.WaitForURLAsync("**/incidents");
+    }
+
+    public Task ScreenshotAsync(string name) =>
+        Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Screenshots, name + ".png"), FullPage = true });
+
+    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+}

@@ -1,0 +1,226 @@
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using MdrMesh.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace MdrMesh.Console.Tests;
+
+/// <summary>
+/// The web console in a real browser against the whole mesh (the four services on real PostgreSQL and RabbitMQ): people
+/// sign in, see incidents, accept or decline responses and watch them run; what they may not do, they cannot.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser) : IAsyncLifetime
+{
+    private const string Tenant = "t-console";
+    private const string NewPassword = "correct horse battery staple";
+    private static readonly LocatorAssertionsToHaveTextOptions Eventually30s = new() { Timeout = 30_000 };
+    private Mesh _mesh = null!;
+    private readonly List<Person> _people = [];
+
+    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson(Tenant));
+
+    public async Task DisposeAsync()
+    {
+        foreach (var person in _people) await person.DisposeAsync();
+        await _mesh.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_first_administrator_must_change_the_one_time_password_before_anything_else()
+    {
+        var (name, oneTime) = await _mesh.ConsoleAdministratorAsync();
+        var admin = await OpenAsync();
+        await admin.Page.GotoAsync($"{admin.BaseUrl}/signin");
+        await admin.ScreenshotAsync("sign-in");
+
+        await admin.SignInAsync(name, oneTime);
+        await admin.Page.WaitForURLAsync("**/password");
+        await Expect(admin.Page.GetByTestId("must-change")).ToBeVisibleAsync();
+        // Every other page leads back here until the password is changed.
+        await admin.Page.GotoAsync($"{admin.BaseUrl}/incidents");
+        Assert.EndsWith("/password", admin.Page.Url);
+
+        // A password too short is refused, and the page says so beside the field.
+        await admin.Page.GetByLabel("Current password").FillAsync(oneTime);
+        await admin.Page.GetByLabel("New password (at least 12 characters)").FillAsync("short");
+        await admin.Page.GetByLabel("New password again").FillAsync("short");
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Expect(admin.Page.Locator("[data-field=password]")).ToContainTextAsync("at least 12 characters");
+
+        await admin.Page.GetByLabel("Current password").FillAsync(oneTime);
+        await admin.Page.GetByLabel("New password (at least 12 characters)").FillAsync(NewPassword);
+        await admin.Page.GetByLabel("New password again").FillAsync(NewPassword);
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await admin.Page.WaitForURLAsync("**/incidents");
+
+        // Signed out, the console leads to the sign-in page; the one-time password is spent; the new one works.
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await admin.Page.WaitForURLAsync("**/signin");
+        await admin.Page.GotoAsync($"{admin.BaseUrl}/incidents");
+        Assert.Contains("/signin", admin.Page.Url);
+        await admin.SignInAsync(name, oneTime);
+        await Expect(admin.Page.GetByTestId("signin-error")).ToBeVisibleAsync();
+        await admin.SignInAsync(name, NewPassword);
+        await admin.Page.WaitForURLAsync("**/incidents");
+        await Expect(admin.Page.GetByTestId("signed-in-as")).ToHaveTextAsync(name);
+    }
+
+    [Fact]
+    public async Task Incidents_are_listed_and_filtered_and_responses_waiting_for_a_decision_stand_out()
+    {
+        var urgent = await _mesh.OpenIncidentAsync(Tenant, "Miner on WS-1");
+        await _mesh.ProposeAsync(urgent, "ISOLATE", new { isolation_term_seconds = 3600 });
+        var minor = (await _mesh.OkAsync("incidents/create", new
+        {
+            summary = "Adware on WS-2", tenant_id = Tenant, affected_hosts = new[] { "WS-2:ws-2" }, priority = "LOW",
+        }))["incident_id"]!.GetValue<string>();
+        var reader = await UserAsync("reader-list", "INCIDENT_ACCESS");
+
+        await reader.Page.GotoAsync($"{reader.BaseUrl}/incidents");
+        await Expect(reader.Page.Locator($"tr[data-incident='{urgent}'] [data-testid=waiting]")).ToHaveTextAsync("1 waiting");
+        await Expect(reader.Page.Locator($"tr[data-incident='{minor}']")).ToBeVisibleAsync();
+        await reader.ScreenshotAsync("incidents");
+
+        await reader.Page.GetByLabel("Priority").SelectOptionAsync("LOW");
+        await reader.Page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(reader.Page.Locator($"tr[data-incident='{minor}']")).ToBeVisibleAsync();
+        await Expect(reader.Page.Locator($"tr[data-incident='{urgent}']")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_decider_accepts_a_response_and_sees_it_reach_Completed_without_reloading_and_history_names_them()
+    {
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var response = await _mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });
+        var decider = await UserAsync("dana", "RESPONSE_MANAGEMENT");
+
+        await decider.Page.GotoAsync($"{decider.BaseUrl}/incidents/{incident}");
+        var row = decider.Page.Locator($"tr[data-response='{response}']");
+        await Expect(row.Locator("[data-response-status]")).ToHaveTextAsync("New");
+        await decider.ScreenshotAsync("incident");
+        // Looking at the incident reveals no password; asking to see it does, and history records who asked.
+        Assert.DoesNotContain(await RevealsAsync(incident), by => by == "dana");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Reveal password" }).ClickAsync();
+        await Expect(decider.Page.GetByTestId("revealed-password")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^\\S{12,}$"));
+        Assert.Contains("dana", await RevealsAsync(incident));
+        await row.GetByLabel("Comment").FillAsync("isolate it");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+        await decider.Page.WaitForURLAsync($"**/incidents/{incident}");
+        // Marked after the decision's own page load: a reload would lose it.
+        await decider.Page.EvaluateAsync("() => window.notReloaded = true");
+
+        await Expect(row.Locator("[data-response-status]")).ToHaveTextAsync("Completed", Eventually30s);
+        Assert.True(await decider.Page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the page reloaded");
+        await Expect(row.GetByRole(AriaRole.Button, new() { Name = "Accept" })).ToHaveCountAsync(0);
+
+        // Recorded under the person's name and id, as an API connection's decision is.
+        var user = (await _mesh.OkAsync("users/list", new { })).AsArray().Single(u => u!["user_name"]!.GetValue<string>() == "dana")!;
+        var decided = (await _mesh.HistoryAsync(incident)).Single(r =>
+            r!["entity"]!["incident_response"]?["status"]?.GetValue<string>() == "Confirmed")!;
+        Assert.Equal("dana", decided["changed_by"]!.GetValue<string>());
+        Assert.Equal(user["user_id"]!.GetValue<string>(), decided["changed_by_id"]!.GetValue<string>());
+        await Expect(decider.Page.GetByTestId("history")).ToContainTextAsync("dana");
+    }
+
+    [Fact]
+    public async Task A_decider_declines_one_response_and_accepts_two_at_once()
+    {
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var declined = await _mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });
+        var first = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 });
+        var second = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 }, asset: "ws-2");
+        var decider = await UserAsync("dmitri", "FULL_ACCESS");
+
+        await decider.Page.GotoAsync($"{decider.BaseUrl}/incidents/{incident}");
+        var declinedRow = decider.Page.Locator($"tr[data-response='{declined}']");
+        await declinedRow.GetByLabel("Comment").FillAsync("not this host");
+        await declinedRow.GetByRole(AriaRole.Button, new() { Name = "Decline" }).ClickAsync();
+        await Expect(declinedRow.Locator("[data-response-status]")).ToHaveTextAsync("Declined", Eventually30s);
+
+        foreach (var id in new[] { first, second }) await decider.Page.Locator($"tr[data-response='{id}'] input[type=checkbox]").CheckAsync();
+        await decider.Page.GetByLabel("Comment for the selected").FillAsync("collect both");
+        await decider.Page.GetByRole(AriaRole.Button, new() { Name = "Accept selected" }).ClickAsync();
+        foreach (var id in new[] { first, second })
+            await Expect(decider.Page.Locator($"tr[data-response='{id}'] [data-response-status]")).ToHaveTextAsync("Completed", Eventually30s);
+        Assert.Equal("Declined", (await _mesh.ResponseAsync(incident, declined))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_reader_sees_no_decision_and_neither_a_forged_post_nor_a_readers_own_post_decides()
+    {
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var response = await _mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });
+        var reader = await UserAsync("rita", "INCIDENT_ACCESS");
+        var decider = await UserAsync("derek", "RESPONSE_MANAGEMENT");
+
+        await reader.Page.GotoAsync($"{reader.BaseUrl}/incidents/{incident}");
+        await Expect(reader.Page.Locator($"tr[data-response='{response}'] [data-response-status]")).ToHaveTextAsync("New");
+        await Expect(reader.Page.GetByRole(AriaRole.Button, new() { Name = "Accept" })).ToHaveCountAsync(0);
+        await Expect(reader.Page.GetByRole(AriaRole.Button, new() { Name = "Reveal password" })).ToHaveCountAsync(0);
+
+        // The reader's own post, with a valid antiforgery token taken from the page: the rights table still says no.
+        var token = await reader.Page.Locator("form.signout input[name=__RequestVerificationToken]").InputValueAsync();
+        var own = await reader.Context.APIRequest.PostAsync($"{reader.BaseUrl}/incidents/{incident}?handler=Decide", new()
+        {
+            Form = FormOf(reader.Context.APIRequest, ("responseId", response), ("status", "Confirmed"), ("__RequestVerificationToken", token)),
+        });
+        Assert.Equal(200, own.Status);
+        Assert.Contains("Your rights do not cover response/update", await own.TextAsync());
+
+        // A post forged elsewhere rides the decider's cookie but has no antiforgery token: refused.
+        var forged = await decider.Context.APIRequest.PostAsync($"{decider.BaseUrl}/incidents/{incident}?handler=Decide", new()
+        {
+            Form = FormOf(decider.Context.APIRequest, ("responseId", response), ("status", "Confirmed")),
+        });
+        Assert.Equal(400, forged.Status);
+
+        Assert.Equal("New", (await _mesh.ResponseAsync(incident, response))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Five_wrong_passwords_lock_the_user_out_even_against_the_right_one()
+    {
+        var person = await UserAsync("lena", "INCIDENT_ACCESS");
+        await person.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await person.SignInAsync("lena", $"wrong password {i}");
+            await Expect(person.Page.GetByTestId("signin-error")).ToBeVisibleAsync();
+        }
+        await person.SignInAsync("lena", NewPassword);
+        await Expect(person.Page.GetByTestId("signin-error")).ToBeVisibleAsync();
+        Assert.Contains("/signin", person.Page.Url);
+        var user = (await _mesh.OkAsync("users/list", new { })).AsArray().Single(u => u!["user_name"]!.GetValue<string>() == "lena")!;
+        Assert.Equal("Locked out", user["status"]!.GetValue<string>());
+    }
+
+    /// <summary>Who the incident's history shows reading an isolation password.</summary>
+    private async Task<List<string>> RevealsAsync(string incident) =>
+        (await _mesh.HistoryAsync(incident)).Where(r => r!["operation"]!.GetValue<string>() == "reveal")
+            .Select(r => r!["changed_by"]!.GetValue<string>()).ToList();
+
+    private async Task<Person> OpenAsync()
+    {
+        var person = await Person.OpenAsync(browser, _mesh);
+        _people.Add(person);
+        return person;
+    }
+
+    /// <summary>A console user made through the API (<c>users/create</c>), signed in for the first time with a password of their own.</summary>
+    private async Task<Person> UserAsync(string name, params string[] rights)
+    {
+        var created = await _mesh.OkAsync("users/create", new { user_name = name, rights, tenant_ids = new[] { Tenant } });
+        var person = await OpenAsync();
+        await person.FirstSignInAsync(name, created["one_time_password"]!.GetValue<string>(), NewPassword);
+        return person;
+    }
+
+    private static IFormData FormOf(IAPIRequestContext request, params (string Name, string Value)[] fields)
+    {
+        var form = request.CreateFormData();
+        foreach (var (name, value) in fields) form.Set(name, value);
+        return form;
+    }
+}
