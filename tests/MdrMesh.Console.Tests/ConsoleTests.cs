@@ -196,6 +196,55 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         Assert.Equal("Locked out", user["status"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task A_SOC_analyst_proposes_an_isolation_and_a_bad_exclusion_is_named_beside_its_field()
+    {
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var soc = await UserAsync("sofia", "SOC_OPERATOR");
+
+        await soc.Page.GotoAsync($"{soc.BaseUrl}/incidents/{incident}");
+        await soc.Page.GetByRole(AriaRole.Link, new() { Name = "Propose a response" }).ClickAsync();
+        await soc.Page.GetByLabel("Isolation term (seconds)").FillAsync("3600");
+        await soc.Page.GetByLabel("Exclusion 1: direction").SelectOptionAsync("Outbound");
+        await soc.Page.GetByLabel("Exclusion 1: protocol (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6)").FillAsync("6");
+        await soc.Page.GetByLabel("Exclusion 1: remote IPv4 (address or CIDR)").FillAsync("10.0.0.300");
+        await soc.Page.GetByLabel("Why (shown to whoever decides)").FillAsync("Contain the miner, keep the update server");
+        await soc.Page.GetByRole(AriaRole.Button, new() { Name = "Propose ISOLATE" }).ClickAsync();
+
+        await Expect(soc.Page.Locator("[data-field='exclusion_rules[0].remote_ipv4']")).ToBeVisibleAsync();
+        await Expect(soc.Page.GetByTestId("propose-error")).ToBeVisibleAsync();
+        await soc.ScreenshotAsync("propose-error");
+        // Nothing was proposed; corrected, it is.
+        Assert.Empty((await _mesh.OkAsync("responses/list", new { incident_id = incident })).AsArray());
+        await soc.Page.GetByLabel("Exclusion 1: remote IPv4 (address or CIDR)").FillAsync("10.0.0.30");
+        await soc.Page.GetByRole(AriaRole.Button, new() { Name = "Propose ISOLATE" }).ClickAsync();
+        await soc.Page.WaitForURLAsync($"**/incidents/{incident}");
+        var proposed = Assert.Single((await _mesh.OkAsync("responses/list", new { incident_id = incident })).AsArray())!;
+        Assert.Equal("10.0.0.30", proposed["parameters"]!["exclusion_rules"]![0]!["remote_ipv4"]!.GetValue<string>());
+        Assert.Equal("sofia", proposed["proposed_by"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_administrator_creates_an_API_connection_whose_shown_token_works_at_session_confirm()
+    {
+        var admin = await UserAsync("ada", "FULL_ACCESS");
+
+        await admin.Page.GotoAsync($"{admin.BaseUrl}/settings/connections");
+        await admin.Page.GetByLabel("Name").FillAsync("siem-sync");
+        await admin.Page.GetByLabel("INCIDENT_ACCESS").CheckAsync();
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Create connection" }).ClickAsync();
+
+        var clientId = await admin.Page.GetByTestId("client-id").TextContentAsync();
+        var refresh = await admin.Page.GetByTestId("refresh-token").TextContentAsync();
+        var (access, _) = await _mesh.ConfirmAsync(clientId!, refresh!);
+        var (status, _) = await _mesh.RawCallAsync(clientId!, "incidents/list", new { }, access);
+        Assert.Equal(200, status);
+        // Only in the tenants the administrator reaches, and named after its maker.
+        var made = (await _mesh.OkAsync("api_connections/list", new { })).AsArray().Single(c => c!["client_id"]!.GetValue<string>() == clientId)!;
+        Assert.Equal([Tenant], made["tenant_ids"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal("ada", made["created_by"]!.GetValue<string>());
+    }
+
     /// <summary>Who the incident's history shows reading an isolation password.</summary>
     private async Task<List<string>> RevealsAsync(string incident) =>
         (await _mesh.HistoryAsync(incident)).Where(r => r!["operation"]!.GetValue<string>() == "reveal")

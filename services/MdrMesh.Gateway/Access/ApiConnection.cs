@@ -11,6 +11,8 @@ public interface IActor
     IReadOnlyList<string> Rights { get; }
     bool AllTenants { get; }
     IReadOnlyList<string> TenantIds { get; }
+    bool Holds(string right);
+    bool CanReach(string tenantId);
 }
 
 /// <summary>

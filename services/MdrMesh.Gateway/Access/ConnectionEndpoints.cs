@@ -12,10 +12,13 @@ public sealed record ConnectionRequest(string? ClientId);
 /// <summary><c>api_connections/create</c>, <c>list</c>, <c>revoke</c>, <c>delete</c>.</summary>
 public static class ConnectionEndpoints
 {
-    public static async Task<IResult> Create(CreateConnectionRequest request, HttpContext context, TokenService tokens, IDocumentStore store,
+    public static Task<IResult> Create(CreateConnectionRequest request, HttpContext context, TokenService tokens, IDocumentStore store,
+        TimeProvider clock, CancellationToken ct) => CreateAsync(request, context.Connection(), tokens, store, clock, ct);
+
+    /// <summary>A new connection made by <paramref name="caller"/> (a connection through the API, or a console user).</summary>
+    public static async Task<IResult> CreateAsync(CreateConnectionRequest request, IActor caller, TokenService tokens, IDocumentStore store,
         TimeProvider clock, CancellationToken ct)
     {
-        var caller = context.Connection();
         var errors = new List<ValidationError>();
         new Check(errors, "name").NonEmpty(request.Name, 256);
         if (request.Rights is not { Count: > 0 }) new Check(errors, "rights").Fail($"is required: one or more of {string.Join(", ", Access.Rights.All)}");
@@ -76,18 +79,23 @@ public static class ConnectionEndpoints
         return refresh;
     }
 
-    public static async Task<IResult> List(HttpContext context, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    public static Task<IResult> List(HttpContext context, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        ListAsync(context.Connection(), store, clock, ct);
+
+    public static async Task<IResult> ListAsync(IActor caller, IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
-        var caller = context.Connection();
         await using var query = store.QuerySession();
         var now = clock.GetUtcNow();
         return Results.Ok((await AccessStore.ConnectionsAsync(query, ct)).Where(c => Visible(caller, c)).OrderBy(c => c.CreatedAt)
             .Select(c => View(c, now)).ToList());
     }
 
-    public static async Task<IResult> Revoke(ConnectionRequest request, HttpContext context, IDocumentStore store, TimeProvider clock,
+    public static Task<IResult> Revoke(ConnectionRequest request, HttpContext context, IDocumentStore store, TimeProvider clock,
+        CancellationToken ct) => RevokeAsync(request, context.Connection(), store, context.RequestServices.GetRequiredService<ConnectionCache>(), clock, ct);
+
+    public static async Task<IResult> RevokeAsync(ConnectionRequest request, IActor caller, IDocumentStore store, ConnectionCache cache, TimeProvider clock,
         CancellationToken ct) =>
-        await ChangeAsync(request, context, store, clock, ct, (session, connection, now) =>
+        await ChangeAsync(request, caller, store, cache, clock, ct, (session, connection, now) =>
         {
             session.Store(connection with { RevokedAt = connection.RevokedAt ?? now });
             return connection with { RevokedAt = connection.RevokedAt ?? now };
@@ -95,7 +103,8 @@ public static class ConnectionEndpoints
 
     public static async Task<IResult> Delete(ConnectionRequest request, HttpContext context, IDocumentStore store, TimeProvider clock,
         CancellationToken ct) =>
-        await ChangeAsync(request, context, store, clock, ct, (session, connection, _) =>
+        await ChangeAsync(request, context.Connection(), store, context.RequestServices.GetRequiredService<ConnectionCache>(), clock, ct,
+            (session, connection, _) =>
         {
             session.Delete(connection);
             session.DeleteWhere<RefreshTokenRecord>(r => r.ClientId == connection.Id);
@@ -103,22 +112,22 @@ public static class ConnectionEndpoints
             return connection;
         });
 
-    private static async Task<IResult> ChangeAsync(ConnectionRequest request, HttpContext context, IDocumentStore store, TimeProvider clock,
-        CancellationToken ct, Func<IDocumentSession, ApiConnection, DateTimeOffset, ApiConnection> change)
+    private static async Task<IResult> ChangeAsync(ConnectionRequest request, IActor caller, IDocumentStore store, ConnectionCache cache,
+        TimeProvider clock, CancellationToken ct, Func<IDocumentSession, ApiConnection, DateTimeOffset, ApiConnection> change)
     {
         if (string.IsNullOrEmpty(request.ClientId)) return ApiProblems.BadRequest("client_id", "is required");
         await using var session = store.LightweightSession();
         var connection = await session.LoadAsync<ApiConnection>(request.ClientId, ct);
-        if (connection is null || !Visible(context.Connection(), connection)) return ApiProblems.NotFound("The connection");
+        if (connection is null || !Visible(caller, connection)) return ApiProblems.NotFound("The connection");
         var now = clock.GetUtcNow();
         var changed = change(session, connection, now);
         await session.SaveChangesAsync(ct);
-        context.RequestServices.GetRequiredService<ConnectionCache>().Evict(connection.Id);
+        cache.Evict(connection.Id);
         return Results.Ok(View(changed, now));
     }
 
     // A customer's administrator sees the connections whose tenants are all theirs.
-    private static bool Visible(ApiConnection caller, ApiConnection other) =>
+    private static bool Visible(IActor caller, ApiConnection other) =>
         caller.AllTenants || (!other.AllTenants && other.TenantIds.All(caller.CanReach));
 
     public sealed record ConnectionView(string ClientId, string Name, IReadOnlyList<string> Rights, IReadOnlyList<string> TenantIds, string Status,

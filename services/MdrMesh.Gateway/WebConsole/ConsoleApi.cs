@@ -26,6 +26,16 @@ public sealed record ApiAnswer(int Status, JsonNode? Body)
 /// </summary>
 public sealed class ConsoleApi(IHttpClientFactory clients, IConfiguration configuration, TenantNames tenantNames, ILogger<ConsoleApi> log)
 {
+    /// <summary>The answer of a method the gateway serves itself, whose handler the page called with the user as the caller.</summary>
+    public static async Task<ApiAnswer> OwnAsync(ConsoleUser user, string method, Func<Task<IResult>> handler)
+    {
+        if (!user.May(method)) return new ApiAnswer(403, new JsonObject { ["title"] = $"Your rights do not cover {method}." });
+        var result = await handler();
+        var status = (result as IStatusCodeHttpResult)?.StatusCode ?? 200;
+        var value = (result as IValueHttpResult)?.Value;
+        return new ApiAnswer(status, value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType(), ApiJson.Options));
+    }
+
     public async Task<ApiAnswer> CallAsync(ConsoleUser user, string method, object body, CancellationToken ct)
     {
         if (!user.May(method)) return new ApiAnswer(403, new JsonObject { ["title"] = $"Your rights do not cover {method}." });

@@ -27,6 +27,8 @@ public sealed record ConsoleUser : IActor
 
     public bool Holds(string right) => Rights.Contains(right);
 
+    public bool CanReach(string tenantId) => AllTenants || TenantIds.Contains(tenantId);
+
     /// <summary>Whether the rights table lets the user call <paramref name="method"/>.</summary>
     public bool May(string method) => Access.Rights.ByMethod.TryGetValue(method, out var allowed) && allowed.Any(Rights.Contains);
 }

@@ -131,15 +131,13 @@ public static class UserEndpoints
 
     private static IResult? Refused(List<string> rights, List<string>? tenantIds, IActor caller)
     {
-        if (rights.Contains(Access.Rights.SocOperator) && !caller.Rights.Contains(Access.Rights.SocOperator))
+        if (rights.Contains(Access.Rights.SocOperator) && !caller.Holds(Access.Rights.SocOperator))
             return Results.Problem(statusCode: 403, title: "Only a SOC operator grants SOC_OPERATOR.");
-        return tenantIds?.FirstOrDefault(t => !Reaches(caller, t)) is not null ? ApiProblems.NotFound("A tenant") : null;
+        return tenantIds?.FirstOrDefault(t => !caller.CanReach(t)) is not null ? ApiProblems.NotFound("A tenant") : null;
     }
 
-    private static bool Reaches(IActor actor, string tenantId) => actor.AllTenants || actor.TenantIds.Contains(tenantId);
-
     // A customer's administrator sees the users whose tenants are all theirs.
-    private static bool Visible(IActor caller, ConsoleUser user) => caller.AllTenants || (!user.AllTenants && user.TenantIds.All(t => Reaches(caller, t)));
+    private static bool Visible(IActor caller, ConsoleUser user) => caller.AllTenants || (!user.AllTenants && user.TenantIds.All(caller.CanReach));
 
     public static string StatusOf(ConsoleUser u, DateTimeOffset now) =>
         u.DisabledAt is not null ? Disabled : u.LockedUntil > now ? LockedOut : u.MustChangePassword ? PasswordChangeRequired : Active;
