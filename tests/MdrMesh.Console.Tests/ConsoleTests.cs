@@ -121,6 +121,11 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         Assert.Equal("dana", decided["changed_by"]!.GetValue<string>());
         Assert.Equal(user["user_id"]!.GetValue<string>(), decided["changed_by_id"]!.GetValue<string>());
         await Expect(decider.Page.GetByTestId("history")).ToContainTextAsync("dana");
+
+        // The asset shows its isolation and when it ends.
+        await decider.Page.GetByRole(AriaRole.Link, new() { Name = "Assets" }).ClickAsync();
+        await Expect(decider.Page.Locator("tr[data-asset='ws-1'] [data-isolation]")).ToContainTextAsync("isolated until");
+        await Expect(decider.Page.Locator("tr[data-asset='ws-2'] [data-isolation]")).ToHaveTextAsync("—");
     }
 
     [Fact]
@@ -243,6 +248,28 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         var made = (await _mesh.OkAsync("api_connections/list", new { })).AsArray().Single(c => c!["client_id"]!.GetValue<string>() == clientId)!;
         Assert.Equal([Tenant], made["tenant_ids"]!.AsArray().Select(t => t!.GetValue<string>()));
         Assert.Equal("ada", made["created_by"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_administrator_adds_a_person_who_signs_in_and_disabling_them_ends_their_session()
+    {
+        var admin = await UserAsync("alba", "FULL_ACCESS");
+        await admin.Page.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
+        await admin.Page.GetByLabel("User name").FillAsync("rory");
+        await admin.Page.GetByLabel("INCIDENT_ACCESS").CheckAsync();
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Create user" }).ClickAsync();
+        var oneTime = await admin.Page.GetByTestId("one-time-password").TextContentAsync();
+
+        var rory = await OpenAsync();
+        await rory.FirstSignInAsync("rory", oneTime!, NewPassword);
+        await Expect(rory.Page.GetByTestId("signed-in-as")).ToHaveTextAsync("rory");
+
+        await admin.Page.Locator("tr[data-user='rory']").GetByRole(AriaRole.Button, new() { Name = "Disable" }).ClickAsync();
+        await Expect(admin.Page.Locator("tr[data-user='rory'] [data-user-status]")).ToHaveTextAsync("Disabled");
+        await rory.Page.GotoAsync($"{rory.BaseUrl}/incidents");
+        Assert.Contains("/signin", rory.Page.Url);
+        await rory.SignInAsync("rory", NewPassword);
+        await Expect(rory.Page.GetByTestId("signin-error")).ToBeVisibleAsync();
     }
 
     /// <summary>Who the incident's history shows reading an isolation password.</summary>

@@ -26,6 +26,16 @@ public sealed record ApiAnswer(int Status, JsonNode? Body)
 /// </summary>
 public sealed class ConsoleApi(IHttpClientFactory clients, IConfiguration configuration, TenantNames tenantNames, ILogger<ConsoleApi> log)
 {
+    /// <summary>
+    /// One incident, or why not. No password in it: a page shows none until a person asks for one (a reveal is a recorded read).
+    /// </summary>
+    public async Task<(Pages.IncidentRow? Incident, string? Error)> IncidentAsync(ConsoleUser user, string id, CancellationToken ct)
+    {
+        var details = await CallAsync(user, "incidents/details", new { incident_id = id, reveal_passwords = false }, ct);
+        if (details.Ok) return (details.As<Pages.IncidentRow>(), null);
+        return (null, details.Status == 404 ? "No such incident in the tenants you may reach." : details.Message);
+    }
+
     /// <summary>The answer of a method the gateway serves itself, whose handler the page called with the user as the caller.</summary>
     public static async Task<ApiAnswer> OwnAsync(ConsoleUser user, string method, Func<Task<IResult>> handler)
     {

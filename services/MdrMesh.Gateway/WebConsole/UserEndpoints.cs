@@ -42,7 +42,11 @@ public static class UserEndpoints
         UpdateAsync(request, context.Connection(), store, clock, ct);
 
     public static Task<IResult> Disable(UserRequest request, HttpContext context, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
-        ChangeAsync(request.UserId, context.Connection(), store, clock, ct,
+        DisableAsync(request.UserId, context.Connection(), store, clock, ct);
+
+    /// <summary>Disables a user; their sessions end at their next request (the session stamp changes).</summary>
+    public static Task<IResult> DisableAsync(string? userId, IActor caller, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        ChangeAsync(userId, caller, store, clock, ct,
             user => user with { DisabledAt = user.DisabledAt ?? clock.GetUtcNow(), SessionStamp = SignInRules.NewSessionStamp() });
 
     public static async Task<IResult> CreateAsync(CreateUserRequest request, IActor caller, IDocumentStore store, TimeProvider clock, CancellationToken ct)

@@ -74,14 +74,9 @@ public sealed class IncidentModel(ConsoleApi api) : ConsolePage
 
     private async Task LoadAsync(string id, CancellationToken ct)
     {
-        // No password in the page until a person asks for one (a reveal is a recorded read).
-        var details = await api.CallAsync(CurrentUser, "incidents/details", new { incident_id = id, reveal_passwords = false }, ct);
-        if (!details.Ok)
-        {
-            Error = details.Status == 404 ? "No such incident in the tenants you may reach." : details.Message;
-            return;
-        }
-        Incident = details.As<IncidentRow>();
+        (Incident, var error) = await api.IncidentAsync(CurrentUser, id, ct);
+        Error ??= error;
+        if (Incident is null) return;
         var history = await api.CallAsync(CurrentUser, "incidents/history", new { incident_id = id, page_size = 1000 }, ct);
         if (history.Ok) History = history.As<List<HistoryRow>>();
     }

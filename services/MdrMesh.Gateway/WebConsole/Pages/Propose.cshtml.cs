@@ -50,13 +50,9 @@ public sealed class ProposeModel(ConsoleApi api) : ConsolePage
 
     private async Task LoadAsync(string id, CancellationToken ct)
     {
-        var details = await api.CallAsync(CurrentUser, "incidents/details", new { incident_id = id, reveal_passwords = false }, ct);
-        if (!details.Ok)
-        {
-            Error = details.Status == 404 ? "No such incident in the tenants you may reach." : details.Message;
-            return;
-        }
-        Incident = details.As<IncidentRow>();
+        (Incident, var error) = await api.IncidentAsync(CurrentUser, id, ct);
+        Error ??= error;
+        if (Incident is null) return;
         // An affected host is written HOST:asset_id or as a bare asset id.
         Assets = Incident.AffectedHosts.Select(h => h.LastIndexOf(':') is var i and >= 0 ? h[(i + 1)..] : h).Distinct().ToList();
     }
