@@ -272,6 +272,60 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         await Expect(rory.Page.GetByTestId("signin-error")).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task A_decider_switches_auto_accept_on_for_their_tenant_and_the_next_response_runs_without_a_person()
+    {
+        var decider = await UserAsync("aurora", "RESPONSE_MANAGEMENT");
+        await decider.Page.GetByRole(AriaRole.Link, new() { Name = "Auto-accept" }).ClickAsync();
+        await Expect(decider.Page.GetByTestId("auto-accept-mode")).ToHaveTextAsync("DISABLED");
+
+        await decider.Page.GetByLabel("Mode").SelectOptionAsync("ALL_TENANTS");
+        await decider.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(decider.Page.GetByTestId("auto-accept-mode")).ToHaveTextAsync("ALL_TENANTS");
+        await Expect(decider.Page.GetByTestId("auto-accept")).ToContainTextAsync("by aurora");
+
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var response = await _mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });
+        await _mesh.WaitForStatusAsync(incident, response, "Completed");
+    }
+
+    [Fact]
+    public async Task People_comment_on_an_incident_and_delete_only_their_own_comments()
+    {
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        await _mesh.OkAsync("comments/create", new { incident_id = incident, text = "SOC: the miner talks to 203.0.113.7" });
+        var reader = await UserAsync("carla", "INCIDENT_ACCESS");
+
+        await reader.Page.GotoAsync($"{reader.BaseUrl}/incidents/{incident}");
+        await reader.Page.GetByLabel("New comment").FillAsync("We saw it too <script>alert(1)</script>");
+        await reader.Page.GetByRole(AriaRole.Button, new() { Name = "Post comment" }).ClickAsync();
+        var comments = reader.Page.GetByTestId("comments");
+        // Shown as text, never run as markup.
+        await Expect(comments).ToContainTextAsync("We saw it too <script>alert(1)</script>");
+        await Expect(comments.Locator("li").Filter(new() { HasText = "SOC:" }).GetByRole(AriaRole.Button, new() { Name = "Delete" })).ToHaveCountAsync(0);
+
+        await comments.Locator("li").Filter(new() { HasText = "We saw it too" }).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(comments.Locator("li").Filter(new() { HasText = "We saw it too" })).ToHaveCountAsync(0);
+        await Expect(comments).ToContainTextAsync("203.0.113.7");
+    }
+
+    [Fact]
+    public async Task A_SOC_analyst_raises_an_incident_and_a_missing_summary_is_named_beside_its_field()
+    {
+        var soc = await UserAsync("sam", "SOC_OPERATOR");
+        await soc.Page.GetByRole(AriaRole.Link, new() { Name = "Raise an incident" }).ClickAsync();
+        await soc.Page.GetByLabel("Tenant id").FillAsync(Tenant);
+        await soc.Page.GetByLabel("Affected hosts (HOST:asset_id, comma-separated)").FillAsync("WS-1:ws-1");
+        await soc.Page.GetByRole(AriaRole.Button, new() { Name = "Raise incident" }).ClickAsync();
+        await Expect(soc.Page.Locator("[data-field=summary]")).ToBeVisibleAsync();
+
+        await soc.Page.GetByLabel("Summary").FillAsync("Beaconing from WS-1");
+        await soc.Page.GetByRole(AriaRole.Button, new() { Name = "Raise incident" }).ClickAsync();
+        await Expect(soc.Page.Locator("h1")).ToContainTextAsync("Beaconing from WS-1");
+        var raised = (await _mesh.OkAsync("incidents/list", new { search_phrase = "Beaconing" })).AsArray().Single()!;
+        Assert.Equal(Tenant, raised["tenant_name"]!.GetValue<string>());
+    }
+
     /// <summary>Who the incident's history shows reading an isolation password.</summary>
     private async Task<List<string>> RevealsAsync(string incident) =>
         (await _mesh.HistoryAsync(incident)).Where(r => r!["operation"]!.GetValue<string>() == "reveal")

@@ -51,6 +51,19 @@ public sealed class IncidentModel(ConsoleApi api) : ConsolePage
         return await AfterDecisionAsync(id, answer, ct);
     }
 
+    public async Task<IActionResult> OnPostCommentAsync(string id, string? text, CancellationToken ct)
+    {
+        var answer = await api.CallAsync(CurrentUser, "comments/create", new { incident_id = id, text }, ct);
+        return await AfterDecisionAsync(id, answer, ct);
+    }
+
+    /// <summary>Deletes a comment; the API allows it only to its author.</summary>
+    public async Task<IActionResult> OnPostDeleteCommentAsync(string id, string? commentId, CancellationToken ct)
+    {
+        var answer = await api.CallAsync(CurrentUser, "comments/delete", new { comment_id = commentId }, ct);
+        return await AfterDecisionAsync(id, answer, ct);
+    }
+
     /// <summary>One isolation's password, on request: the API records the reveal in the incident's history.</summary>
     public async Task<IActionResult> OnPostRevealAsync(string id, string? responseId, CancellationToken ct)
     {
@@ -65,7 +78,7 @@ public sealed class IncidentModel(ConsoleApi api) : ConsolePage
 
     private async Task<IActionResult> AfterDecisionAsync(string id, ApiAnswer answer, CancellationToken ct)
     {
-        // Post, then redirect: a reload does not decide again.
+        // Post, then redirect: a reload does not send it again.
         if (answer.Ok) return Redirect($"/incidents/{Uri.EscapeDataString(id)}");
         Error = answer.Errors.Count > 0 ? string.Join("; ", answer.Errors.Select(e => $"{e.Key} {e.Value}")) : answer.Message;
         await LoadAsync(id, ct);

@@ -47,7 +47,10 @@ public sealed class IncidentsModel(ConsoleApi api) : ConsolePage
 /// <summary>An incident as the console lists and shows it (a part of the API's incident object).</summary>
 public sealed record IncidentRow(string IncidentId, long IncidentNumber, string Summary, string? Description, string Priority, string Status,
     string? Resolution, IReadOnlyList<string> AffectedHosts, IReadOnlyList<string> MitreTactics, IReadOnlyList<string> MitreTechniques,
-    long CreationTime, long UpdateTime, string TenantName, IReadOnlyList<ResponseRow> Responses);
+    long CreationTime, long UpdateTime, string TenantName, IReadOnlyList<ResponseRow> Responses, IReadOnlyList<CommentRow>? Comments = null);
+
+/// <summary>A comment as the console shows it; <see cref="AuthorId"/> tells whether it is the user's own.</summary>
+public sealed record CommentRow(string CommentId, string AuthorName, string Text, long CreationTime, string? AuthorId);
 
 /// <summary>A response as the console shows it.</summary>
 public sealed record ResponseRow(string ResponseId, string Type, System.Text.Json.Nodes.JsonObject Parameters, IReadOnlyDictionary<string, string> Details,
