@@ -326,6 +326,26 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         Assert.Equal(Tenant, raised["tenant_name"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task A_file_attached_in_the_console_is_listed_and_downloads_as_the_same_bytes()
+    {
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var soc = await UserAsync("sid", "SOC_OPERATOR");
+        var content = System.Text.Encoding.UTF8.GetBytes("<html><script>alert(1)</script></html>");
+
+        await soc.Page.GotoAsync($"{soc.BaseUrl}/incidents/{incident}");
+        await soc.Page.GetByLabel("File to attach").SetInputFilesAsync(new FilePayload { Name = "evidence.html", MimeType = "text/html", Buffer = content });
+        await soc.Page.GetByLabel("Caption").FillAsync("what the browser fetched");
+        await soc.Page.GetByRole(AriaRole.Button, new() { Name = "Attach", Exact = true }).ClickAsync();
+        await Expect(soc.Page.GetByTestId("attachments")).ToContainTextAsync("evidence.html");
+
+        // A download, never a page the browser would render.
+        var download = await soc.Page.RunAndWaitForDownloadAsync(() => soc.Page.GetByRole(AriaRole.Link, new() { Name = "evidence.html" }).ClickAsync());
+        Assert.Equal("evidence.html", download.SuggestedFilename);
+        Assert.Equal(content, await File.ReadAllBytesAsync((await download.PathAsync())!));
+        Assert.Contains(await _mesh.HistoryAsync(incident), r => r!["operation"]!.GetValue<string>() == "download" && r["changed_by"]!.GetValue<string>() == "sid");
+    }
+
     /// <summary>Who the incident's history shows reading an isolation password.</summary>
     private async Task<List<string>> RevealsAsync(string incident) =>
         (await _mesh.HistoryAsync(incident)).Where(r => r!["operation"]!.GetValue<string>() == "reveal")

@@ -48,11 +48,34 @@ public sealed class ConsoleApi(IHttpClientFactory clients, IConfiguration config
 
     public async Task<ApiAnswer> CallAsync(ConsoleUser user, string method, object body, CancellationToken ct)
     {
-        if (!user.May(method)) return new ApiAnswer(403, new JsonObject { ["title"] = $"Your rights do not cover {method}." });
+        var json = new ByteArrayContent(await tenantNames.NamesToIdsAsync(JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options), ct));
+        json.Headers.ContentType = new("application/json");
+        var (answer, file) = await SendAsync(user, method, json, ct);
+        file?.Dispose();
+        return answer;
+    }
+
+    /// <summary>A file the API answers (<c>attachments/download</c>), or the problem instead.</summary>
+    public async Task<(ApiAnswer Answer, HttpResponseMessage? File)> DownloadAsync(ConsoleUser user, string method, object body, CancellationToken ct)
+    {
+        var json = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options));
+        json.Headers.ContentType = new("application/json");
+        return await SendAsync(user, method, json, ct);
+    }
+
+    /// <summary>A multipart call (<c>attachments/upload</c>), as the API takes it.</summary>
+    public async Task<ApiAnswer> UploadAsync(ConsoleUser user, string method, MultipartFormDataContent form, CancellationToken ct)
+    {
+        var (answer, file) = await SendAsync(user, method, form, ct);
+        file?.Dispose();
+        return answer;
+    }
+
+    private async Task<(ApiAnswer, HttpResponseMessage?)> SendAsync(ConsoleUser user, string method, HttpContent content, CancellationToken ct)
+    {
+        if (!user.May(method)) return (new ApiAnswer(403, new JsonObject { ["title"] = $"Your rights do not cover {method}." }), null);
         if (!Forwarding.IsForwarded(method)) throw new InvalidOperationException($"{method} is served by the gateway itself: call its handler.");
-        var json = await tenantNames.NamesToIdsAsync(JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options), ct);
-        using var request = Forwarding.ServiceRequest(user.Id, method, new ByteArrayContent(json), user, configuration);
-        request.Content!.Headers.ContentType = new("application/json");
+        using var request = Forwarding.ServiceRequest(user.Id, method, content, user, configuration);
         HttpResponseMessage response;
         try
         {
@@ -61,14 +84,16 @@ public sealed class ConsoleApi(IHttpClientFactory clients, IConfiguration config
         catch (HttpRequestException e)
         {
             log.LogWarning("Console {Method}: the {Service} service is not answering ({Error})", method, Forwarding.ServiceFor(method), e.Message);
-            return new ApiAnswer(503, new JsonObject { ["title"] = $"The {Forwarding.ServiceFor(method)} service is not answering; try again shortly." });
+            return (new ApiAnswer(503, new JsonObject { ["title"] = $"The {Forwarding.ServiceFor(method)} service is not answering; try again shortly." }), null);
         }
+        var json = response.Content.Headers.ContentType?.MediaType is "application/json" or "application/problem+json";
+        // A file is handed on as it is, to be streamed to the browser.
+        if (response.IsSuccessStatusCode && !json) return (new ApiAnswer((int)response.StatusCode, null), response);
         using (response)
         {
             var answer = await response.Content.ReadAsByteArrayAsync(ct);
-            if (response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "application/json")
-                answer = await tenantNames.IdsToNamesAsync(answer, ct);
-            return new ApiAnswer((int)response.StatusCode, answer.Length > 0 ? JsonNode.Parse(answer) : null);
+            if (response.IsSuccessStatusCode) answer = await tenantNames.IdsToNamesAsync(answer, ct);
+            return (new ApiAnswer((int)response.StatusCode, answer.Length > 0 && json ? JsonNode.Parse(answer) : null), null);
         }
     }
 }

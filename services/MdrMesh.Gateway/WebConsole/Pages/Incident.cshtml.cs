@@ -8,6 +8,9 @@ namespace MdrMesh.Gateway.WebConsole.Pages;
 /// (<c>response/update</c>, <c>responses/update</c>, as the user), statuses that update by themselves (the page's script
 /// polls <see cref="OnGetStatusesAsync"/>) and the history as a timeline.
 /// </summary>
+// An attached file may be as large as the API takes (Attachments:MaxBytes, 25 MiB by default), which then decides.
+[RequestSizeLimit(27 * 1024 * 1024)]
+[RequestFormLimits(MultipartBodyLengthLimit = 27 * 1024 * 1024)]
 public sealed class IncidentModel(ConsoleApi api) : ConsolePage
 {
     public IncidentRow? Incident { get; private set; }
@@ -54,6 +57,34 @@ public sealed class IncidentModel(ConsoleApi api) : ConsolePage
     public async Task<IActionResult> OnPostCommentAsync(string id, string? text, CancellationToken ct)
     {
         var answer = await api.CallAsync(CurrentUser, "comments/create", new { incident_id = id, text }, ct);
+        return await AfterDecisionAsync(id, answer, ct);
+    }
+
+    /// <summary>A file of the incident, always as a download (never shown in the page); the API records who took it.</summary>
+    public async Task<IActionResult> OnGetAttachmentAsync(string id, string? attachmentId, CancellationToken ct)
+    {
+        var (answer, file) = await api.DownloadAsync(CurrentUser, "attachments/download", new { incident_id = id, attachment_id = attachmentId }, ct);
+        if (file is null) return StatusCode(answer.Status == 200 ? 502 : answer.Status);
+        HttpContext.Response.RegisterForDispose(file);
+        var name = file.Content.Headers.ContentDisposition?.FileNameStar ?? file.Content.Headers.ContentDisposition?.FileName?.Trim('"') ?? "attachment";
+        return File(await file.Content.ReadAsStreamAsync(ct), "application/octet-stream", name);
+    }
+
+    /// <summary>Attaches a file (the API checks the rights and the size); a SOC analyst's is marked as the SOC's.</summary>
+    public async Task<IActionResult> OnPostUploadAsync(string id, IFormFile? file, string? caption, CancellationToken ct)
+    {
+        if (file is null)
+        {
+            Error = "Choose a file first.";
+            await LoadAsync(id, ct);
+            return Page();
+        }
+        using var form = new MultipartFormDataContent
+        {
+            { new StreamContent(file.OpenReadStream()), "file", file.FileName },
+            { new StringContent(System.Text.Json.JsonSerializer.Serialize(new { incident_id = id, caption = string.IsNullOrWhiteSpace(caption) ? null : caption })), "meta" },
+        };
+        var answer = await api.UploadAsync(CurrentUser, "attachments/upload", form, ct);
         return await AfterDecisionAsync(id, answer, ct);
     }
 

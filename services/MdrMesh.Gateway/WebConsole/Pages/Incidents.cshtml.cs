@@ -47,7 +47,11 @@ public sealed class IncidentsModel(ConsoleApi api) : ConsolePage
 /// <summary>An incident as the console lists and shows it (a part of the API's incident object).</summary>
 public sealed record IncidentRow(string IncidentId, long IncidentNumber, string Summary, string? Description, string Priority, string Status,
     string? Resolution, IReadOnlyList<string> AffectedHosts, IReadOnlyList<string> MitreTactics, IReadOnlyList<string> MitreTechniques,
-    long CreationTime, long UpdateTime, string TenantName, IReadOnlyList<ResponseRow> Responses, IReadOnlyList<CommentRow>? Comments = null);
+    long CreationTime, long UpdateTime, string TenantName, IReadOnlyList<ResponseRow> Responses, IReadOnlyList<CommentRow>? Comments = null,
+    IReadOnlyList<AttachmentRow>? Attachments = null);
+
+/// <summary>A file attached to an incident, as the console lists it.</summary>
+public sealed record AttachmentRow(string AttachmentId, string AuthorName, string? Caption, long CreationTime, long FileSize, string FullName, string Sha256);
 
 /// <summary>A comment as the console shows it; <see cref="AuthorId"/> tells whether it is the user's own.</summary>
 public sealed record CommentRow(string CommentId, string AuthorName, string Text, long CreationTime, string? AuthorId);
