@@ -82,6 +82,11 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         await Expect(reader.Page.Locator($"tr[data-incident='{minor}']")).ToBeVisibleAsync();
         await reader.ScreenshotAsync("incidents");
 
+        // Oldest first: the urgent one, raised first, leads.
+        await reader.Page.GetByLabel("Sort").SelectOptionAsync("creation_time:asc");
+        await reader.Page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(reader.Page.Locator("table[data-testid=incidents] tbody tr").First).ToHaveAttributeAsync("data-incident", urgent);
+
         await reader.Page.GetByLabel("Priority").SelectOptionAsync("LOW");
         await reader.Page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         await Expect(reader.Page.Locator($"tr[data-incident='{minor}']")).ToBeVisibleAsync();
@@ -126,6 +131,8 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         await decider.Page.GetByRole(AriaRole.Link, new() { Name = "Assets" }).ClickAsync();
         await Expect(decider.Page.Locator("tr[data-asset='ws-1'] [data-isolation]")).ToContainTextAsync("isolated until");
         await Expect(decider.Page.Locator("tr[data-asset='ws-2'] [data-isolation]")).ToHaveTextAsync("—");
+        await decider.Page.GetByRole(AriaRole.Link, new() { Name = "ws-1", Exact = true }).ClickAsync();
+        await Expect(decider.Page.GetByTestId("asset")).ToContainTextAsync("isolation task id");
     }
 
     [Fact]
@@ -248,6 +255,11 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         var made = (await _mesh.OkAsync("api_connections/list", new { })).AsArray().Single(c => c!["client_id"]!.GetValue<string>() == clientId)!;
         Assert.Equal([Tenant], made["tenant_ids"]!.AsArray().Select(t => t!.GetValue<string>()));
         Assert.Equal("ada", made["created_by"]!.GetValue<string>());
+
+        // Deleted, it is gone, and its tokens with it.
+        await admin.Page.Locator($"tr[data-connection='{clientId}']").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(admin.Page.Locator($"tr[data-connection='{clientId}']")).ToHaveCountAsync(0);
+        Assert.Equal(401, (await _mesh.RawCallAsync(clientId!, "incidents/list", new { }, access)).Status);
     }
 
     [Fact]

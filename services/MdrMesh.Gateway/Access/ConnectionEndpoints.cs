@@ -101,10 +101,12 @@ public static class ConnectionEndpoints
             return connection with { RevokedAt = connection.RevokedAt ?? now };
         });
 
-    public static async Task<IResult> Delete(ConnectionRequest request, HttpContext context, IDocumentStore store, TimeProvider clock,
+    public static Task<IResult> Delete(ConnectionRequest request, HttpContext context, IDocumentStore store, TimeProvider clock,
+        CancellationToken ct) => DeleteAsync(request, context.Connection(), store, context.RequestServices.GetRequiredService<ConnectionCache>(), clock, ct);
+
+    public static async Task<IResult> DeleteAsync(ConnectionRequest request, IActor caller, IDocumentStore store, ConnectionCache cache, TimeProvider clock,
         CancellationToken ct) =>
-        await ChangeAsync(request, context.Connection(), store, context.RequestServices.GetRequiredService<ConnectionCache>(), clock, ct,
-            (session, connection, _) =>
+        await ChangeAsync(request, caller, store, cache, clock, ct, (session, connection, _) =>
         {
             session.Delete(connection);
             session.DeleteWhere<RefreshTokenRecord>(r => r.ClientId == connection.Id);

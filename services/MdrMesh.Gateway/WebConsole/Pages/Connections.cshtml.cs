@@ -48,6 +48,15 @@ public sealed class ConnectionsModel(IDocumentStore store, TokenService tokens, 
         return Page();
     }
 
+    public async Task<IActionResult> OnPostDeleteAsync(string? clientId, CancellationToken ct)
+    {
+        var answer = await ConsoleApi.OwnAsync(CurrentUser, "api_connections/delete", () =>
+            ConnectionEndpoints.DeleteAsync(new ConnectionRequest(clientId), CurrentUser, store, cache, clock, ct));
+        if (!answer.Ok) Error = answer.Message;
+        await LoadAsync(ct);
+        return Page();
+    }
+
     private async Task LoadAsync(CancellationToken ct)
     {
         var answer = await ConsoleApi.OwnAsync(CurrentUser, "api_connections/list", () => ConnectionEndpoints.ListAsync(CurrentUser, store, clock, ct));

@@ -11,6 +11,10 @@ public sealed class IncidentsModel(ConsoleApi api) : ConsolePage
     public static readonly string[] Priorities = ["HIGH", "NORMAL", "LOW"];
     public static readonly string[] ResponseStatuses = ["New", "Confirmed", "Declined", "InProgress", "Completed", "Failed"];
 
+    public static readonly (string Value, string Shown)[] Sorts =
+        [("update_time:desc", "latest change first"), ("creation_time:desc", "newest first"), ("creation_time:asc", "oldest first")];
+
+    public string Sort { get; private set; } = Sorts[0].Value;
     public string? Status { get; private set; }
     public string? Priority { get; private set; }
     public string? ResponseStatus { get; private set; }
@@ -21,14 +25,16 @@ public sealed class IncidentsModel(ConsoleApi api) : ConsolePage
     public string? Error { get; private set; }
     public IReadOnlyDictionary<string, string> FieldErrors { get; private set; } = new Dictionary<string, string>();
 
-    public async Task OnGetAsync(string? status, string? priority, string? responseStatus, string? tenant, string? search, int? page, CancellationToken ct)
+    public async Task OnGetAsync(string? status, string? priority, string? responseStatus, string? tenant, string? search, string? sort, int? page,
+        CancellationToken ct)
     {
+        Sort = Sorts.Any(s => s.Value == sort) ? sort! : Sorts[0].Value;
         (Status, Priority, ResponseStatus, Tenant, Search) = (Blank(status), Blank(priority), Blank(responseStatus), Blank(tenant), Blank(search));
         PageNumber = Math.Clamp(page ?? 1, 1, 100_000);
         var answer = await api.CallAsync(CurrentUser, "incidents/list", new
         {
             statuses = One(Status), priorities = One(Priority), response_statuses = One(ResponseStatus), tenants_names = One(Tenant),
-            search_phrase = Search, page = PageNumber, page_size = PageSize, sort = "update_time:desc",
+            search_phrase = Search, page = PageNumber, page_size = PageSize, sort = Sort,
         }, ct);
         if (answer.Ok) Incidents = answer.As<List<IncidentRow>>();
         else (Error, FieldErrors) = (answer.Message, answer.Errors);
@@ -37,7 +43,7 @@ public sealed class IncidentsModel(ConsoleApi api) : ConsolePage
     public string PageLink(int page) => QueryHelpers.AddQueryString("/incidents", new Dictionary<string, string?>
     {
         ["status"] = Status, ["priority"] = Priority, ["responseStatus"] = ResponseStatus, ["tenant"] = Tenant, ["search"] = Search,
-        ["page"] = page.ToString(),
+        ["sort"] = Sort, ["page"] = page.ToString(),
     }.Where(p => p.Value is not null));
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
