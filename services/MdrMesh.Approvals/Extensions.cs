@@ -49,6 +49,7 @@ public static class Extensions
         var api = app.MapMethodsWithConflicts<ApprovalConflict>();
         api.MapMethod("auto_accept/get", AutoAcceptEndpoints.Get).Produces<AutoAcceptView>();
         api.MapMethod("auto_accept/set", AutoAcceptEndpoints.Set).Produces<AutoAcceptView>();
+        api.MapMethod("auto_accept/history", AutoAcceptEndpoints.History).Produces<List<AutoAcceptChangeView>>();
         api.MapMethod("response/update", DecideEndpoints.One).Produces<DecisionView>();
         api.MapMethod("responses/update", DecideEndpoints.Many).Produces<List<DecisionView>>();
     }

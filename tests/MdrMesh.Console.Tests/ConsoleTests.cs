@@ -295,6 +295,8 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         await decider.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(decider.Page.GetByTestId("auto-accept-mode")).ToHaveTextAsync("ALL_TENANTS");
         await Expect(decider.Page.GetByTestId("auto-accept")).ToContainTextAsync("by aurora");
+        await Expect(decider.Page.GetByTestId("auto-accept-history")).ToContainTextAsync("aurora");
+        await Expect(decider.Page.GetByTestId("auto-accept-history")).ToContainTextAsync("off → on");
 
         var incident = await _mesh.OpenIncidentAsync(Tenant);
         var response = await _mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });

@@ -53,6 +53,7 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         ["comments/list"] = (true, async (t, _) => new { incident_id = await IncidentAsync(t) }),
         ["comments/delete"] = (true, async (t, caller) => new { comment_id = await CommentAsync(t, caller) }),
         ["auto_accept/get"] = (false, (_, _) => Task.FromResult<object>(new { })),
+        ["auto_accept/history"] = (false, (_, _) => Task.FromResult<object>(new { })),
         ["auto_accept/set"] = (true, (t, _) => Task.FromResult<object>(new { mode = "SELECTED_TENANTS", tenant_ids = new[] { t } })),
         ["assets/list"] = (false, (t, _) => Task.FromResult<object>(new { tenants_names = new[] { t } })),
         ["assets/count"] = (false, (t, _) => Task.FromResult<object>(new { })),

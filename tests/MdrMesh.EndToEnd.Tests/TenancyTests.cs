@@ -17,6 +17,25 @@ public sealed class TenancyTests(Infrastructure infrastructure) : IAsyncLifetime
     public async Task DisposeAsync() => await _mesh.DisposeAsync();
 
     [Fact]
+    public async Task The_auto_accept_history_shows_a_customer_only_the_switches_that_decide_for_their_tenants()
+    {
+        await _mesh.OkAsync("auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { "tenant-x", "tenant-y" } });
+        await _mesh.OkAsync("auto_accept/set", new { mode = "DISABLED" });
+        var (clientId, refresh) = await _mesh.CreateConnectionAsync("customer-x", ["RESPONSE_MANAGEMENT"], ["tenant-x"]);
+        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+
+        var (status, history) = await _mesh.RawCallAsync(clientId, "auto_accept/history", new { }, access);
+
+        Assert.Equal(200, status);
+        var changes = history!.AsArray().Select(c => (c!["tenant_id"]?.GetValue<string>(), c["version"]!.GetValue<long>(), c["enabled"]!.GetValue<bool>())).ToList();
+        // Latest first: tenant-x's switch on (v1), then off (v2), and the installation default's (which decides for
+        // tenants without a switch of their own); nothing of tenant-y's.
+        Assert.Equal([("tenant-x", 2L, false), ("tenant-x", 1L, true)], changes.Where(c => c.Item1 is not null));
+        Assert.Contains(changes, c => c.Item1 is null);
+        Assert.All(history.AsArray().Where(c => c!["tenant_id"] is not null), c => Assert.Equal("soc", c!["changed_by"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Incidents_responses_and_history_stay_within_their_tenant()
     {
         var x = await _mesh.OpenIncidentAsync("tenant-x", "Same summary");

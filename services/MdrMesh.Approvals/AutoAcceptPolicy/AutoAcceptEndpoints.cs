@@ -48,6 +48,26 @@ public static class AutoAcceptEndpoints
         return Results.Ok(View(changes.Aggregate(current, (s, e) => s.Evolve(e)), caller));
     }
 
+    /// <summary>
+    /// <c>auto_accept/history</c>: every change of the switches that decide for the caller's tenants (theirs and the
+    /// installation default), latest first, each with its version, who and when. Paged (<c>page</c>, <c>page_size</c>).
+    /// </summary>
+    public static async Task<IResult> History(AutoAcceptHistoryRequest request, Caller caller, IDocumentStore store, CancellationToken ct)
+    {
+        var setting = await LoadAsync(store, ct);
+        var scopes = setting.Tenants.Keys.Where(caller.CanReach).Prepend(AutoAcceptSwitch.Installation).ToList();
+        var changes = new List<AutoAcceptChangeView>();
+        foreach (var scope in scopes)
+        {
+            await using var query = scope == AutoAcceptSwitch.Installation ? store.QuerySession() : store.QuerySession(scope);
+            foreach (var e in await query.Events.FetchStreamAsync(AutoAcceptSwitch.StreamIdOf(scope), token: ct))
+                if (e.Data is AutoAcceptSwitched c)
+                    changes.Add(new AutoAcceptChangeView(c.Scope == AutoAcceptSwitch.Installation ? null : c.Scope, c.Version, c.Enabled, c.WasEnabled,
+                        c.At.ToUnixMs(), c.By));
+        }
+        return Results.Ok(Paging.Page(changes.OrderByDescending(c => c.ChangedAt).ThenByDescending(c => c.Version), request.Page, request.PageSize));
+    }
+
     private static async Task<AutoAcceptSetting> LoadAsync(IDocumentStore store, CancellationToken ct)
     {
         // One small document per tenant that ever had a switch of its own, and the default.
@@ -109,6 +129,11 @@ public sealed record AutoAcceptView(string Mode, IReadOnlyList<string> TenantIds
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<AutoAcceptSwitchView>? Tenants { get; init; }
 }
+
+public sealed record AutoAcceptHistoryRequest(int? Page, int? PageSize);
+
+/// <summary>One change of one switch: a tenant's (<c>tenant_id</c>) or the installation default's (none); its version after the change.</summary>
+public sealed record AutoAcceptChangeView(string? TenantId, long Version, bool Enabled, bool WasEnabled, long ChangedAt, string ChangedBy);
 
 /// <summary>One switch: a tenant's own (<c>tenant_id</c>), or the installation default (no <c>tenant_id</c>).</summary>
 public sealed record AutoAcceptSwitchView(

@@ -49,6 +49,7 @@ public static class Rights
         ["attachments/download"] = Everyone,
         ["auto_accept/get"] = Deciders,
         ["auto_accept/set"] = Deciders,
+        ["auto_accept/history"] = Deciders,
         ["assets/list"] = Everyone,
         ["assets/count"] = Everyone,
         ["assets/details"] = Everyone,

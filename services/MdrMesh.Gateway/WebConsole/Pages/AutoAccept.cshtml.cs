@@ -9,6 +9,7 @@ public sealed class AutoAcceptModel(ConsoleApi api) : ConsolePage
     public static readonly string[] Modes = ["DISABLED", "ALL_TENANTS", "SELECTED_TENANTS"];
 
     public AutoAcceptRow? Setting { get; private set; }
+    public IReadOnlyList<AutoAcceptChangeRow> History { get; private set; } = [];
     public IReadOnlyDictionary<string, string> Errors { get; private set; } = new Dictionary<string, string>();
     public string? Error { get; private set; }
 
@@ -33,8 +34,13 @@ public sealed class AutoAcceptModel(ConsoleApi api) : ConsolePage
         var answer = await api.CallAsync(CurrentUser, "auto_accept/get", new { }, ct);
         if (answer.Ok) Setting = answer.As<AutoAcceptRow>();
         else Error ??= answer.Message;
+        var history = await api.CallAsync(CurrentUser, "auto_accept/history", new { page_size = 100 }, ct);
+        if (history.Ok) History = history.As<List<AutoAcceptChangeRow>>();
     }
 }
 
 /// <summary>The auto-accept setting as the console shows it.</summary>
 public sealed record AutoAcceptRow(string Mode, IReadOnlyList<string> TenantIds, long Version, long? ChangedAt, string? ChangedBy);
+
+/// <summary>One change of one auto-accept switch (a tenant's, or the installation default's when <see cref="TenantId"/> is null).</summary>
+public sealed record AutoAcceptChangeRow(string? TenantId, long Version, bool Enabled, bool WasEnabled, long ChangedAt, string ChangedBy);
