@@ -28,14 +28,18 @@ public static class Extensions
             options.Events.StreamIdentity = StreamIdentity.AsGuid;
             // No projection: IncidentStore evolves each incident as it decides and stores the document with its events.
             // incidents/list and count filter, sort and page in PostgreSQL: plain fields as indexed
-            // columns, the lists inside the document behind GIN indexes for containment.
+            // columns, the lists inside the document behind GIN indexes for containment (see IncidentIndex).
             // The key is (tenant, id); callers of every tenant find an incident by id alone, hence its own index.
             // Numeric revisions, as the inline snapshot the document was before: an existing store keeps its mt_version column (bigint).
             options.Schema.For<Incident>().UseNumericRevisions(true).Index(i => i.Id)
                 .Duplicate(i => i.Status).Duplicate(i => i.Priority).Duplicate(i => i.Resolution!)
                 .Duplicate(i => i.CreatedAt).Duplicate(i => i.UpdatedAt).Duplicate(i => i.Number).Duplicate(i => i.DetectionTechnology!)
-                .GinIndexJsonDataMember(i => i.Responses).GinIndexJsonDataMember(i => i.AssetIds).GinIndexJsonDataMember(i => i.AffectedHosts)
-                .GinIndexJsonDataMember(i => i.Comments).GinIndexJsonDataMember(i => i.Attachments).GinIndexJsonDataMember(i => i.MitreTactics).GinIndexJsonDataMember(i => i.MitreTechniques);
+                .GinIndexJsonDataMember(i => i.AssetIds).GinIndexJsonDataMember(i => i.AffectedHosts)
+                .GinIndexJsonDataMember(i => i.MitreTactics).GinIndexJsonDataMember(i => i.MitreTechniques);
+            options.Policies.ForAllDocuments(mapping =>
+            {
+                if (mapping.DocumentType == typeof(Incident)) IncidentIndex.AddTo(mapping);
+            });
             options.Schema.For<IncidentHistoryRecord>().Index([r => r.IncidentId, r => r.Version]);
             options.Storage.ExtendedSchemaObjects.Add(new Sequence($"{IncidentStore.Schema}.incident_numbers"));
             options.Storage.ExtendedSchemaObjects.Add(AttachmentBlobs.Definition(IncidentStore.Schema));

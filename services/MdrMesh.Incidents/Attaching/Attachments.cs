@@ -114,8 +114,9 @@ public static class Attachments
     private static async Task<Incident?> FindAsync(IDocumentStore store, Guid attachmentId, Caller caller, CancellationToken ct)
     {
         await using var query = store.QuerySession();
-        var contained = JsonSerializer.Serialize(new[] { new { AttachmentId = attachmentId } });
-        return await IncidentStore.Reachable(query, caller).Where(i => i.MatchesSql("d.data -> 'Attachments' @> ?::jsonb", contained)).FirstOrDefaultAsync(ct);
+        var contained = JsonSerializer.Serialize(new[] { attachmentId });
+        return await IncidentStore.Reachable(query, caller).Where(i => i.MatchesSql($"{IncidentIndex.AttachmentIds.Sql} @> ?::jsonb", contained))
+            .FirstOrDefaultAsync(ct);
     }
 
     private sealed record Meta(string? IncidentId, string? Caption);

@@ -43,12 +43,12 @@ public sealed record IncidentFilter(
         if (Priorities is { Count: > 0 }) incidents = incidents.Where(i => i.Priority.IsOneOf(Priorities.ToArray()));
         if (Resolutions is { Count: > 0 }) incidents = incidents.Where(i => i.Resolution!.IsOneOf(Resolutions.ToArray()));
         if (TenantsNames is { Count: > 0 }) incidents = incidents.Where(i => i.TenantIsOneOf(TenantsNames.ToArray()));
-        incidents = AnyContains(incidents, "Responses", ResponseStatuses, s => new[] { new { Status = s } });
-        incidents = AnyContains(incidents, "Responses", ResponseTypes, t => new[] { new { Parameters = new { type = t } } });
-        incidents = AnyContains(incidents, "AssetIds", AssetIds, a => new[] { a });
-        incidents = AnyContains(incidents, "AffectedHosts", AffectedHosts, h => new[] { h });
-        incidents = AnyContains(incidents, "MitreTactics", MitreTactics, t => new[] { t });
-        incidents = AnyContains(incidents, "MitreTechniques", MitreTechniques, t => new[] { t });
+        incidents = AnyContains(incidents, IncidentIndex.ResponseStatuses.Sql, ResponseStatuses);
+        incidents = AnyContains(incidents, IncidentIndex.ResponseTypes.Sql, ResponseTypes);
+        incidents = AnyContains(incidents, "d.data -> 'AssetIds'", AssetIds);
+        incidents = AnyContains(incidents, "d.data -> 'AffectedHosts'", AffectedHosts);
+        incidents = AnyContains(incidents, "d.data -> 'MitreTactics'", MitreTactics);
+        incidents = AnyContains(incidents, "d.data -> 'MitreTechniques'", MitreTechniques);
         if (DetectionTechnologies is { Count: > 0 })
             incidents = incidents.Where(i => i.DetectionTechnology!.IsOneOf(DetectionTechnologies.ToArray()));
         if (ApiJson.FromUnixMs(MinCreationTime) is { } createdFrom) incidents = incidents.Where(i => i.CreatedAt >= createdFrom);
@@ -80,11 +80,12 @@ public sealed record IncidentFilter(
     }
 
     // Any of the values, each as a JSON containment test on one member of the document.
-    private static IQueryable<Incident> AnyContains(IQueryable<Incident> incidents, string member, List<string>? values, Func<string, object> contained)
+    // jsonArray: SQL for a JSON array of strings with a GIN index on it; any of the values in it.
+    private static IQueryable<Incident> AnyContains(IQueryable<Incident> incidents, string jsonArray, List<string>? values)
     {
         if (values is not { Count: > 0 }) return incidents;
-        var sql = "(" + string.Join(" or ", values.Select(_ => $"d.data -> '{member}' @> ?::jsonb")) + ")";
-        var parameters = values.Select(v => (object)JsonSerializer.Serialize(contained(v))).ToArray();
+        var sql = "(" + string.Join(" or ", values.Select(_ => $"{jsonArray} @> ?::jsonb")) + ")";
+        var parameters = values.Select(v => (object)JsonSerializer.Serialize(new[] { v })).ToArray();
         return incidents.Where(i => i.MatchesSql(sql, parameters));
     }
 
