@@ -1,3 +1,4 @@
+using MdrMesh.ServiceDefaults;
 using System.Text.Json.Nodes;
 using MdrMesh.Gateway.Access;
 using Microsoft.AspNetCore.OpenApi;
@@ -11,7 +12,7 @@ namespace MdrMesh.Gateway;
 /// methods (ASP.NET Core's generator, from the handlers' request and answer types); the gateway
 /// describes its own, takes each forwarded method from the service that owns it, and adds what only
 /// it knows: the bearer scheme, the rights each method needs (<c>x-mdrmesh-rights</c>, from
-/// <see cref="Rights.ByMethod"/>) and the problem+json errors. Built once every service has answered.
+/// <see cref="ApiMethods"/>) and the problem+json errors. Built once every service has answered.
 /// </summary>
 public static class ApiDescription
 {
@@ -57,10 +58,10 @@ public static class ApiDescription
     {
         var paths = new JsonObject();
         var schemas = gateway["components"]?["schemas"]?.AsObject().DeepClone().AsObject() ?? new JsonObject();
-        foreach (var method in Rights.ByMethod.Keys.Prepend(SessionEndpoints.Method).Order(StringComparer.Ordinal))
+        foreach (var method in ApiMethods.All.Select(m => m.Name).Prepend(SessionEndpoints.Method).Order(StringComparer.Ordinal))
         {
             var path = PathPrefix + method;
-            var source = Forwarding.IsForwarded(method) ? services[Forwarding.ServiceFor(method)] : gateway;
+            var source = Forwarding.IsForwarded(method) ? services[ApiMethods.ByName[method].Service] : gateway;
             var item = source["paths"]?[path]?.DeepClone().AsObject()
                        ?? throw new InvalidOperationException($"{method} is not described by the service that serves it.");
             Annotate(item["post"]!.AsObject(), method);
@@ -142,7 +143,7 @@ public static class ApiDescription
         }
         else
         {
-            var rights = Rights.ByMethod[method];
+            var rights = ApiMethods.ByName[method].Rights;
             operation["description"] = $"Rights: any of {string.Join(", ", rights)}.";
             operation["x-mdrmesh-rights"] = new JsonArray(rights.Select(r => (JsonNode)r).ToArray());
             operation["security"] = new JsonArray(new JsonObject { ["bearer"] = new JsonArray() });
@@ -194,7 +195,7 @@ public sealed class ApiDocument([FromKeyedServices("v1")] IOpenApiDocumentProvid
             var gateway = await own.GetOpenApiDocumentAsync(ct);
             var document = JsonNode.Parse(await gateway.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1, ct))!.AsObject();
             var services = new Dictionary<string, JsonObject>();
-            foreach (var service in Rights.ByMethod.Keys.Where(Forwarding.IsForwarded).Select(Forwarding.ServiceFor).Distinct())
+            foreach (var service in ApiMethods.Forwarded)
                 services[service] = JsonNode.Parse(await clients.CreateClient(service).GetStringAsync(ApiDescription.Path, ct))!.AsObject();
             return _built = ApiDescription.Describe(document, services).ToJsonString();
         }

@@ -6,99 +6,24 @@ using MdrMesh.ServiceDefaults;
 namespace MdrMesh.Gateway;
 
 /// <summary>
-/// The one entry point of the API: it authenticates every request (see
-/// <see cref="GatewayAuthentication"/>), serves access methods itself, and sends every other
-/// <c>POST /api/v1/{client_id}/{method}</c> to the service that owns the method's data, with the
-/// caller's identity. Base addresses: <c>Services:Incidents</c>, <c>Services:Approvals</c>, <c>Services:Executor</c>.
+/// A method of a service behind the gateway, sent on: under its canonical name (never the path as the caller spelled
+/// it), with the caller's identity and the internal key, tenant names turned into ids and back.
 /// </summary>
 public static class Forwarding
 {
-    /// <summary>Which service implements which methods; every other method belongs to Incidents.</summary>
-    public static readonly IReadOnlyList<(string MethodPrefix, string Service)> Routes =
-    [
-        ("auto_accept/", "Approvals"),
-        ("response/update", "Approvals"),
-        ("responses/update", "Approvals"),
-        ("assets/", "Executor"),
-    ];
-
-    public static string ServiceFor(string method) =>
-        Routes.FirstOrDefault(r => method.StartsWith(r.MethodPrefix, StringComparison.Ordinal)).Service ?? "Incidents";
-
-    /// <summary>The methods the gateway serves itself, and what they answer; every other method of <see cref="Rights.ByMethod"/> is forwarded.</summary>
-    private static readonly IReadOnlyDictionary<string, (Delegate Handler, Type Answer)> Own = new Dictionary<string, (Delegate, Type)>
-    {
-        ["api_connections/create"] = (ConnectionEndpoints.Create, typeof(ConnectionEndpoints.ConnectionView)),
-        ["api_connections/list"] = (ConnectionEndpoints.List, typeof(List<ConnectionEndpoints.ConnectionView>)),
-        ["api_connections/revoke"] = (ConnectionEndpoints.Revoke, typeof(ConnectionEndpoints.ConnectionView)),
-        ["api_connections/delete"] = (ConnectionEndpoints.Delete, typeof(ConnectionEndpoints.ConnectionView)),
-        ["tenants/create"] = (TenantEndpoints.Create, typeof(TenantView)),
-        ["tenants/list"] = (TenantEndpoints.List, typeof(List<TenantView>)),
-        ["tenants/update"] = (TenantEndpoints.Update, typeof(TenantView)),
-        ["users/create"] = (WebConsole.UserEndpoints.Create, typeof(WebConsole.UserView)),
-        ["users/list"] = (WebConsole.UserEndpoints.List, typeof(List<WebConsole.UserView>)),
-        ["users/update"] = (WebConsole.UserEndpoints.Update, typeof(WebConsole.UserView)),
-        ["users/disable"] = (WebConsole.UserEndpoints.Disable, typeof(WebConsole.UserView)),
-    };
-
     /// <summary>Whether the method is served by a service behind the gateway (not by the gateway itself).</summary>
-    public static bool IsForwarded(string method) => !Own.ContainsKey(method) && method != SessionEndpoints.Method;
+    public static bool IsForwarded(string method) => ApiMethods.ByName.TryGetValue(method, out var known) && known.Service != ApiMethods.Gateway;
 
-    public static void AddGateway(this WebApplicationBuilder builder)
-    {
-        builder.AddMdrApi("gateway");
-        builder.AddAccessStore();
-        builder.Services.AddSingleton<TenantNames>();
-        builder.Services.AddSingleton<ApiDocument>();
-        builder.Services.AddHostedService<FirstStart>();
-        builder.Services.AddHealthChecks().AddCheck<ServicesHealthCheck>("services", tags: [MdrMesh.ServiceDefaults.Health.Ready]);
-        builder.AddGatewayAuthentication();
-        builder.AddWebConsole();
-        builder.AddGatewayRateLimiting();
-        var timeout = builder.Configuration.GetValue("Gateway:ForwardTimeout", TimeSpan.FromSeconds(30));
-        foreach (var service in new[] { "Incidents", "Approvals", "Executor" })
-            builder.Services.AddHttpClient(service, client =>
-            {
-                client.BaseAddress = new Uri(builder.Configuration[$"Services:{service}"]
-                    ?? throw new InvalidOperationException($"Services:{service} is not set."));
-                client.Timeout = timeout;
-            });
-    }
-
-    public static void MapGateway(this WebApplication app)
-    {
-        app.UseMdrApi();
-        app.UseWebConsole();
-        // Who calls and what they may do is decided on the endpoint routing matched, whatever the path's spelling;
-        // the limiter comes after, so requests nobody authenticated cannot use up a connection's budget.
-        app.UseRouting();
-        app.UseRequestGate();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseRateLimiter();
-        app.MapMethod(SessionEndpoints.Method, SessionEndpoints.Confirm).AllowAnonymous().Produces<SessionTokens>()
-            .RequireRateLimiting(GatewayRateLimiting.PerAddress).WithMetadata(new ApiMethod(SessionEndpoints.Method));
-        app.MapApiDescription();
-        app.MapWebConsole();
-        if (Own.Keys.FirstOrDefault(m => !Rights.ByMethod.ContainsKey(m)) is { } missing)
-            throw new InvalidOperationException($"{missing} is served by the gateway but missing from the rights table.");
-        // Every method of the rights table, by name: no catch-all, so an unknown method is a 404 and reaches nothing.
-        foreach (var method in Rights.ByMethod.Keys)
-            (Own.TryGetValue(method, out var own) ? app.MapMethod(method, own.Handler).Produces(200, own.Answer) : app.MapMethod(method, Forwarder(method)))
-                .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(
-                    method == Upload ? UploadLimit(app.Configuration) : MdrMesh.ServiceDefaults.Extensions.MaxRequestBodyBytes))
-                .RequireAuthorization(GatewayAuthentication.PolicyFor(method))
-                .RequireRateLimiting(GatewayRateLimiting.PerConnection)
-                .WithMetadata(new ApiMethod(method));
-    }
+    /// <summary>The service behind the gateway that serves <paramref name="method"/>.</summary>
+    public static string ServiceFor(string method) => ApiMethods.ByName[method].Service;
 
     /// <summary>The method that carries a file: up to <c>Attachments:MaxBytes</c> (default 25 MiB) plus the multipart framing, streamed through.</summary>
     public const string Upload = "attachments/upload";
 
-    private static long UploadLimit(IConfiguration configuration) =>
+    public static long UploadLimit(IConfiguration configuration) =>
         configuration.GetValue("Attachments:MaxBytes", 25L * 1024 * 1024) + MdrMesh.ServiceDefaults.Extensions.MaxRequestBodyBytes;
 
-    private static Delegate Forwarder(string method) =>
+    public static Delegate Forwarder(string method) =>
         (HttpContext context, string client_id, IHttpClientFactory clients, IConfiguration configuration) =>
             ForwardAsync(context, client_id, method, clients, configuration);
 
@@ -170,31 +95,5 @@ public static class Forwarding
             }
             else await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
         }
-    }
-
-}
-
-/// <summary>The gateway is healthy when the services it forwards to are.</summary>
-public sealed class ServicesHealthCheck(IHttpClientFactory clients) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
-{
-    public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
-        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken ct = default)
-    {
-        var down = new List<string>();
-        foreach (var service in new[] { "Incidents", "Approvals", "Executor" })
-        {
-            try
-            {
-                using var response = await clients.CreateClient(service).GetAsync("health", ct);
-                if (!response.IsSuccessStatusCode) down.Add(service);
-            }
-            catch (HttpRequestException)
-            {
-                down.Add(service);
-            }
-        }
-        return down.Count == 0
-            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
-            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy($"Not answering: {string.Join(", ", down)}");
     }
 }

@@ -27,16 +27,11 @@ public sealed record Caller(string Id, string Name, IReadOnlySet<string>? Tenant
 
     public const string AllTenants = "*";
 
-    // The rights sets' wire names (the gateway's Rights table is the authority on who may call what).
-    public const string SocOperator = "SOC_OPERATOR";
-    public const string FullAccess = "FULL_ACCESS";
-    public const string ResponseManagement = "RESPONSE_MANAGEMENT";
-
     /// <summary>The provider's own analysts (SOC_OPERATOR): they raise incidents and propose responses in every tenant.</summary>
-    public bool IsSocOperator => Rights.Contains(SocOperator);
+    public bool IsSocOperator => Rights.Contains(ServiceDefaults.Rights.SocOperator);
 
     /// <summary>May decide responses and manage the customer's settings (FULL_ACCESS or RESPONSE_MANAGEMENT) in the tenants it reaches.</summary>
-    public bool IsDecider => Rights.Contains(FullAccess) || Rights.Contains(ResponseManagement);
+    public bool IsDecider => Rights.Contains(ServiceDefaults.Rights.FullAccess) || Rights.Contains(ServiceDefaults.Rights.ResponseManagement);
 
     public bool CanReach(string tenantId) => Tenants is null || Tenants.Contains(tenantId);
 

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using MdrMesh.Gateway.Access;
+using MdrMesh.ServiceDefaults;
 using MdrMesh.Testing;
 
 namespace MdrMesh.EndToEnd.Tests;
@@ -105,7 +106,7 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
     {
         var calls = Calls();
         // The table of rights and the table of calls name the same methods: a new method cannot be forgotten here.
-        Assert.Equal(Rights.ByMethod.Keys.Order(), calls.Keys.Order());
+        Assert.Equal(ApiMethods.All.Select(m => m.Name).Order(), calls.Keys.Order());
 
         var mismatches = new List<string>();
         foreach (var rights in Rights.All)
@@ -117,7 +118,7 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
             foreach (var (method, (tenantScoped, body)) in calls)
                 foreach (var scope in new[] { "own", "other", "root" })
                 {
-                    var expected = !Rights.ByMethod[method].Contains(rights) ? 403 : tenantScoped && scope != "own" ? 404 : 200;
+                    var expected = !ApiMethods.ByName[method].Rights.Contains(rights) ? 403 : tenantScoped && scope != "own" ? 404 : 200;
                     var (status, answer) = await _mesh.RawCallAsync(clientId, method, await body(Scope(scope), (clientId, access)), access);
                     if (status != expected) mismatches.Add($"{method} as {rights} on {scope}: {status}, expected {expected} {answer?.ToJsonString()}");
                 }

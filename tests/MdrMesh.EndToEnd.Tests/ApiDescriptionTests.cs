@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using MdrMesh.Contracts.Responses;
 using MdrMesh.Gateway.Access;
 using MdrMesh.Incidents;
+using MdrMesh.ServiceDefaults;
 using MdrMesh.Testing;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
@@ -39,7 +40,7 @@ public sealed class ApiDescriptionTests(Infrastructure infrastructure) : IAsyncL
     {
         var methods = _document["paths"]!.AsObject().Select(p => p.Key).ToList();
         Assert.All(methods, m => Assert.StartsWith(Prefix, m));
-        Assert.Equal(Rights.ByMethod.Keys.Append("session/confirm").Order(StringComparer.Ordinal),
+        Assert.Equal(ApiMethods.All.Select(m => m.Name).Append("session/confirm").Order(StringComparer.Ordinal),
             methods.Select(m => m[Prefix.Length..]).Order(StringComparer.Ordinal));
     }
 
@@ -58,7 +59,7 @@ public sealed class ApiDescriptionTests(Infrastructure infrastructure) : IAsyncL
                 Assert.Empty(operation["security"]!.AsArray());
                 continue;
             }
-            Assert.Equal(Rights.ByMethod[method], operation["x-mdrmesh-rights"]!.AsArray().Select(r => r!.GetValue<string>()));
+            Assert.Equal(ApiMethods.ByName[method].Rights, operation["x-mdrmesh-rights"]!.AsArray().Select(r => r!.GetValue<string>()));
             Assert.NotNull(operation["security"]![0]!["bearer"]);
         }
         Assert.Equal("bearer", _document["components"]!["securitySchemes"]!["bearer"]!["scheme"]!.GetValue<string>());

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MdrMesh.Gateway.Access;
+using MdrMesh.ServiceDefaults;
 using MdrMesh.Testing;
 
 namespace MdrMesh.Security.Tests;
@@ -44,7 +45,7 @@ public sealed class GatewayPathTests(Infrastructure infrastructure) : IAsyncLife
     {
         var gateway = _mesh.Http.BaseAddress!;
         var failures = new ConcurrentBag<string>();
-        var cases = Rights.ByMethod.Keys.SelectMany(m => Spellings(clientId, m).Select(s => (Method: m, s.Name, s.Path))).ToList();
+        var cases = ApiMethods.All.Select(m => m.Name).SelectMany(m => Spellings(clientId, m).Select(s => (Method: m, s.Name, s.Path))).ToList();
         await Parallel.ForEachAsync(cases, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (c, _) =>
         {
             var status = await GatewayRawHttp.PostAsync(gateway, c.Path, "{}", bearer);
@@ -72,7 +73,7 @@ public sealed class GatewayPathTests(Infrastructure infrastructure) : IAsyncLife
         var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
         var gateway = _mesh.Http.BaseAddress!;
         var canonical = new Dictionary<string, int>();
-        foreach (var method in Rights.ByMethod.Keys)
+        foreach (var method in ApiMethods.All.Select(m => m.Name))
             canonical[method] = await GatewayRawHttp.PostAsync(gateway, $"/api/v1/{clientId}/{method}", "{}", access);
         Assert.All(canonical, c => Assert.True(c.Value is >= 200 and < 500 and not 401 and not 403, $"{c.Key}: {c.Value}"));
 

@@ -104,7 +104,7 @@ public static class AssetEndpoints
     {
         if (!caller.IsSocOperator) return Results.Problem(statusCode: 403, title: "Only the SOC registers assets.");
         if (request.Validate() is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
-        var tenant = request.TenantId ?? AssetRegistration.RootTenant;
+        var tenant = request.TenantId ?? RootTenant.Id;
         if (!caller.CanReach(tenant)) return ApiProblems.NotFound("The tenant");
 
         await using var session = store.LightweightSession(tenant);

@@ -25,8 +25,6 @@ public sealed record AssetRegistration(
     List<ProcessRegistration>? Processes,
     List<RegistryKeyRegistration>? Registry)
 {
-    public const string RootTenant = "root";
-
     public IReadOnlyList<ValidationError> Validate()
     {
         var errors = new List<ValidationError>();

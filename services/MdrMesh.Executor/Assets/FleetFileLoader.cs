@@ -17,7 +17,7 @@ public sealed class FleetFileLoader(IDocumentStore store, TimeProvider clock, IO
         var assets = JsonSerializer.Deserialize<List<AssetRegistration>>(await File.ReadAllTextAsync(path, ct), ApiJson.Options) ?? [];
         var invalid = assets.SelectMany((a, i) => a.Validate().Select(e => $"[{i}].{e.Field}: {e.Rule}")).ToList();
         if (invalid.Count > 0) throw new InvalidOperationException($"The fleet file {path} is not valid: {string.Join("; ", invalid)}");
-        foreach (var byTenant in assets.GroupBy(a => a.TenantId ?? AssetRegistration.RootTenant))
+        foreach (var byTenant in assets.GroupBy(a => a.TenantId ?? RootTenant.Id))
         {
             await using var session = store.LightweightSession(byTenant.Key);
             foreach (var a in byTenant)

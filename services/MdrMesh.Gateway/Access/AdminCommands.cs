@@ -1,3 +1,4 @@
+using MdrMesh.ServiceDefaults;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.Options;

@@ -2,7 +2,7 @@ namespace MdrMesh.Gateway.Access;
 
 /// <summary>
 /// Who acts through the API: an API connection or a console user. Both hold rights sets and tenants, and the one
-/// rights table (<see cref="Rights.ByMethod"/>) judges both; the services see either as a caller (id and name).
+/// method table (<see cref="ApiMethods"/>) judges both; the services see either as a caller (id and name).
 /// </summary>
 public interface IActor
 {

@@ -5,7 +5,7 @@ using MdrMesh.ServiceDefaults;
 namespace MdrMesh.Gateway.Access;
 
 public sealed record CreateConnectionRequest(string? Name,
-    [property: OneOf(typeof(Access.Rights), nameof(Access.Rights.All))] List<string>? Rights, List<string>? TenantIds);
+    [property: OneOf(typeof(Rights), nameof(Rights.All))] List<string>? Rights, List<string>? TenantIds);
 
 public sealed record ConnectionRequest(string? ClientId);
 
@@ -21,15 +21,15 @@ public static class ConnectionEndpoints
     {
         var errors = new List<ValidationError>();
         new Check(errors, "name").NonEmpty(request.Name, 256);
-        if (request.Rights is not { Count: > 0 }) new Check(errors, "rights").Fail($"is required: one or more of {string.Join(", ", Access.Rights.All)}");
-        for (var i = 0; i < (request.Rights?.Count ?? 0); i++) new Check(errors, "rights").Item(i).OneOf(request.Rights![i], Access.Rights.All);
+        if (request.Rights is not { Count: > 0 }) new Check(errors, "rights").Fail($"is required: one or more of {string.Join(", ", Rights.All)}");
+        for (var i = 0; i < (request.Rights?.Count ?? 0); i++) new Check(errors, "rights").Item(i).OneOf(request.Rights![i], Rights.All);
         for (var i = 0; i < (request.TenantIds?.Count ?? 0); i++) new Check(errors, "tenant_ids").Item(i).NonEmpty(request.TenantIds![i], 128);
         if (request.TenantIds is not { Count: > 0 } && !caller.AllTenants)
             new Check(errors, "tenant_ids").Fail("is required: the tenants the connection may reach");
         if (errors.Count == 0 && ImitatesSystemActor(request.Name!))
             new Check(errors, "name").Fail("must not be the name of a system actor (auto-accept, mdrmesh, executor, first start)");
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
-        if (request.Rights!.Contains(Access.Rights.SocOperator) && !caller.Holds(Access.Rights.SocOperator))
+        if (request.Rights!.Contains(Rights.SocOperator) && !caller.Holds(Rights.SocOperator))
             return Results.Problem(statusCode: 403, title: "Only a SOC operator grants SOC_OPERATOR.");
         if (request.TenantIds?.FirstOrDefault(t => !caller.CanReach(t)) is not null) return ApiProblems.NotFound("A tenant");
 

@@ -13,7 +13,7 @@ namespace MdrMesh.Gateway.Access;
 /// <summary>
 /// Every method but <c>session/confirm</c> needs <c>Authorization: Bearer</c> with a valid access
 /// token of the connection named by the route's client_id (else 401), and a rights set that
-/// <see cref="Rights.ByMethod"/> allows (else 403). Both are decided on the endpoint routing
+/// the method table (<see cref="ApiMethods"/>) allows (else 403). Both are decided on the endpoint routing
 /// matched, never on the path's text, so every spelling of a path is judged as the method it
 /// reaches. Tenants are enforced by the services: an id of a tenant the connection does not cover is a 404.
 /// </summary>
@@ -31,9 +31,9 @@ public static class GatewayAuthentication
         builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, AccessTokenHandler>(Scheme, _ => { });
         builder.Services.AddAuthorization(options =>
         {
-            foreach (var (method, allowed) in Rights.ByMethod)
-                options.AddPolicy(PolicyFor(method), policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
-                    .RequireClaim(RightClaim, allowed));
+            foreach (var method in ApiMethods.All)
+                options.AddPolicy(PolicyFor(method.Name), policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
+                    .RequireClaim(RightClaim, method.Rights));
         });
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         builder.Services.AddSingleton<LastUse>();
@@ -117,15 +117,11 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
         }
         if (result.Forbidden)
         {
-            var method = context.GetEndpoint()?.Metadata.GetMetadata<ApiMethod>()?.Name ?? "this method";
-            var allowed = Rights.ByMethod.GetValueOrDefault(method) ?? [];
-            await Results.Problem(statusCode: 403, title: $"The connection's rights do not cover {method}.",
-                detail: $"It needs one of: {string.Join(", ", allowed)}.").ExecuteAsync(context);
+            var method = context.GetEndpoint()!.Metadata.GetMetadata<ApiMethod>()!;
+            await Results.Problem(statusCode: 403, title: $"The connection's rights do not cover {method.Name}.",
+                detail: $"It needs one of: {string.Join(", ", method.Rights)}.").ExecuteAsync(context);
             return;
         }
         await _default.HandleAsync(next, context, policy, result);
     }
 }
-
-/// <summary>Endpoint metadata: the canonical name of the API method an endpoint serves.</summary>
-public sealed record ApiMethod(string Name);

@@ -1,3 +1,4 @@
+using MdrMesh.ServiceDefaults;
 using MdrMesh.Gateway.Access;
 
 namespace MdrMesh.Gateway.WebConsole;
@@ -30,5 +31,5 @@ public sealed record ConsoleUser : IActor
     public bool CanReach(string tenantId) => AllTenants || TenantIds.Contains(tenantId);
 
     /// <summary>Whether the rights table lets the user call <paramref name="method"/>.</summary>
-    public bool May(string method) => Access.Rights.ByMethod.TryGetValue(method, out var allowed) && allowed.Any(Rights.Contains);
+    public bool May(string method) => ApiMethods.ByName.TryGetValue(method, out var known) && known.Rights.Any(Rights.Contains);
 }

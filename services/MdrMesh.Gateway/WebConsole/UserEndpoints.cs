@@ -6,10 +6,10 @@ using MdrMesh.ServiceDefaults;
 namespace MdrMesh.Gateway.WebConsole;
 
 public sealed record CreateUserRequest(string? UserName,
-    [property: OneOf(typeof(Access.Rights), nameof(Access.Rights.All))] List<string>? Rights, List<string>? TenantIds);
+    [property: OneOf(typeof(Rights), nameof(Rights.All))] List<string>? Rights, List<string>? TenantIds);
 
 public sealed record UpdateUserRequest(string? UserId,
-    [property: OneOf(typeof(Access.Rights), nameof(Access.Rights.All))] List<string>? Rights, List<string>? TenantIds);
+    [property: OneOf(typeof(Rights), nameof(Rights.All))] List<string>? Rights, List<string>? TenantIds);
 
 public sealed record UserRequest(string? UserId);
 
@@ -126,8 +126,8 @@ public static class UserEndpoints
 
     private static void CheckScope(List<ValidationError> errors, List<string>? rights, List<string>? tenantIds, IActor caller)
     {
-        if (rights is not { Count: > 0 }) new Check(errors, "rights").Fail($"is required: one or more of {string.Join(", ", Access.Rights.All)}");
-        for (var i = 0; i < (rights?.Count ?? 0); i++) new Check(errors, "rights").Item(i).OneOf(rights![i], Access.Rights.All);
+        if (rights is not { Count: > 0 }) new Check(errors, "rights").Fail($"is required: one or more of {string.Join(", ", Rights.All)}");
+        for (var i = 0; i < (rights?.Count ?? 0); i++) new Check(errors, "rights").Item(i).OneOf(rights![i], Rights.All);
         for (var i = 0; i < (tenantIds?.Count ?? 0); i++) new Check(errors, "tenant_ids").Item(i).NonEmpty(tenantIds![i], 128);
         if (tenantIds is { Count: > 64 }) new Check(errors, "tenant_ids").Fail("must hold at most 64 tenants");
         if (tenantIds is not { Count: > 0 } && !caller.AllTenants) new Check(errors, "tenant_ids").Fail("is required: the tenants the user may reach");
@@ -135,7 +135,7 @@ public static class UserEndpoints
 
     private static IResult? Refused(List<string> rights, List<string>? tenantIds, IActor caller)
     {
-        if (rights.Contains(Access.Rights.SocOperator) && !caller.Holds(Access.Rights.SocOperator))
+        if (rights.Contains(Rights.SocOperator) && !caller.Holds(Rights.SocOperator))
             return Results.Problem(statusCode: 403, title: "Only a SOC operator grants SOC_OPERATOR.");
         return tenantIds?.FirstOrDefault(t => !caller.CanReach(t)) is not null ? ApiProblems.NotFound("A tenant") : null;
     }

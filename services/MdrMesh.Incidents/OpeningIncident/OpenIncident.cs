@@ -42,8 +42,6 @@ public sealed record CreateIncidentRequest(
 
 public static class OpenIncident
 {
-    /// <summary>Data that belongs to no tenant lives in the root scope.</summary>
-    public const string RootTenant = "root";
 
     public static IReadOnlyList<ValidationError> Validate(CreateIncidentRequest request, Caller caller)
     {
@@ -73,7 +71,7 @@ public static class OpenIncident
         CancellationToken ct)
     {
         if (Validate(request, caller) is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
-        var tenant = request.TenantId ?? RootTenant;
+        var tenant = request.TenantId ?? RootTenant.Id;
         if (!caller.CanReach(tenant)) return ApiProblems.NotFound("The tenant");
 
         var opened = new IncidentOpened(Guid.NewGuid(), tenant, await incidents.NextNumberAsync(ct), request.Summary!,

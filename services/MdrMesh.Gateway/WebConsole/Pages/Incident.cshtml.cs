@@ -1,3 +1,4 @@
+using MdrMesh.ServiceDefaults;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 
@@ -17,7 +18,7 @@ public sealed class IncidentModel(ConsoleApi api) : ConsolePage
     /// <summary>The password a person asked to see, shown in its response's row.</summary>
     public (string ResponseId, string Password)? Revealed { get; private set; }
     /// <summary>The SOC, and deciders in the incident's tenant (the API checks the tenant), may see isolation passwords.</summary>
-    public bool MayReveal => CurrentUser.Holds(Access.Rights.SocOperator) || MayDecide;
+    public bool MayReveal => CurrentUser.Holds(Rights.SocOperator) || MayDecide;
     public IReadOnlyList<HistoryRow> History { get; private set; } = [];
     public string? Error { get; private set; }
     public bool MayDecide => CurrentUser.May("response/update");
