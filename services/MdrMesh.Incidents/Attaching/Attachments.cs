@@ -3,39 +3,10 @@ using System.Text.Json;
 using Marten;
 using Marten.Linq.MatchesSql;
 using MdrMesh.Contracts.Validation;
-using MdrMesh.Incidents.Commenting;
 using MdrMesh.Incidents.GettingIncidents;
 using MdrMesh.ServiceDefaults;
-using Weasel.Postgresql.Tables;
 
 namespace MdrMesh.Incidents.Attaching;
-
-/// <summary>A file attached to the incident; its bytes are in <see cref="AttachmentBlobs"/>, written before this event.</summary>
-public sealed record AttachmentAdded(Guid AttachmentId, string FullName, string? Caption, long FileSize, string Sha256, string ContentType,
-    string Origin, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
-
-/// <summary>Someone downloaded the file: history, not a change of the incident.</summary>
-public sealed record AttachmentDownloaded(Guid AttachmentId, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
-
-public sealed record IncidentAttachment(Guid AttachmentId, string FullName, string? Caption, long FileSize, string Sha256, string ContentType,
-    string Origin, string Author, string? AuthorId, DateTimeOffset CreatedAt);
-
-public sealed record ListAttachmentsRequest(string? IncidentId, List<string>? Fields, bool? MarkdownToHtml, int? Page, int? PageSize);
-
-/// <summary><c>attachment_id</c>; <c>incident_id</c> is optional and spares a search.</summary>
-/// <summary>
-/// The form of <c>attachments/upload</c> (multipart): the file, and <c>meta</c>, a JSON object
-/// <c>{"incident_id": "...", "caption": "..."}</c>.
-/// </summary>
-public sealed record AttachmentUploadForm(IFormFile File, string Meta);
-
-public sealed record DownloadAttachmentRequest(string? IncidentId, string? AttachmentId);
-
-/// <summary><c>Attachments:MaxBytes</c>: the largest file accepted (default 25 MiB; larger is 413).</summary>
-public sealed class AttachmentOptions
-{
-    public long MaxBytes { get; set; } = 25 * 1024 * 1024;
-}
 
 /// <summary>
 /// <c>attachments/upload</c> (multipart: a <c>file</c> part, a <c>meta</c> part holding
@@ -153,72 +124,5 @@ public static class Attachments
         var last = (fileName ?? "").Replace('\\', '/').Split('/').Last();
         var clean = new string(last.Where(c => !char.IsControl(c)).ToArray()).Trim();
         return clean.Length > MaxNameLength ? clean[..MaxNameLength] : clean;
-    }
-}
-
-/// <summary>The files' bytes, in a table of their own beside the incident documents (bytea, not JSON).</summary>
-public static class AttachmentBlobs
-{
-    public const string Table = "attachment_blobs";
-
-    public static Table Definition(string schema)
-    {
-        var table = new Table($"{schema}.{Table}");
-        table.AddColumn<Guid>("id").AsPrimaryKey();
-        table.AddColumn<string>("tenant_id").NotNull();
-        table.AddColumn("data", "bytea").NotNull();
-        return table;
-    }
-
-    public static Task WriteAsync(IDocumentStore store, string tenantId, Guid id, byte[] data, CancellationToken ct) =>
-        // A second write of the same id (a redelivered completion) keeps the first.
-        ExecuteAsync(store, $"insert into {IncidentStore.Schema}.{Table} (id, tenant_id, data) values ($1, $2, $3) on conflict (id) do nothing",
-            ct, id, tenantId, data);
-
-    public static Task DeleteAsync(IDocumentStore store, string tenantId, Guid id, CancellationToken ct) =>
-        ExecuteAsync(store, $"delete from {IncidentStore.Schema}.{Table} where id = $1 and tenant_id = $2", ct, id, tenantId);
-
-    public static async Task<byte[]?> ReadAsync(IDocumentStore store, string tenantId, Guid id, CancellationToken ct)
-    {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = new Npgsql.NpgsqlCommand($"select data from {IncidentStore.Schema}.{Table} where id = $1 and tenant_id = $2", connection);
-        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
-        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = tenantId });
-        return await command.ExecuteScalarAsync(ct) as byte[];
-    }
-
-    private static async Task ExecuteAsync(IDocumentStore store, string sql, CancellationToken ct, params object[] values)
-    {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        foreach (var value in values) command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value });
-        await command.ExecuteNonQueryAsync(ct);
-    }
-}
-
-/// <summary>What a file is by its first bytes, not by its name or what the uploader said: recorded, never acted on.</summary>
-public static class ContentSniffing
-{
-    private static readonly (byte[] Magic, string Type)[] Signatures =
-    [
-        ("%PDF-"u8.ToArray(), "application/pdf"),
-        ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "image/png"),
-        ([0xFF, 0xD8, 0xFF], "image/jpeg"),
-        ("GIF8"u8.ToArray(), "image/gif"),
-        ([0x50, 0x4B, 0x03, 0x04], "application/zip"),
-        ([0x1F, 0x8B], "application/gzip"),
-        ("MZ"u8.ToArray(), "application/x-msdownload"),
-        ([0x7F, 0x45, 0x4C, 0x46], "application/x-elf"),
-        ("MDMP"u8.ToArray(), "application/x-dmp"),
-    ];
-
-    public static string Sniff(ReadOnlySpan<byte> bytes)
-    {
-        foreach (var (magic, type) in Signatures)
-            if (bytes.StartsWith(magic)) return type;
-        var head = bytes[..Math.Min(bytes.Length, 4096)];
-        return head.IndexOf((byte)0) < 0 && System.Text.Unicode.Utf8.IsValid(head) ? "text/plain" : "application/octet-stream";
     }
 }

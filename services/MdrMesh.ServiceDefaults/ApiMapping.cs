@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace MdrMesh.ServiceDefaults;
+
+public static partial class Extensions
+{
+    /// <summary>Routes whose handlers throw <typeparamref name="TConflict"/> for a change the current state forbids: 409 problem+json.</summary>
+    public static RouteGroupBuilder MapMethodsWithConflicts<TConflict>(this WebApplication app) where TConflict : Exception =>
+        (RouteGroupBuilder)app.MapGroup("").AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (TConflict conflict)
+            {
+                return ApiProblems.Conflict(conflict.Message);
+            }
+        });
+
+    /// <summary>The route of one API method: <c>POST /api/v1/{client_id}/{method}</c>.</summary>
+    public static RouteHandlerBuilder MapMethod(this IEndpointRouteBuilder app, string method, Delegate handler) =>
+        app.MapPost($"/api/v1/{{client_id}}/{method}", handler).AddEndpointFilter(InputBounds.Filter);
+}

@@ -1,0 +1,37 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MdrMesh.ServiceDefaults;
+
+public static partial class Extensions
+{
+    /// <summary>
+    /// MassTransit on RabbitMQ (config section <c>RabbitMq</c>: Host, Port, VirtualHost, Username, Password).
+    /// Retries in place with backoff, so one queue keeps its order; what still fails goes to the
+    /// endpoint's <c>_error</c> queue with its exception.
+    /// </summary>
+    public static void AddMdrMassTransit(this WebApplicationBuilder builder, Action<IBusRegistrationConfigurator> consumers)
+    {
+        var rabbit = builder.Configuration.GetSection("RabbitMq");
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            // MassTransit reports usage to an outside host unless told not to: an air-gapped SOC calls nobody.
+            bus.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
+            consumers(bus);
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(rabbit["Host"] ?? "localhost", ushort.Parse(rabbit["Port"] ?? "5672"), rabbit["VirtualHost"] ?? "/", h =>
+                {
+                    h.Username(rabbit["Username"] ?? "guest");
+                    h.Password(rabbit["Password"] ?? "guest");
+                });
+                cfg.UseMessageRetry(r => r.Exponential(6, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        // The relay must never publish before the bus is connected.
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+    }
+}
