@@ -1,7 +1,7 @@
 using JasperFx.Events;
 using MdrMesh.Approvals.Deciding;
-using MdrMesh.Contracts.Messages;
 using MdrMesh.ServiceDefaults;
+using Messages = MdrMesh.Contracts.Messages;
 
 namespace MdrMesh.Approvals;
 
@@ -10,9 +10,9 @@ public sealed class ApprovalMessages : IMessageMap
 {
     public object? ToMessage(IEvent e) => e.Data switch
     {
-        ResponseConfirmed c => new ResponseAccepted(c.ResponseId, e.TenantId, c.IncidentId, c.At, c.By, c.Comment, c.AutoAccepted, c.ById),
-        ResponseDeclined d => new ResponseRejected(d.ResponseId, e.TenantId, d.IncidentId, d.At, d.By, d.Reason, d.Comment, d.ById),
-        ExecutionRequested x => new ExecuteResponse(x.ResponseId, e.TenantId, x.IncidentId, x.AssetId, x.Parameters, x.At, x.By),
+        ResponseAccepted c => new Messages.ResponseAccepted(c.ResponseId, e.TenantId, c.IncidentId, c.At, c.By, c.Comment, c.AutoAccepted, c.ById),
+        ResponseRejected d => new Messages.ResponseRejected(d.ResponseId, e.TenantId, d.IncidentId, d.At, d.By, d.Reason, d.Comment, d.ById),
+        ExecutionRequested x => new Messages.ExecuteResponse(x.ResponseId, e.TenantId, x.IncidentId, x.AssetId, x.Parameters, x.At, x.By),
         _ => null,
     };
 }

@@ -28,6 +28,10 @@ public static class Extensions
             options.Projections.Snapshot<AutoAcceptSwitch>(SnapshotLifecycle.Inline);
             // Written by the one installation-wide setting that came before per-tenant switches: still readable.
             options.Events.AddEventType<AutoAcceptSettingChanged>();
+            // Stored under the names they had before they took the design card's (the same fields): still read.
+            options.Events.ReadFormerName<ResponseProposed>("decision_requested");
+            options.Events.ReadFormerName<ResponseAccepted>("response_confirmed");
+            options.Events.ReadFormerName<ResponseRejected>("response_declined");
             // By incident (closing it), by id alone (response/update from callers of every tenant; the key is tenant, id),
             // by status (the deadline sweeper looks for the few still New among all decisions ever made).
             options.Schema.For<Decision>().Index(d => d.IncidentId).Index(d => d.Id).Index(d => d.Status);

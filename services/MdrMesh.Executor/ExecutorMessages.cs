@@ -1,7 +1,7 @@
 using JasperFx.Events;
-using MdrMesh.Contracts.Messages;
 using MdrMesh.Executor.Executing;
 using MdrMesh.ServiceDefaults;
+using Messages = MdrMesh.Contracts.Messages;
 
 namespace MdrMesh.Executor;
 
@@ -10,10 +10,10 @@ public sealed class ExecutorMessages : IMessageMap
 {
     public object? ToMessage(IEvent e) => e.Data switch
     {
-        ExecutionStarted s => new ResponseExecutionStarted(s.ResponseId, e.TenantId, s.IncidentId, s.AssetId, s.At, s.By),
-        ExecutionSucceeded s => new ResponseExecuted(s.ResponseId, e.TenantId, s.IncidentId, s.AssetId, s.At, s.By, s.Details, s.Artifact),
-        ExecutionFailed f => new ResponseFailed(f.ResponseId, e.TenantId, f.IncidentId, f.AssetId, f.At, f.By, f.ReasonCode, f.Message),
-        ExecutionUndone u => new ResponseUndone(u.ResponseId, e.TenantId, u.IncidentId, u.AssetId, u.At, u.By, u.UndoneBy, u.Reason),
+        ResponseExecutionStarted s => new Messages.ResponseExecutionStarted(s.ResponseId, e.TenantId, s.IncidentId, s.AssetId, s.At, s.By),
+        ResponseExecuted s => new Messages.ResponseExecuted(s.ResponseId, e.TenantId, s.IncidentId, s.AssetId, s.At, s.By, s.Details, s.Artifact),
+        ResponseFailed f => new Messages.ResponseFailed(f.ResponseId, e.TenantId, f.IncidentId, f.AssetId, f.At, f.By, f.ReasonCode, f.Message),
+        ResponseUndone u => new Messages.ResponseUndone(u.ResponseId, e.TenantId, u.IncidentId, u.AssetId, u.At, u.By, u.UndoneBy, u.Reason),
         _ => null,
     };
 }

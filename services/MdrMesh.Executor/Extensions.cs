@@ -21,6 +21,11 @@ public static class Extensions
         {
             options.Events.StreamIdentity = StreamIdentity.AsGuid;
             options.Projections.Snapshot<Execution>(SnapshotLifecycle.Inline);
+            // Stored under the names they had before they took the design card's (the same fields): still read.
+            options.Events.ReadFormerName<ResponseExecutionStarted>("execution_started");
+            options.Events.ReadFormerName<ResponseExecuted>("execution_succeeded");
+            options.Events.ReadFormerName<ResponseFailed>("execution_failed");
+            options.Events.ReadFormerName<ResponseUndone>("execution_undone");
             // Indexed for assets/list's related_incidents_ids and the sweeper's look for waiting executions.
             options.Schema.For<Execution>().Metadata(m => m.TenantId.MapTo(x => x.TenantId)).Index(e => e.IncidentId).Index(e => e.Status);
             // The consumer, the sweeper and assets/register may change one asset at once: a lost update would undo a response.

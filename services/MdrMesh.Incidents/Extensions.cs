@@ -26,6 +26,14 @@ public static class Extensions
         builder.AddMdrMarten<IncidentMessages>(IncidentStore.Schema, options =>
         {
             options.Events.StreamIdentity = StreamIdentity.AsGuid;
+            // Stored under the names they had before they took the design card's (the same fields): still read.
+            options.Events.ReadFormerName<ResponseProposed>("response_added");
+            options.Events.ReadFormerName<ResponseAccepted>("response_confirmed");
+            options.Events.ReadFormerName<ResponseRejected>("response_declined");
+            options.Events.ReadFormerName<ResponseExecutionStarted>("response_execution_began");
+            options.Events.ReadFormerName<ResponseExecuted>("response_completed");
+            options.Events.ReadFormerName<ResponseFailed>("response_execution_failed");
+            options.Events.ReadFormerName<ResponseUndone>("response_was_undone");
             // No projection: IncidentStore evolves each incident as it decides and stores the document with its events.
             // incidents/list and count filter, sort and page in PostgreSQL: plain fields as indexed
             // columns, the lists inside the document behind GIN indexes for containment (see IncidentIndex).

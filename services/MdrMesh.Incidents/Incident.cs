@@ -93,7 +93,7 @@ public sealed record Incident
         Status = IncidentStatus.Closed, Resolution = e.Resolution, StatusDescription = e.Summary, UpdatedAt = e.At,
     };
 
-    public Incident Apply(ResponseAdded e) => this with
+    public Incident Apply(ResponseProposed e) => this with
     {
         Responses = [.. Responses, new IncidentResponse(e.ResponseId, e.AssetId, e.Parameters, e.Description, e.By, e.At)
         {
@@ -108,25 +108,25 @@ public sealed record Incident
         Responses = Responses.Select(r => r.ResponseId == e.ResponseId ? r with { RevealedTo = [.. r.RevealedTo, e.ById] } : r).ToList(),
     };
 
-    public Incident Apply(ResponseConfirmed e) =>
+    public Incident Apply(ResponseAccepted e) =>
         Update(e.ResponseId, e.At, r => r with { Decision = ResponseStatus.Confirmed, Comment = e.Comment, DecidedBy = e.By });
 
-    public Incident Apply(ResponseDeclined e) =>
+    public Incident Apply(ResponseRejected e) =>
         Update(e.ResponseId, e.At, r => r with { Decision = ResponseStatus.Declined, Comment = e.Comment, DecidedBy = e.By });
 
-    public Incident Apply(ResponseExecutionBegan e) =>
+    public Incident Apply(ResponseExecutionStarted e) =>
         Update(e.ResponseId, e.At, r => r with { Execution = ResponseStatus.InProgress });
 
-    public Incident Apply(ResponseCompleted e) =>
+    public Incident Apply(ResponseExecuted e) =>
         Update(e.ResponseId, e.At, r => r with { Execution = ResponseStatus.Completed, Details = e.Details });
 
-    public Incident Apply(ResponseExecutionFailed e) => Update(e.ResponseId, e.At, r => r with
+    public Incident Apply(ResponseFailed e) => Update(e.ResponseId, e.At, r => r with
     {
         Execution = ResponseStatus.Failed,
         Details = new Dictionary<string, string> { ["reason_code"] = e.ReasonCode, ["reason"] = e.Message },
     });
 
-    public Incident Apply(ResponseWasUndone e) =>
+    public Incident Apply(ResponseUndone e) =>
         Update(e.ResponseId, e.At, r => r with { Undo = new ResponseUndo(e.UndoneBy, e.Reason, e.At) });
 
     private Incident Update(Guid responseId, DateTimeOffset at, Func<IncidentResponse, IncidentResponse> change) => this with

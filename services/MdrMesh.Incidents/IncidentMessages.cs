@@ -1,8 +1,8 @@
 using JasperFx.Events;
-using MdrMesh.Contracts.Messages;
 using MdrMesh.Contracts.Responses;
 using MdrMesh.Incidents.ProposingResponse;
 using MdrMesh.ServiceDefaults;
+using Messages = MdrMesh.Contracts.Messages;
 
 namespace MdrMesh.Incidents;
 
@@ -11,11 +11,11 @@ public sealed class IncidentMessages : IMessageMap
 {
     public object? ToMessage(IEvent e) => e.Data switch
     {
-        ResponseAdded r => new ResponseProposed(r.ResponseId, e.TenantId, e.StreamId, r.AssetId,
+        ResponseProposed r => new Messages.ResponseProposed(r.ResponseId, e.TenantId, e.StreamId, r.AssetId,
             // The isolation password never leaves this service (its event holds it only sealed); the others need only its task id and details.
             r.Parameters is IsolateParameters isolate ? isolate.WithoutPassword() : r.Parameters,
             r.Description, r.At, r.By, r.ById),
-        ClosingIncident.IncidentClosed c => new IncidentClosed(e.TenantId, e.StreamId, c.Resolution, c.At, c.By),
+        ClosingIncident.IncidentClosed c => new Messages.IncidentClosed(e.TenantId, e.StreamId, c.Resolution, c.At, c.By),
         _ => null,
     };
 }

@@ -13,13 +13,13 @@ public static class IncidentMetrics
         {
             switch (e)
             {
-                case ResponseAdded added:
+                case ResponseProposed added:
                     ResponseMetrics.Proposed(added.Parameters.Type);
                     break;
-                case ResponseCompleted completed when incident.Response(completed.ResponseId) is { } response:
+                case ResponseExecuted completed when incident.Response(completed.ResponseId) is { } response:
                     ResponseMetrics.Finished(response.Parameters.Type, null, completed.At - response.CreatedAt);
                     break;
-                case ResponseExecutionFailed failed when incident.Response(failed.ResponseId) is { } response:
+                case ResponseFailed failed when incident.Response(failed.ResponseId) is { } response:
                     ResponseMetrics.Finished(response.Parameters.Type, failed.ReasonCode, failed.At - response.CreatedAt);
                     break;
             }

@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using Marten;
 using MassTransit;
-using MdrMesh.Approvals.Deciding;
 using MdrMesh.Contracts.Messages;
 using MdrMesh.Contracts.Responses;
-using MdrMesh.Executor.Executing;
 using MdrMesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using ApprovalEvents = MdrMesh.Approvals.Deciding;
+using Decision = MdrMesh.Approvals.Deciding.Decision;
+using Execution = MdrMesh.Executor.Executing.Execution;
+using ExecutorEvents = MdrMesh.Executor.Executing;
 
 namespace MdrMesh.EndToEnd.Tests;
 
@@ -61,8 +63,8 @@ public sealed class ReliabilityTests(Infrastructure infrastructure) : IAsyncLife
         var marker = await _mesh.ProposeAsync(incident, "DISABLE_ISOLATION", new { });
         await _mesh.WaitForStatusAsync(incident, marker, "Completed");
 
-        Assert.Equal([typeof(DecisionRequested), typeof(ResponseConfirmed), typeof(ExecutionRequested)], await StreamAsync("Approvals", response));
-        Assert.Equal([typeof(ExecutionStarted), typeof(ExecutionSucceeded)], await StreamAsync("Executor", response));
+        Assert.Equal([typeof(ApprovalEvents.ResponseProposed), typeof(ApprovalEvents.ResponseAccepted), typeof(ApprovalEvents.ExecutionRequested)], await StreamAsync("Approvals", response));
+        Assert.Equal([typeof(ExecutorEvents.ResponseExecutionStarted), typeof(ExecutorEvents.ResponseExecuted)], await StreamAsync("Executor", response));
         Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await _mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
     }
 
@@ -78,7 +80,7 @@ public sealed class ReliabilityTests(Infrastructure infrastructure) : IAsyncLife
         var outcomes = await Eventually.ReturnsAsync(() => Task.FromResult(_executed.Where(e => e.Message.ResponseId == responseId).ToList()),
             received => received.Count >= 2, "the outcome and its re-publication");
         Assert.Single(outcomes.Select(o => o.MessageId).Distinct());
-        Assert.Equal([typeof(ExecutionStarted), typeof(ExecutionSucceeded)], await StreamAsync("Executor", responseId.ToString()));
+        Assert.Equal([typeof(ExecutorEvents.ResponseExecutionStarted), typeof(ExecutorEvents.ResponseExecuted)], await StreamAsync("Executor", responseId.ToString()));
     }
 
     [Theory]

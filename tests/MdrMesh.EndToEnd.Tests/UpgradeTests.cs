@@ -18,6 +18,8 @@ namespace MdrMesh.EndToEnd.Tests;
 public sealed class UpgradeTests(Infrastructure infrastructure) : IAsyncLifetime
 {
     private readonly Guid _old = Guid.NewGuid();
+    private readonly Guid _formerResponse = Guid.NewGuid();
+    private readonly Guid _formerIncident = Guid.NewGuid();
     private Mesh _mesh = null!;
 
     public async Task InitializeAsync() =>
@@ -45,6 +47,46 @@ public sealed class UpgradeTests(Infrastructure infrastructure) : IAsyncLifetime
         session.Events.StartStream<Incident>(_old, new IncidentOpened(_old, "t-u", 1, "Written before", null, "HIGH", ["ws-1"], [], [], null, null,
             "SOC", DateTimeOffset.UtcNow.AddDays(-1), "soc"));
         await session.SaveChangesAsync();
+
+        // One response's events in each store, as the earlier version named them (before the design card's names).
+        var at = DateTimeOffset.UtcNow.AddHours(-1);
+        await WriteFormerEventsAsync(database, IncidentStore.Schema, _formerIncident,
+            new Earlier.ResponseAdded(_formerResponse, at, "soc"), new Earlier.ResponseConfirmed(_formerResponse, at, "alice"),
+            new Earlier.ResponseDeclined(_formerResponse, at, "bob"), new Earlier.ResponseExecutionBegan(_formerResponse, at, "executor"),
+            new Earlier.ResponseCompleted(_formerResponse, at, "executor"), new Earlier.ResponseExecutionFailed(_formerResponse, at, "executor"),
+            new Earlier.ResponseWasUndone(_formerResponse, at, "executor"));
+        await WriteFormerEventsAsync(database, MdrMesh.Approvals.Extensions.Schema, _formerResponse,
+            new Earlier.DecisionRequested(_formerResponse, "soc"), new Earlier.ResponseConfirmed(_formerResponse, at, "alice"),
+            new Earlier.ResponseDeclined(_formerResponse, at, "bob"));
+        await WriteFormerEventsAsync(database, MdrMesh.Executor.Extensions.Schema, _formerResponse,
+            new Earlier.ExecutionStarted(_formerResponse, at, "executor"), new Earlier.ExecutionSucceeded(_formerResponse, at, "executor"),
+            new Earlier.ExecutionFailed(_formerResponse, at, "executor"), new Earlier.ExecutionUndone(_formerResponse, at, "executor"));
+    }
+
+    private static async Task WriteFormerEventsAsync(string database, string schema, Guid stream, params object[] events)
+    {
+        await using var store = DocumentStore.For(options =>
+        {
+            options.Connection(database);
+            options.DatabaseSchemaName = schema;
+            options.Events.DatabaseSchemaName = schema;
+            options.Events.TenancyStyle = TenancyStyle.Conjoined;
+            options.Events.StreamIdentity = StreamIdentity.AsGuid;
+            options.Policies.AllDocumentsAreMultiTenanted();
+            options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+            options.UseSystemTextJsonForSerialization(configure: json => json.AllowOutOfOrderMetadataProperties = true);
+        });
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await using var session = store.LightweightSession("t-u");
+        session.Events.StartStream(stream, events);
+        await session.SaveChangesAsync();
+        // The earlier version's relay had published them: the new one starts after them, as on a real upgrade.
+        await using var connection = new Npgsql.NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var caughtUp = new Npgsql.NpgsqlCommand(
+            $"insert into {schema}.mt_event_progression (name, last_seq_id) select '{MdrMesh.ServiceDefaults.MessageRelay.RelayName}:All', max(seq_id)"
+            + $" from {schema}.mt_events on conflict (name) do update set last_seq_id = excluded.last_seq_id", connection);
+        await caughtUp.ExecuteNonQueryAsync();
     }
 
     [Fact]
@@ -62,6 +104,24 @@ public sealed class UpgradeTests(Infrastructure infrastructure) : IAsyncLifetime
         Assert.True(after["update_time"]!.GetValue<long>() > before["update_time"]!.GetValue<long>());
         var history = (await _mesh.OkAsync("incidents/history", new { incident_id = _old })).AsArray();
         Assert.Equal(["create", "update"], history.Select(r => r!["operation"]!.GetValue<string>()));
+    }
+
+    /// <summary>
+    /// Events an earlier version stored under its own names (<c>response_added</c>, <c>decision_requested</c>,
+    /// <c>execution_succeeded</c>, ...) are read by each service as the types of the design card's words, fields intact.
+    /// </summary>
+    [Theory]
+    [InlineData("Incidents", "ResponseProposed ResponseAccepted ResponseRejected ResponseExecutionStarted ResponseExecuted ResponseFailed ResponseUndone")]
+    [InlineData("Approvals", "ResponseProposed ResponseAccepted ResponseRejected")]
+    [InlineData("Executor", "ResponseExecutionStarted ResponseExecuted ResponseFailed ResponseUndone")]
+    public async Task Events_stored_under_their_former_names_are_read_under_the_new_ones(string service, string expected)
+    {
+        var store = _mesh.Service(service).Services.GetRequiredService<IDocumentStore>();
+        await using var query = store.QuerySession("t-u");
+        var events = await query.Events.FetchStreamAsync(service == "Incidents" ? _formerIncident : _formerResponse);
+        Assert.Equal(expected.Split(' '), events.Select(e => e.Data.GetType().Name));
+        Assert.All(events, e => Assert.StartsWith($"MdrMesh.{service}.", e.Data.GetType().FullName));
+        Assert.All(events, e => Assert.Equal(_formerResponse, (Guid)e.Data.GetType().GetProperty("ResponseId")!.GetValue(e.Data)!));
     }
 
     /// <summary>

@@ -5,9 +5,9 @@ using MdrMesh.Contracts.Isolation;
 using MdrMesh.Contracts.Messages;
 using MdrMesh.Contracts.Responses;
 using MdrMesh.Incidents;
-using MdrMesh.Incidents.ProposingResponse;
 using MdrMesh.Testing;
 using IncidentClosed = MdrMesh.Contracts.Messages.IncidentClosed;
+using ProposedEvent = MdrMesh.Incidents.ProposingResponse.ResponseProposed;
 
 namespace MdrMesh.Integration.Tests;
 
@@ -35,8 +35,8 @@ public sealed class MessagesOverRabbitMqTests(Infrastructure infrastructure) : I
         var generated = IsolationPassword.Generate();
         var isolate = new IsolateParameters(3600, [new ExclusionRule("Outbound", 6, new PortRange(443, 443), RemoteIpv4: "10.0.0.0/8")])
             .WithPassword(generated);
-        var added = new ResponseAdded(Response, "asset-1", isolate, "Contain the host", At, "soc-analyst", "c-soc-analyst", "k1:bm9uY2U=:Y2lwaGVy:dGFn");
-        var message = new IncidentMessages().ToMessage(new JasperFx.Events.Event<ResponseAdded>(added) { TenantId = "tenant-a", StreamId = Incident });
+        var added = new ProposedEvent(Response, "asset-1", isolate, "Contain the host", At, "soc-analyst", "c-soc-analyst", "k1:bm9uY2U=:Y2lwaGVy:dGFn");
+        var message = new IncidentMessages().ToMessage(new JasperFx.Events.Event<ProposedEvent>(added) { TenantId = "tenant-a", StreamId = Incident });
         return (Assert.IsType<ResponseProposed>(message), generated.Password);
     }
 

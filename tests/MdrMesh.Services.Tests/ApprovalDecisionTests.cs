@@ -1,7 +1,7 @@
 using MdrMesh.Approvals.AutoAcceptPolicy;
 using MdrMesh.Approvals.Deciding;
-using MdrMesh.Contracts.Messages;
 using MdrMesh.Contracts.Responses;
+using Messages = MdrMesh.Contracts.Messages;
 
 namespace MdrMesh.Services.Tests;
 
@@ -11,7 +11,7 @@ public class ApprovalDecisionTests
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Week = TimeSpan.FromDays(7);
 
-    private static ResponseProposed Proposal(string tenant = "t1") =>
+    private static Messages.ResponseProposed Proposal(string tenant = "t1") =>
         new(Guid.NewGuid(), tenant, Guid.NewGuid(), "ws-1", new DisableIsolationParameters(), "lift", Now, "soc", "soc-id");
 
     /// <summary>The setting after an every-tenant connection set it.</summary>
@@ -20,14 +20,14 @@ public class ApprovalDecisionTests
             .Aggregate(AutoAcceptSetting.Initial, (s, e) => s.Evolve(e));
 
     private static Decision Pending() =>
-        Decision.Create((DecisionRequested)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, false, Week, Now)[0]);
+        Decision.Create((ResponseProposed)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, false, Week, Now)[0]);
 
     [Fact]
     public void With_auto_accept_disabled_a_proposal_waits_until_its_deadline()
     {
         var events = Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, incidentClosed: false, Week, Now);
 
-        var requested = Assert.IsType<DecisionRequested>(Assert.Single(events));
+        var requested = Assert.IsType<ResponseProposed>(Assert.Single(events));
         Assert.Equal(Now + Week, requested.Deadline);
     }
 
@@ -36,8 +36,8 @@ public class ApprovalDecisionTests
     {
         var events = Decisions.Propose(Proposal("created-later"), Setting("ALL_TENANTS"), false, Week, Now);
 
-        var confirmed = Assert.IsType<ResponseConfirmed>(events[1]);
-        Assert.Equal(new AutoAcceptance(1, "ALL_TENANTS"), confirmed.AutoAccepted);
+        var confirmed = Assert.IsType<ResponseAccepted>(events[1]);
+        Assert.Equal(new Messages.AutoAcceptance(1, "ALL_TENANTS"), confirmed.AutoAccepted);
         Assert.Equal(Decisions.AutoAcceptActor, confirmed.By);
         Assert.IsType<ExecutionRequested>(events[2]);
     }
@@ -47,7 +47,7 @@ public class ApprovalDecisionTests
     {
         var setting = Setting("SELECTED_TENANTS", "t1");
 
-        Assert.Equal(new AutoAcceptance(1, "TENANT:t1"), setting.Allows("t1"));
+        Assert.Equal(new Messages.AutoAcceptance(1, "TENANT:t1"), setting.Allows("t1"));
         Assert.Null(setting.Allows("t2"));
         Assert.Single(Decisions.Propose(Proposal("t2"), setting, false, Week, Now));
     }
@@ -57,7 +57,7 @@ public class ApprovalDecisionTests
     {
         var events = Decisions.Propose(Proposal(), Setting("ALL_TENANTS"), incidentClosed: true, Week, Now);
 
-        Assert.Equal(RejectionReason.IncidentClosed, Assert.IsType<ResponseDeclined>(events[1]).Reason);
+        Assert.Equal(Messages.RejectionReason.IncidentClosed, Assert.IsType<ResponseRejected>(events[1]).Reason);
         Assert.Equal(2, events.Count);
     }
 
@@ -66,9 +66,9 @@ public class ApprovalDecisionTests
     {
         var decision = Pending();
         var declined = Decisions.ByPerson(decision, Decision.Declined, "no", Now, "alice", "alice-id");
-        var after = decision.Apply((ResponseDeclined)declined[0]);
+        var after = decision.Apply((ResponseRejected)declined[0]);
 
-        Assert.Equal(RejectionReason.Declined, ((ResponseDeclined)declined[0]).Reason);
+        Assert.Equal(Messages.RejectionReason.Declined, ((ResponseRejected)declined[0]).Reason);
         var conflict = Assert.Throws<AlreadyDecided>(() => Decisions.ByPerson(after, Decision.Confirmed, "yes", Now, "bob", "bob-id"));
         Assert.Contains("Declined, by alice", conflict.Message);
     }
@@ -80,7 +80,7 @@ public class ApprovalDecisionTests
 
         var events = Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice", "alice-id");
 
-        Assert.Equal("alice", Assert.IsType<ResponseConfirmed>(events[0]).By);
+        Assert.Equal("alice", Assert.IsType<ResponseAccepted>(events[0]).By);
         Assert.Equal(decision.Parameters, Assert.IsType<ExecutionRequested>(events[1]).Parameters);
     }
 
@@ -90,8 +90,8 @@ public class ApprovalDecisionTests
         var decision = Pending();
 
         Assert.Empty(Decisions.Expire(decision, Now + Week - TimeSpan.FromSeconds(1)));
-        var expired = Assert.IsType<ResponseDeclined>(Assert.Single(Decisions.Expire(decision, Now + Week)));
-        Assert.Equal(RejectionReason.DeadlinePassed, expired.Reason);
+        var expired = Assert.IsType<ResponseRejected>(Assert.Single(Decisions.Expire(decision, Now + Week)));
+        Assert.Equal(Messages.RejectionReason.DeadlinePassed, expired.Reason);
         Assert.Contains("deadline", expired.Comment);
         Assert.Empty(Decisions.Expire(decision.Apply(expired), Now + Week + Week));
     }
@@ -100,7 +100,7 @@ public class ApprovalDecisionTests
     public void Closing_the_incident_leaves_decided_responses_alone()
     {
         var decision = Pending();
-        var confirmed = decision.Apply((ResponseConfirmed)Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice", "alice-id")[0]);
+        var confirmed = decision.Apply((ResponseAccepted)Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice", "alice-id")[0]);
 
         Assert.Single(Decisions.IncidentClosed(decision, Now));
         Assert.Empty(Decisions.IncidentClosed(confirmed, Now));
@@ -111,16 +111,16 @@ public class ApprovalDecisionTests
     {
         var decision = Pending();
 
-        var confirmed = Assert.IsType<ResponseConfirmed>(Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice", "alice-id")[0]);
-        var declined = Assert.IsType<ResponseDeclined>(Decisions.ByPerson(decision, Decision.Declined, "no", Now, "alice", "alice-id")[0]);
-        var auto = Assert.IsType<ResponseConfirmed>(Decisions.Propose(Proposal(), Setting("ALL_TENANTS"), false, Week, Now)[1]);
+        var confirmed = Assert.IsType<ResponseAccepted>(Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice", "alice-id")[0]);
+        var declined = Assert.IsType<ResponseRejected>(Decisions.ByPerson(decision, Decision.Declined, "no", Now, "alice", "alice-id")[0]);
+        var auto = Assert.IsType<ResponseAccepted>(Decisions.Propose(Proposal(), Setting("ALL_TENANTS"), false, Week, Now)[1]);
 
         Assert.Equal(("alice", "alice-id"), (confirmed.By, confirmed.ById));
         Assert.Equal("alice-id", declined.ById);
         Assert.Equal("alice-id", decision.Apply(confirmed).DecidedById);
         Assert.Null(auto.ById);
-        Assert.Null(Assert.IsType<ResponseDeclined>(Assert.Single(Decisions.Expire(decision, Now + Week))).ById);
-        Assert.Null(Assert.IsType<ResponseDeclined>(Assert.Single(Decisions.IncidentClosed(decision, Now))).ById);
+        Assert.Null(Assert.IsType<ResponseRejected>(Assert.Single(Decisions.Expire(decision, Now + Week))).ById);
+        Assert.Null(Assert.IsType<ResponseRejected>(Assert.Single(Decisions.IncidentClosed(decision, Now))).ById);
     }
 
     [Fact]

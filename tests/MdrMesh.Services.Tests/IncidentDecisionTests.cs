@@ -1,4 +1,4 @@
-using MdrMesh.Contracts.Messages;
+using Messages = MdrMesh.Contracts.Messages;
 using MdrMesh.Contracts.Responses;
 using MdrMesh.Incidents;
 using MdrMesh.Incidents.ChangingStatus;
@@ -23,7 +23,7 @@ public class IncidentDecisionTests
     {
         var opened = new IncidentOpened(Guid.NewGuid(), "t1", 7, "Miner", null, "HIGH", ["WS-1:ws-1"], [], [], null, null, "SOC", Now, "soc");
         var incident = Incident.Create(opened);
-        return incident.Apply(new ResponseAdded(ResponseId, "ws-1", new DisableIsolationParameters(), null, Now, "soc"));
+        return incident.Apply(new ResponseProposed(ResponseId, "ws-1", new DisableIsolationParameters(), null, Now, "soc"));
     }
 
     private static Incident Record(Incident incident, IIncidentEvent e)
@@ -39,9 +39,9 @@ public class IncidentDecisionTests
         var statuses = new List<string> { incident.Response(ResponseId)!.Status };
         foreach (IIncidentEvent e in new IIncidentEvent[]
                  {
-                     new ResponseConfirmed(ResponseId, null, 1, "ALL_TENANTS", Now, "auto"),
-                     new ResponseExecutionBegan(ResponseId, Now, "executor"),
-                     new ResponseCompleted(ResponseId, new Dictionary<string, string>(), Now, "executor"),
+                     new ResponseAccepted(ResponseId, null, 1, "ALL_TENANTS", Now, "auto"),
+                     new ResponseExecutionStarted(ResponseId, Now, "executor"),
+                     new ResponseExecuted(ResponseId, new Dictionary<string, string>(), Now, "executor"),
                  })
         {
             incident = Record(incident, e);
@@ -54,38 +54,38 @@ public class IncidentDecisionTests
     [Fact]
     public void Repeated_and_late_reports_change_nothing()
     {
-        var confirmed = new ResponseConfirmed(ResponseId, null, null, null, Now, "alice");
-        var began = new ResponseExecutionBegan(ResponseId, Now, "executor");
-        var completed = new ResponseCompleted(ResponseId, new Dictionary<string, string>(), Now, "executor");
+        var confirmed = new ResponseAccepted(ResponseId, null, null, null, Now, "alice");
+        var began = new ResponseExecutionStarted(ResponseId, Now, "executor");
+        var completed = new ResponseExecuted(ResponseId, new Dictionary<string, string>(), Now, "executor");
         var done = new IIncidentEvent[] { confirmed, began, completed }.Aggregate(WithResponse(), Record);
 
         Assert.Empty(ResponseProgress.Decide(done, confirmed, ResponseId));
         Assert.Empty(ResponseProgress.Decide(done, began, ResponseId));
         Assert.Empty(ResponseProgress.Decide(done, completed, ResponseId));
-        Assert.Empty(ResponseProgress.Decide(done, new ResponseDeclined(ResponseId, "DECLINED", null, Now, "bob"), ResponseId));
+        Assert.Empty(ResponseProgress.Decide(done, new ResponseRejected(ResponseId, "DECLINED", null, Now, "bob"), ResponseId));
         Assert.Empty(ResponseProgress.Decide(done, confirmed, Guid.NewGuid()));
     }
 
     [Fact]
     public void An_outcome_that_overtakes_its_start_records_the_start_first_and_the_late_start_changes_nothing()
     {
-        var confirmed = Record(WithResponse(), new ResponseConfirmed(ResponseId, null, null, null, Now, "alice"));
-        var failed = new ResponseExecutionFailed(ResponseId, "ASSET_UNREACHABLE", "gone", Now.AddSeconds(3), "executor");
+        var confirmed = Record(WithResponse(), new ResponseAccepted(ResponseId, null, null, null, Now, "alice"));
+        var failed = new ResponseFailed(ResponseId, "ASSET_UNREACHABLE", "gone", Now.AddSeconds(3), "executor");
 
         var events = ResponseProgress.Decide(confirmed, failed, ResponseId);
 
-        Assert.Equal([typeof(ResponseExecutionBegan), typeof(ResponseExecutionFailed)], events.Select(e => e.GetType()));
+        Assert.Equal([typeof(ResponseExecutionStarted), typeof(ResponseFailed)], events.Select(e => e.GetType()));
         var done = events.Aggregate(confirmed, IncidentHistory.Evolve);
         Assert.Equal("Failed", done.Response(ResponseId)!.Status);
-        Assert.Empty(ResponseProgress.Decide(done, new ResponseExecutionBegan(ResponseId, Now.AddSeconds(1), "executor"), ResponseId));
+        Assert.Empty(ResponseProgress.Decide(done, new ResponseExecutionStarted(ResponseId, Now.AddSeconds(1), "executor"), ResponseId));
     }
 
     [Fact]
     public void A_decision_that_arrives_after_the_execution_began_is_still_recorded()
     {
-        var began = Record(WithResponse(), new ResponseExecutionBegan(ResponseId, Now, "executor"));
+        var began = Record(WithResponse(), new ResponseExecutionStarted(ResponseId, Now, "executor"));
 
-        var confirmed = Record(began, new ResponseConfirmed(ResponseId, null, null, null, Now, "alice"));
+        var confirmed = Record(began, new ResponseAccepted(ResponseId, null, null, null, Now, "alice"));
 
         Assert.Equal("InProgress", confirmed.Response(ResponseId)!.Status);
         Assert.Equal("alice", confirmed.Response(ResponseId)!.DecidedBy);
@@ -94,7 +94,7 @@ public class IncidentDecisionTests
     [Fact]
     public void Auto_acceptance_is_shown_as_the_setting_and_rule()
     {
-        var accepted = new ResponseAccepted(ResponseId, "t1", Guid.NewGuid(), Now, "auto-accept", null, new AutoAcceptance(3, "ALL_TENANTS"));
+        var accepted = new Messages.ResponseAccepted(ResponseId, "t1", Guid.NewGuid(), Now, "auto-accept", null, new Messages.AutoAcceptance(3, "ALL_TENANTS"));
 
         Assert.Equal("auto-accept setting v3 (ALL_TENANTS)", ResponseProgress.DecidedBy(accepted));
         Assert.Equal("alice", ResponseProgress.DecidedBy(accepted with { AutoAccepted = null, By = "alice" }));
@@ -108,17 +108,17 @@ public class IncidentDecisionTests
         Assert.Throws<IncidentConflict>(() => CloseIncident.Decide(closed, new IncidentClosed("False positive", "again", Now, "soc")));
         Assert.Throws<IncidentConflict>(() => ChangeStatus.Decide(closed, new IncidentStatusChanged("Open", Now, "soc")));
         Assert.Throws<IncidentConflict>(() =>
-            ProposeResponse.Decide(closed, new ResponseAdded(Guid.NewGuid(), "ws-1", new DisableIsolationParameters(), null, Now, "soc")));
+            ProposeResponse.Decide(closed, new ResponseProposed(Guid.NewGuid(), "ws-1", new DisableIsolationParameters(), null, Now, "soc")));
     }
 
     [Fact]
     public void A_history_record_says_who_changed_what_from_what_to_what()
     {
         var before = WithResponse();
-        var e = new ResponseExecutionFailed(ResponseId, "FILE_TOO_LARGE", "too big", Now.AddMinutes(1), "executor");
-        var after = IncidentHistory.Evolve(Record(before, new ResponseExecutionBegan(ResponseId, Now, "executor")), e);
+        var e = new ResponseFailed(ResponseId, "FILE_TOO_LARGE", "too big", Now.AddMinutes(1), "executor");
+        var after = IncidentHistory.Evolve(Record(before, new ResponseExecutionStarted(ResponseId, Now, "executor")), e);
 
-        var record = IncidentHistory.Describe(Record(before, new ResponseExecutionBegan(ResponseId, Now, "executor")), after, e, 5);
+        var record = IncidentHistory.Describe(Record(before, new ResponseExecutionStarted(ResponseId, Now, "executor")), after, e, 5);
 
         Assert.Equal(("update", "incident_response", "executor"), (record.Operation, record.EntityType, record.ChangedBy));
         var status = Assert.Single(record.Changes, c => c.Field == "status");
@@ -131,7 +131,7 @@ public class IncidentDecisionTests
     {
         var incident = Incident.Create(new IncidentOpened(Guid.NewGuid(), "t1", 1, "x", null, "LOW", ["ws-1"], [], [], null, null, "SOC", Now, "soc"));
         var isolate = new IsolateParameters(60, []).WithPassword(MdrMesh.Contracts.Isolation.IsolationPassword.Generate());
-        var added = new ResponseAdded(Guid.NewGuid(), "ws-1", isolate, null, Now, "soc");
+        var added = new ResponseProposed(Guid.NewGuid(), "ws-1", isolate, null, Now, "soc");
 
         var record = IncidentHistory.Describe(incident, incident.Apply(added), added, 2);
 
@@ -168,8 +168,8 @@ public class IncidentDecisionTests
     public void History_records_the_connection_id_beside_the_name_and_none_for_the_system()
     {
         var before = WithResponse();
-        var byPerson = new ResponseDeclined(ResponseId, "DECLINED", "no", Now, "Jane", "c-jane");
-        var bySystem = new ResponseExecutionBegan(ResponseId, Now, "executor");
+        var byPerson = new ResponseRejected(ResponseId, "DECLINED", "no", Now, "Jane", "c-jane");
+        var bySystem = new ResponseExecutionStarted(ResponseId, Now, "executor");
 
         Assert.Equal(("Jane", "c-jane"), Pair(IncidentHistory.Describe(before, IncidentHistory.Evolve(before, byPerson), byPerson, 3)));
         Assert.Equal(("executor", null), Pair(IncidentHistory.Describe(before, IncidentHistory.Evolve(before, bySystem), bySystem, 3)));
@@ -181,9 +181,9 @@ public class IncidentDecisionTests
     public void Decisions_from_the_approvals_service_keep_the_deciders_id_but_not_for_auto_acceptance()
     {
         var incident = Guid.NewGuid();
-        var byPerson = new ResponseAccepted(ResponseId, "t1", incident, Now, "Jane", "ok", null, "c-jane");
-        var byPolicy = byPerson with { By = "auto-accept", AutoAccepted = new AutoAcceptance(2, "ALL_TENANTS") };
-        var rejected = new ResponseRejected(ResponseId, "t1", incident, Now, "Jane", RejectionReason.Declined, "no", "c-jane");
+        var byPerson = new Messages.ResponseAccepted(ResponseId, "t1", incident, Now, "Jane", "ok", null, "c-jane");
+        var byPolicy = byPerson with { By = "auto-accept", AutoAccepted = new Messages.AutoAcceptance(2, "ALL_TENANTS") };
+        var rejected = new Messages.ResponseRejected(ResponseId, "t1", incident, Now, "Jane", Messages.RejectionReason.Declined, "no", "c-jane");
 
         Assert.Equal(("Jane", "c-jane"), (ResponseProgress.Confirmed(byPerson).By, ResponseProgress.Confirmed(byPerson).ById));
         Assert.Null(ResponseProgress.Confirmed(byPolicy).ById);
@@ -238,11 +238,11 @@ public class IncidentDecisionTests
     {
         var incident = WithResponse();
         var isolate = new IsolateParameters(60, []).WithPassword(MdrMesh.Contracts.Isolation.IsolationPassword.Generate()).WithoutPassword();
-        var added = new ResponseAdded(Guid.NewGuid(), "ws-1", isolate, null, Now, "soc", "c-soc", "k:sealed");
+        var added = new ResponseProposed(Guid.NewGuid(), "ws-1", isolate, null, Now, "soc", "c-soc", "k:sealed");
 
         var events = ProposeResponse.Decide(incident, added, Soc);
 
-        Assert.Equal([typeof(ResponseAdded), typeof(IsolationPasswordRevealed)], events.Select(e => e.GetType()));
+        Assert.Equal([typeof(ResponseProposed), typeof(IsolationPasswordRevealed)], events.Select(e => e.GetType()));
         Assert.Single(ProposeResponse.Decide(incident, added with { SealedPassword = null }, Soc));
     }
 
@@ -266,6 +266,6 @@ public class IncidentDecisionTests
     {
         responseId = Guid.NewGuid();
         var isolate = new IsolateParameters(60, []).WithPassword(MdrMesh.Contracts.Isolation.IsolationPassword.Generate()).WithoutPassword();
-        return WithResponse().Apply(new ResponseAdded(responseId, "ws-1", isolate, null, Now, "soc", "c-soc", "k:sealed"));
+        return WithResponse().Apply(new ResponseProposed(responseId, "ws-1", isolate, null, Now, "soc", "c-soc", "k:sealed"));
     }
 }

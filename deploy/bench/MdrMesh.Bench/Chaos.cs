@@ -108,16 +108,16 @@ public static class Chaos
             return Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
         }
         var executions = await CountAsync(
-            "select count(*) from (select stream_id from executor.mt_events where type = 'execution_started' and stream_id = any($1)" +
+            "select count(*) from (select stream_id from executor.mt_events where type = 'response_execution_started' and stream_id = any($1)" +
             " group by tenant_id, stream_id having count(*) > 1) doubled");
         var outcomes = await CountAsync(
             "select count(*) from (select (data->>'ResponseId')::uuid from incidents.mt_events" +
-            " where type in ('response_completed', 'response_execution_failed') and (data->>'ResponseId')::uuid = any($1)" +
+            " where type in ('response_executed', 'response_failed') and (data->>'ResponseId')::uuid = any($1)" +
             " group by tenant_id, 1 having count(*) > 1) doubled");
         var outOfOrder = await CountAsync(
-            "select count(*) from incidents.mt_events o where o.type in ('response_completed', 'response_execution_failed')" +
+            "select count(*) from incidents.mt_events o where o.type in ('response_executed', 'response_failed')" +
             " and (o.data->>'ResponseId')::uuid = any($1) and not exists (select 1 from incidents.mt_events b" +
-            " where b.type = 'response_execution_began' and b.stream_id = o.stream_id and b.data->>'ResponseId' = o.data->>'ResponseId' and b.seq_id < o.seq_id)");
+            " where b.type = 'response_execution_started' and b.stream_id = o.stream_id and b.data->>'ResponseId' = o.data->>'ResponseId' and b.seq_id < o.seq_id)");
         return (executions, outcomes, outOfOrder);
     }
 

@@ -13,14 +13,14 @@ public static class ApprovalMetrics
         {
             switch (e)
             {
-                case DecisionRequested requested:
+                case ResponseProposed requested:
                     decision = Decision.Create(requested);
                     break;
-                case ResponseConfirmed confirmed when decision is not null:
+                case ResponseAccepted confirmed when decision is not null:
                     ResponseMetrics.Decided(decision.Parameters.Type, null, confirmed.AutoAccepted is null ? "manual" : "auto",
                         confirmed.At - decision.ProposedAt);
                     break;
-                case ResponseDeclined declined when decision is not null:
+                case ResponseRejected declined when decision is not null:
                     ResponseMetrics.Decided(decision.Parameters.Type, declined.Reason, declined.ById is null ? "system" : "manual",
                         declined.At - decision.ProposedAt);
                     break;

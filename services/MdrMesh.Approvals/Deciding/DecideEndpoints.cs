@@ -111,8 +111,8 @@ public static class DecideEndpoints
 
     public static Decision Evolve(Decision d, object e) => e switch
     {
-        ResponseConfirmed x => d.Apply(x),
-        ResponseDeclined x => d.Apply(x),
+        ResponseAccepted x => d.Apply(x),
+        ResponseRejected x => d.Apply(x),
         _ => d,
     };
 

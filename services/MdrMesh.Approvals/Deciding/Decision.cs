@@ -3,7 +3,7 @@ using MdrMesh.Contracts.Responses;
 
 namespace MdrMesh.Approvals.Deciding;
 
-public sealed record DecisionRequested(
+public sealed record ResponseProposed(
     Guid ResponseId,
     string TenantId,
     Guid IncidentId,
@@ -16,14 +16,14 @@ public sealed record DecisionRequested(
     string? ProposedById = null);
 
 /// <summary>Accepted, by a person (connection <see cref="ById"/>) or (with <see cref="AutoAccepted"/>, no id) by the auto-accept setting.</summary>
-public sealed record ResponseConfirmed(Guid ResponseId, Guid IncidentId, string? Comment, AutoAcceptance? AutoAccepted, DateTimeOffset At, string By,
+public sealed record ResponseAccepted(Guid ResponseId, Guid IncidentId, string? Comment, AutoAcceptance? AutoAccepted, DateTimeOffset At, string By,
     string? ById = null);
 
 /// <summary>
 /// Declined: by a person (connection <see cref="ById"/>), because the incident closed, or because the deadline passed
 /// (<see cref="RejectionReason"/>; no id: the system declined).
 /// </summary>
-public sealed record ResponseDeclined(Guid ResponseId, Guid IncidentId, string Reason, string? Comment, DateTimeOffset At, string By,
+public sealed record ResponseRejected(Guid ResponseId, Guid IncidentId, string Reason, string? Comment, DateTimeOffset At, string By,
     string? ById = null);
 
 /// <summary>The executor is asked to run an accepted response: everything it needs travels with the request.</summary>
@@ -58,18 +58,18 @@ public sealed record Decision
 
     public bool IsPending => Status == New;
 
-    public static Decision Create(DecisionRequested e) => new()
+    public static Decision Create(ResponseProposed e) => new()
     {
         Id = e.ResponseId, TenantId = e.TenantId, IncidentId = e.IncidentId, AssetId = e.AssetId, Parameters = e.Parameters,
         Description = e.Description, ProposedAt = e.ProposedAt, ProposedBy = e.ProposedBy, ProposedById = e.ProposedById, Deadline = e.Deadline,
     };
 
-    public Decision Apply(ResponseConfirmed e) => this with
+    public Decision Apply(ResponseAccepted e) => this with
     {
         Status = Confirmed, DecidedBy = e.By, DecidedById = e.ById, DecidedAt = e.At, Comment = e.Comment, AutoAccepted = e.AutoAccepted,
     };
 
-    public Decision Apply(ResponseDeclined e) => this with
+    public Decision Apply(ResponseRejected e) => this with
     {
         Status = Declined, DecidedBy = e.By, DecidedById = e.ById, DecidedAt = e.At, Comment = e.Comment, Reason = e.Reason,
     };

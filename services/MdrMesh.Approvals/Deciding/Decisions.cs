@@ -1,5 +1,5 @@
 using MdrMesh.Approvals.AutoAcceptPolicy;
-using MdrMesh.Contracts.Messages;
+using Messages = MdrMesh.Contracts.Messages;
 
 namespace MdrMesh.Approvals.Deciding;
 
@@ -13,13 +13,13 @@ public static class Decisions
     /// A new proposal: accepted at once if its tenant's effective auto-accept setting allows it,
     /// declined if its incident is already closed, otherwise waiting.
     /// </summary>
-    public static IReadOnlyList<object> Propose(ResponseProposed proposal, AutoAcceptSetting setting, bool incidentClosed, TimeSpan deadline,
+    public static IReadOnlyList<object> Propose(Messages.ResponseProposed proposal, AutoAcceptSetting setting, bool incidentClosed, TimeSpan deadline,
         DateTimeOffset now)
     {
-        var requested = new DecisionRequested(proposal.ResponseId, proposal.TenantId, proposal.IncidentId, proposal.AssetId, proposal.Parameters,
+        var requested = new ResponseProposed(proposal.ResponseId, proposal.TenantId, proposal.IncidentId, proposal.AssetId, proposal.Parameters,
             proposal.Description, proposal.At, proposal.By, now + deadline, proposal.ById);
         if (incidentClosed)
-            return [requested, new ResponseDeclined(proposal.ResponseId, proposal.IncidentId, RejectionReason.IncidentClosed,
+            return [requested, new ResponseRejected(proposal.ResponseId, proposal.IncidentId, Messages.RejectionReason.IncidentClosed,
                 "Declined automatically: the incident was closed.", now, SystemActor)];
         if (setting.Allows(proposal.TenantId) is not { } acceptance) return [requested];
         return [requested, .. Accept(Decision.Create(requested), null, acceptance, now, AutoAcceptActor, null)];
@@ -37,26 +37,26 @@ public static class Decisions
         if (separateDecider && decision.ProposedById is { Length: > 0 } proposer && proposer == byId) throw new SameDecider();
         return status == Decision.Confirmed
             ? Accept(decision, comment, null, now, by, byId)
-            : [new ResponseDeclined(decision.Id, decision.IncidentId, RejectionReason.Declined, comment, now, by, byId)];
+            : [new ResponseRejected(decision.Id, decision.IncidentId, Messages.RejectionReason.Declined, comment, now, by, byId)];
     }
 
     /// <summary>Still waiting when the tenant's deadline passed: declined, saying why.</summary>
     public static IReadOnlyList<object> Expire(Decision decision, DateTimeOffset now) =>
         decision.IsPending && now >= decision.Deadline
-            ? [new ResponseDeclined(decision.Id, decision.IncidentId, RejectionReason.DeadlinePassed,
+            ? [new ResponseRejected(decision.Id, decision.IncidentId, Messages.RejectionReason.DeadlinePassed,
                 $"Declined automatically: no decision by the deadline ({decision.Deadline:u}).", now, SystemActor)]
             : [];
 
     /// <summary>The incident closed while the response waited.</summary>
     public static IReadOnlyList<object> IncidentClosed(Decision decision, DateTimeOffset now) =>
         decision.IsPending
-            ? [new ResponseDeclined(decision.Id, decision.IncidentId, RejectionReason.IncidentClosed, "Declined automatically: the incident was closed.", now, SystemActor)]
+            ? [new ResponseRejected(decision.Id, decision.IncidentId, Messages.RejectionReason.IncidentClosed, "Declined automatically: the incident was closed.", now, SystemActor)]
             : [];
 
-    private static IReadOnlyList<object> Accept(Decision decision, string? comment, AutoAcceptance? acceptance, DateTimeOffset now, string by,
+    private static IReadOnlyList<object> Accept(Decision decision, string? comment, Messages.AutoAcceptance? acceptance, DateTimeOffset now, string by,
         string? byId) =>
     [
-        new ResponseConfirmed(decision.Id, decision.IncidentId, comment, acceptance, now, by, byId),
+        new ResponseAccepted(decision.Id, decision.IncidentId, comment, acceptance, now, by, byId),
         new ExecutionRequested(decision.Id, decision.IncidentId, decision.AssetId, decision.Parameters, now, by),
     ];
 }

@@ -4,8 +4,8 @@ using Marten;
 using Marten.Exceptions;
 using MassTransit;
 using MdrMesh.Approvals.AutoAcceptPolicy;
-using MdrMesh.Contracts.Messages;
 using Microsoft.Extensions.Options;
+using Messages = MdrMesh.Contracts.Messages;
 
 namespace MdrMesh.Approvals.Deciding;
 
@@ -14,9 +14,9 @@ public sealed record ClosedIncident(Guid Id, DateTimeOffset ClosedAt);
 
 /// <summary>Opens one decision stream per proposed response (its id is the response id), applying the auto-accept setting.</summary>
 public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider clock, IOptions<ApprovalsOptions> options)
-    : IConsumer<ResponseProposed>
+    : IConsumer<Messages.ResponseProposed>
 {
-    public async Task Consume(ConsumeContext<ResponseProposed> context)
+    public async Task Consume(ConsumeContext<Messages.ResponseProposed> context)
     {
         var proposal = context.Message;
         await using var session = store.LightweightSession(proposal.TenantId);
@@ -49,9 +49,9 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
 }
 
 /// <summary>Declines the responses of a closed incident that still wait for a decision.</summary>
-public sealed class IncidentClosedConsumer(IDocumentStore store, TimeProvider clock) : IConsumer<IncidentClosed>
+public sealed class IncidentClosedConsumer(IDocumentStore store, TimeProvider clock) : IConsumer<Messages.IncidentClosed>
 {
-    public async Task Consume(ConsumeContext<IncidentClosed> context)
+    public async Task Consume(ConsumeContext<Messages.IncidentClosed> context)
     {
         var closed = context.Message;
         await using var session = store.LightweightSession(closed.TenantId);

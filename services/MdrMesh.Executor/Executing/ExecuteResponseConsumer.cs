@@ -10,7 +10,7 @@ public sealed class ExecuteResponseConsumer(ExecutionRunner runner, IMessageMap 
     public async Task Consume(ConsumeContext<ExecuteResponse> context)
     {
         var command = context.Message;
-        var start = new ExecutionStarted(command.ResponseId, command.IncidentId, command.AssetId, command.Parameters, clock.GetUtcNow(),
+        var start = new ResponseExecutionStarted(command.ResponseId, command.IncidentId, command.AssetId, command.Parameters, clock.GetUtcNow(),
             ExecutionRunner.Actor);
         if (await runner.RunAsync(command.TenantId, start, context.CancellationToken) is { } recorded)
         {

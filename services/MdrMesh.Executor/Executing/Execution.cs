@@ -2,19 +2,19 @@ using MdrMesh.Contracts.Responses;
 
 namespace MdrMesh.Executor.Executing;
 
-public sealed record ExecutionStarted(Guid ResponseId, Guid IncidentId, string AssetId, ResponseParameters Parameters, DateTimeOffset At, string By);
+public sealed record ResponseExecutionStarted(Guid ResponseId, Guid IncidentId, string AssetId, ResponseParameters Parameters, DateTimeOffset At, string By);
 
 /// <summary>The asset could not be reached; the executor tries again until <see cref="Until"/>.</summary>
 public sealed record ExecutionWaitingForAsset(Guid ResponseId, string Message, DateTimeOffset Until, DateTimeOffset At);
 
-public sealed record ExecutionSucceeded(Guid ResponseId, Guid IncidentId, string AssetId, IReadOnlyDictionary<string, string> Details,
+public sealed record ResponseExecuted(Guid ResponseId, Guid IncidentId, string AssetId, IReadOnlyDictionary<string, string> Details,
     DateTimeOffset At, string By, MdrMesh.Contracts.Messages.ResponseArtifact? Artifact = null);
 
-public sealed record ExecutionFailed(Guid ResponseId, Guid IncidentId, string AssetId, string ReasonCode, string Message, DateTimeOffset At,
+public sealed record ResponseFailed(Guid ResponseId, Guid IncidentId, string AssetId, string ReasonCode, string Message, DateTimeOffset At,
     string By);
 
 /// <summary>What this response did on its asset was undone later (by <see cref="UndoneBy"/>, or by its isolation term ending).</summary>
-public sealed record ExecutionUndone(Guid ResponseId, Guid IncidentId, string AssetId, Guid? UndoneBy, string Reason, DateTimeOffset At, string By);
+public sealed record ResponseUndone(Guid ResponseId, Guid IncidentId, string AssetId, Guid? UndoneBy, string Reason, DateTimeOffset At, string By);
 
 /// <summary>One response's execution stream (id = response id): started, maybe waiting, then succeeded or failed once; maybe undone later.</summary>
 public sealed record Execution
@@ -39,16 +39,16 @@ public sealed record Execution
 
     public bool IsFinished => Status is Succeeded or Failed;
 
-    public static Execution Create(ExecutionStarted e) => new()
+    public static Execution Create(ResponseExecutionStarted e) => new()
     {
         Id = e.ResponseId, IncidentId = e.IncidentId, AssetId = e.AssetId, Parameters = e.Parameters, StartedAt = e.At,
     };
 
     public Execution Apply(ExecutionWaitingForAsset e) => this with { Status = Waiting };
 
-    public Execution Apply(ExecutionSucceeded e) => this with { Status = Succeeded };
+    public Execution Apply(ResponseExecuted e) => this with { Status = Succeeded };
 
-    public Execution Apply(ExecutionFailed e) => this with { Status = Failed };
+    public Execution Apply(ResponseFailed e) => this with { Status = Failed };
 
-    public Execution Apply(ExecutionUndone e) => this with { UndoneBy = e.UndoneBy, UndoReason = e.Reason };
+    public Execution Apply(ResponseUndone e) => this with { UndoneBy = e.UndoneBy, UndoReason = e.Reason };
 }

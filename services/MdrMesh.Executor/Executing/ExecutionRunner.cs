@@ -16,7 +16,7 @@ public sealed class ExecutionRunner(IDocumentStore store, IEndpointAdapter adapt
     public const string Actor = "executor";
 
     /// <summary>Returns the recorded outcome when the response had finished before (a replay), otherwise null.</summary>
-    public async Task<IEvent?> RunAsync(string tenantId, ExecutionStarted start, CancellationToken ct)
+    public async Task<IEvent?> RunAsync(string tenantId, ResponseExecutionStarted start, CancellationToken ct)
     {
         await using var session = store.LightweightSession(tenantId);
         session.CarryTrace();
@@ -67,17 +67,17 @@ public sealed class ExecutionRunner(IDocumentStore store, IEndpointAdapter adapt
 
         stream.AppendOne(outcome switch
         {
-            Succeeded s => new ExecutionSucceeded(responseId, execution.IncidentId, execution.AssetId, s.Details, now, Actor, s.Artifact),
-            Failed f => new ExecutionFailed(responseId, execution.IncidentId, execution.AssetId, f.ReasonCode, f.Message, now, Actor),
+            Succeeded s => new ResponseExecuted(responseId, execution.IncidentId, execution.AssetId, s.Details, now, Actor, s.Artifact),
+            Failed f => new ResponseFailed(responseId, execution.IncidentId, execution.AssetId, f.ReasonCode, f.Message, now, Actor),
             _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
         });
         if (outcome is Succeeded { Undid: { } undone })
             session.Events.Append(undone.ResponseId,
-                new ExecutionUndone(undone.ResponseId, undone.IncidentId, execution.AssetId, responseId, undone.Reason, now, Actor));
+                new ResponseUndone(undone.ResponseId, undone.IncidentId, execution.AssetId, responseId, undone.Reason, now, Actor));
         // A concurrent run that got here first makes this commit fail; the retry finds the outcome.
         await session.SaveChangesAsync(ct);
     }
 
     private static async Task<IEvent> RecordedOutcomeAsync(IDocumentSession session, Guid responseId, CancellationToken ct) =>
-        (await session.Events.FetchStreamAsync(responseId, token: ct)).Last(e => e.Data is ExecutionSucceeded or ExecutionFailed);
+        (await session.Events.FetchStreamAsync(responseId, token: ct)).Last(e => e.Data is ResponseExecuted or ResponseFailed);
 }

@@ -62,7 +62,7 @@ public sealed class ExecutorSweeper(IDocumentStore store, ExecutionRunner runner
         session.Store(lifted);
         if (undone is not null)
             session.Events.Append(undone.ResponseId,
-                new ExecutionUndone(undone.ResponseId, undone.IncidentId, asset.Id, null, undone.Reason, now, ExecutionRunner.Actor));
+                new ResponseUndone(undone.ResponseId, undone.IncidentId, asset.Id, null, undone.Reason, now, ExecutionRunner.Actor));
         await session.SaveChangesAsync(ct);
     }
 

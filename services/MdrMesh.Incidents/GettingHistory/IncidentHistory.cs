@@ -62,13 +62,13 @@ public static class IncidentHistory
         CommentDeleted x => state!.Apply(x),
         IncidentStatusChanged x => state!.Apply(x),
         IncidentClosed x => state!.Apply(x),
-        ResponseAdded x => state!.Apply(x),
-        ResponseConfirmed x => state!.Apply(x),
-        ResponseDeclined x => state!.Apply(x),
-        ResponseExecutionBegan x => state!.Apply(x),
-        ResponseCompleted x => state!.Apply(x),
-        ResponseExecutionFailed x => state!.Apply(x),
-        ResponseWasUndone x => state!.Apply(x),
+        ResponseProposed x => state!.Apply(x),
+        ResponseAccepted x => state!.Apply(x),
+        ResponseRejected x => state!.Apply(x),
+        ResponseExecutionStarted x => state!.Apply(x),
+        ResponseExecuted x => state!.Apply(x),
+        ResponseFailed x => state!.Apply(x),
+        ResponseUndone x => state!.Apply(x),
         IsolationPasswordRevealed x => state!.Apply(x),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "not an incident event"),
     };
@@ -83,7 +83,7 @@ public static class IncidentHistory
             CommentAdded c => ("create", "incident_comment", null, CommentSnapshot(after, c.CommentId)),
             CommentDeleted d => ("update", "incident_comment", CommentSnapshot(before!, d.CommentId),
                 Json(new { comment_id = d.CommentId.ToString(), deleted = true })),
-            ResponseAdded r => ("create", "incident_response", null, ResponseSnapshot(after, r.ResponseId)),
+            ResponseProposed r => ("create", "incident_response", null, ResponseSnapshot(after, r.ResponseId)),
             AttachmentAdded a => ("create", "incident_attachment", null, AttachmentSnapshot(after, a.AttachmentId)),
             AttachmentDownloaded d => ("download", "incident_attachment", null, AttachmentSnapshot(after, d.AttachmentId)),
             IsolationPasswordRevealed r => ("reveal", "isolation_password", null, Json(new
@@ -99,12 +99,12 @@ public static class IncidentHistory
 
     private static Guid ResponseIdOf(IIncidentEvent e) => e switch
     {
-        ResponseConfirmed x => x.ResponseId,
-        ResponseDeclined x => x.ResponseId,
-        ResponseExecutionBegan x => x.ResponseId,
-        ResponseCompleted x => x.ResponseId,
-        ResponseExecutionFailed x => x.ResponseId,
-        ResponseWasUndone x => x.ResponseId,
+        ResponseAccepted x => x.ResponseId,
+        ResponseRejected x => x.ResponseId,
+        ResponseExecutionStarted x => x.ResponseId,
+        ResponseExecuted x => x.ResponseId,
+        ResponseFailed x => x.ResponseId,
+        ResponseUndone x => x.ResponseId,
         _ => throw new ArgumentOutOfRangeException(nameof(e)),
     };
 

@@ -13,7 +13,7 @@ namespace MdrMesh.Incidents.ProposingResponse;
 /// the generated password's task id and details; the password itself only as
 /// <see cref="SealedPassword"/> (AES-GCM, see <see cref="PasswordVault"/>), never in plaintext.
 /// </summary>
-public sealed record ResponseAdded(
+public sealed record ResponseProposed(
     Guid ResponseId,
     string AssetId,
     ResponseParameters Parameters,
@@ -34,7 +34,7 @@ public sealed record ProposeResponseRequest(string? IncidentId, string? AssetId,
 public static class ProposeResponse
 {
     /// <summary>The proposal, and the reveal of its password to the proposer, who receives it in the answer.</summary>
-    public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, ResponseAdded proposal, Caller? revealTo = null)
+    public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, ResponseProposed proposal, Caller? revealTo = null)
     {
         if (incident.IsClosed) throw new IncidentConflict("The incident is closed: no response can be proposed on it.");
         if (proposal.SealedPassword is null || revealTo is null || !PasswordReveal.MaySee(revealTo, incident.TenantId)) return [proposal];
@@ -69,7 +69,7 @@ public static class ProposeResponse
             sealedPassword = vault.Seal(generated.Password, responseId);
             parameters = isolate.WithPassword(generated).WithoutPassword();
         }
-        var proposal = new ResponseAdded(responseId, request.AssetId!, parameters, request.Description, clock.GetUtcNow(), caller.Name, caller.Id,
+        var proposal = new ResponseProposed(responseId, request.AssetId!, parameters, request.Description, clock.GetUtcNow(), caller.Name, caller.Id,
             sealedPassword);
         var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(current, proposal, caller), ct);
         var revealed = PasswordReveal.MaySee(caller, updated.TenantId) ? password : null;

@@ -1,25 +1,25 @@
 using MdrMesh.ServiceDefaults;
 using MassTransit;
-using MdrMesh.Contracts.Messages;
 using MdrMesh.Incidents.Attaching;
+using Messages = MdrMesh.Contracts.Messages;
 
 namespace MdrMesh.Incidents.RecordingResponseProgress;
 
-public sealed record ResponseConfirmed(Guid ResponseId, string? Comment, long? PolicyVersion, string? PolicyRule, DateTimeOffset At, string By,
+public sealed record ResponseAccepted(Guid ResponseId, string? Comment, long? PolicyVersion, string? PolicyRule, DateTimeOffset At, string By,
     string? ById = null) : IIncidentEvent;
 
-public sealed record ResponseDeclined(Guid ResponseId, string Reason, string? Comment, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
+public sealed record ResponseRejected(Guid ResponseId, string Reason, string? Comment, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
-public sealed record ResponseExecutionBegan(Guid ResponseId, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
+public sealed record ResponseExecutionStarted(Guid ResponseId, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
-public sealed record ResponseCompleted(Guid ResponseId, IReadOnlyDictionary<string, string> Details, DateTimeOffset At, string By,
+public sealed record ResponseExecuted(Guid ResponseId, IReadOnlyDictionary<string, string> Details, DateTimeOffset At, string By,
     string? ById = null) : IIncidentEvent;
 
-public sealed record ResponseExecutionFailed(Guid ResponseId, string ReasonCode, string Message, DateTimeOffset At, string By,
+public sealed record ResponseFailed(Guid ResponseId, string ReasonCode, string Message, DateTimeOffset At, string By,
     string? ById = null) : IIncidentEvent;
 
 /// <summary>What the response did was undone on the asset: by <see cref="UndoneBy"/>, or by the isolation term ending.</summary>
-public sealed record ResponseWasUndone(Guid ResponseId, Guid? UndoneBy, string Reason, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
+public sealed record ResponseUndone(Guid ResponseId, Guid? UndoneBy, string Reason, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
 /// <summary>
 /// Pure decisions on what the other services report. A message that changes nothing (a
@@ -36,67 +36,67 @@ public static class ResponseProgress
         if (response is null) return [];
         var fresh = reported switch
         {
-            ResponseConfirmed or ResponseDeclined => response.Decision is null,
-            ResponseExecutionBegan => response.Execution is null,
-            ResponseCompleted or ResponseExecutionFailed => response.Execution is null or ResponseStatus.InProgress,
-            ResponseWasUndone => response.Undo is null,
+            ResponseAccepted or ResponseRejected => response.Decision is null,
+            ResponseExecutionStarted => response.Execution is null,
+            ResponseExecuted or ResponseFailed => response.Execution is null or ResponseStatus.InProgress,
+            ResponseUndone => response.Undo is null,
             _ => false,
         };
         if (!fresh) return [];
         return (reported, response.Execution) switch
         {
-            (ResponseCompleted c, null) => [new ResponseExecutionBegan(responseId, c.At, c.By), reported],
-            (ResponseExecutionFailed f, null) => [new ResponseExecutionBegan(responseId, f.At, f.By), reported],
+            (ResponseExecuted c, null) => [new ResponseExecutionStarted(responseId, c.At, c.By), reported],
+            (ResponseFailed f, null) => [new ResponseExecutionStarted(responseId, f.At, f.By), reported],
             _ => [reported],
         };
     }
 
     /// <summary>An acceptance as the incident records it: by a person (name and connection id), or by the auto-accept setting (no id).</summary>
-    public static ResponseConfirmed Confirmed(ResponseAccepted m) => new(m.ResponseId, m.Comment, m.AutoAccepted?.PolicyVersion,
+    public static ResponseAccepted Confirmed(Messages.ResponseAccepted m) => new(m.ResponseId, m.Comment, m.AutoAccepted?.PolicyVersion,
         m.AutoAccepted?.Rule, m.At, DecidedBy(m), m.AutoAccepted is null ? m.ById : null);
 
     /// <summary>A rejection as the incident records it; the connection id only when a person declined.</summary>
-    public static ResponseDeclined Declined(ResponseRejected m) => new(m.ResponseId, m.Reason, m.Comment, m.At, m.By, m.ById);
+    public static ResponseRejected Declined(Messages.ResponseRejected m) => new(m.ResponseId, m.Reason, m.Comment, m.At, m.By, m.ById);
 
     /// <summary>The file a completed response collected, as the incident's attachment (its id is the response's: one per response).</summary>
-    public static AttachmentAdded Artifact(Guid responseId, ResponseArtifact artifact, DateTimeOffset at, string by) => new(
+    public static AttachmentAdded Artifact(Guid responseId, Messages.ResponseArtifact artifact, DateTimeOffset at, string by) => new(
         responseId, artifact.FileName, artifact.Caption, artifact.Content.LongLength,
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(artifact.Content)), ContentSniffing.Sniff(artifact.Content), Origins.Soc,
         at, by);
 
     /// <summary>Who decided, as history shows it: a person's name, or the auto-accept setting and rule.</summary>
-    public static string DecidedBy(ResponseAccepted accepted) =>
+    public static string DecidedBy(Messages.ResponseAccepted accepted) =>
         accepted.AutoAccepted is { } auto ? $"auto-accept setting v{auto.PolicyVersion} ({auto.Rule})" : accepted.By;
 }
 
 /// <summary>Appends decisions and outcomes reported by the approvals service and the executor to the incident stream.</summary>
 public sealed class ResponseProgressConsumer(IncidentStore incidents, Marten.IDocumentStore store) :
-    IConsumer<ResponseAccepted>, IConsumer<ResponseRejected>, IConsumer<ResponseExecutionStarted>,
-    IConsumer<ResponseExecuted>, IConsumer<ResponseFailed>, IConsumer<ResponseUndone>
+    IConsumer<Messages.ResponseAccepted>, IConsumer<Messages.ResponseRejected>, IConsumer<Messages.ResponseExecutionStarted>,
+    IConsumer<Messages.ResponseExecuted>, IConsumer<Messages.ResponseFailed>, IConsumer<Messages.ResponseUndone>
 {
-    public Task Consume(ConsumeContext<ResponseAccepted> context)
+    public Task Consume(ConsumeContext<Messages.ResponseAccepted> context)
     {
         var m = context.Message;
         return Record(m.TenantId, m.IncidentId, m.ResponseId, ResponseProgress.Confirmed(m), context.CancellationToken);
     }
 
-    public Task Consume(ConsumeContext<ResponseRejected> context)
+    public Task Consume(ConsumeContext<Messages.ResponseRejected> context)
     {
         var m = context.Message;
         return Record(m.TenantId, m.IncidentId, m.ResponseId, ResponseProgress.Declined(m), context.CancellationToken);
     }
 
-    public Task Consume(ConsumeContext<ResponseExecutionStarted> context)
+    public Task Consume(ConsumeContext<Messages.ResponseExecutionStarted> context)
     {
         var m = context.Message;
-        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseExecutionBegan(m.ResponseId, m.At, m.By), context.CancellationToken);
+        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseExecutionStarted(m.ResponseId, m.At, m.By), context.CancellationToken);
     }
 
     /// <summary>A completion, with what the response collected attached to the incident (its bytes stored first, once: the id is the response's).</summary>
-    public async Task Consume(ConsumeContext<ResponseExecuted> context)
+    public async Task Consume(ConsumeContext<Messages.ResponseExecuted> context)
     {
         var m = context.Message;
-        var completed = new ResponseCompleted(m.ResponseId, m.Details, m.At, m.By);
+        var completed = new ResponseExecuted(m.ResponseId, m.Details, m.At, m.By);
         if (m.Artifact is not { } artifact)
         {
             await Record(m.TenantId, m.IncidentId, m.ResponseId, completed, context.CancellationToken);
@@ -109,17 +109,17 @@ public sealed class ResponseProgressConsumer(IncidentStore incidents, Marten.IDo
             : [], context.CancellationToken);
     }
 
-    public Task Consume(ConsumeContext<ResponseFailed> context)
+    public Task Consume(ConsumeContext<Messages.ResponseFailed> context)
     {
         var m = context.Message;
-        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseExecutionFailed(m.ResponseId, m.ReasonCode, m.Message, m.At, m.By),
+        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseFailed(m.ResponseId, m.ReasonCode, m.Message, m.At, m.By),
             context.CancellationToken);
     }
 
-    public Task Consume(ConsumeContext<ResponseUndone> context)
+    public Task Consume(ConsumeContext<Messages.ResponseUndone> context)
     {
         var m = context.Message;
-        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseWasUndone(m.ResponseId, m.UndoneBy, m.Reason, m.At, m.By),
+        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseUndone(m.ResponseId, m.UndoneBy, m.Reason, m.At, m.By),
             context.CancellationToken);
     }
 
@@ -140,11 +140,11 @@ public sealed class ResponseProgressDefinition : ConsumerDefinition<ResponseProg
     {
         endpoint.ConsumeAtOnce(Concurrency);
         var partitioner = endpoint.CreatePartitioner(Concurrency);
-        consumer.Message<ResponseAccepted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
-        consumer.Message<ResponseRejected>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
-        consumer.Message<ResponseExecutionStarted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
-        consumer.Message<ResponseExecuted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
-        consumer.Message<ResponseFailed>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
-        consumer.Message<ResponseUndone>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
+        consumer.Message<Messages.ResponseAccepted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
+        consumer.Message<Messages.ResponseRejected>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
+        consumer.Message<Messages.ResponseExecutionStarted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
+        consumer.Message<Messages.ResponseExecuted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
+        consumer.Message<Messages.ResponseFailed>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
+        consumer.Message<Messages.ResponseUndone>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
     }
 }
