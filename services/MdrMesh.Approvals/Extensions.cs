@@ -41,7 +41,7 @@ public static class Extensions
             async (store, ct) =>
             {
                 await using var query = store.QuerySession();
-                return await query.Query<Decision>().Where(d => d.AnyTenant() && d.Status == Decision.New).CountAsync(ct);
+                return await query.Query<Decision>().Where(d => d.AnyTenant() && d.Status == DecisionStatus.New).CountAsync(ct);
             }));
         builder.Services.AddSingleton<DeadlineSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineSweeper>());

@@ -153,9 +153,9 @@ public sealed record IncidentResponse(
 
     /// <summary>The connections the password has been shown to (ids); each is recorded in history once, at the first reveal.</summary>
     public IReadOnlyList<string> RevealedTo { get; init; } = [];
-    public string? Decision { get; init; }
+    public ResponseStatus? Decision { get; init; }
     public string? DecidedBy { get; init; }
-    public string? Execution { get; init; }
+    public ResponseStatus? Execution { get; init; }
     public string? Comment { get; init; }
     public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
 
@@ -164,7 +164,7 @@ public sealed record IncidentResponse(
     public DateTimeOffset UpdatedAt { get; init; } = CreatedAt;
 
     /// <summary><c>New</c> → <c>Confirmed</c> | <c>Declined</c> → <c>InProgress</c> → <c>Completed</c> | <c>Failed</c>.</summary>
-    public string Status => Execution ?? Decision ?? ResponseStatus.New;
+    public ResponseStatus Status => Execution ?? Decision ?? ResponseStatus.New;
 }
 
 /// <summary>The response that undid another (null when its isolation term ended), and why.</summary>
@@ -185,17 +185,6 @@ public static class IncidentStatus
     public const string Closed = "Closed";
     public static readonly IReadOnlyList<string> Changeable = [Open, OnHold, Resolved];
     public static readonly IReadOnlyList<string> All = [Open, OnHold, Resolved, Closed];
-}
-
-public static class ResponseStatus
-{
-    public const string New = "New";
-    public const string Confirmed = "Confirmed";
-    public const string Declined = "Declined";
-    public const string InProgress = "InProgress";
-    public const string Completed = "Completed";
-    public const string Failed = "Failed";
-    public static readonly IReadOnlyList<string> All = [New, Confirmed, Declined, InProgress, Completed, Failed];
 }
 
 public static class Priorities

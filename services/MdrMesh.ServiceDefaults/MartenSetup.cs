@@ -1,6 +1,7 @@
 using JasperFx;
 using JasperFx.Events.Daemon;
 using JasperFx.MultiTenancy;
+using Weasel.Core;
 using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -57,7 +58,8 @@ public static partial class Extensions
                 options.Policies.AllDocumentsAreMultiTenanted();
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 // PostgreSQL's jsonb reorders keys, so a type discriminator is not always first.
-                options.UseSystemTextJsonForSerialization(configure: json => json.AllowOutOfOrderMetadataProperties = true);
+                // Enums by name, so a stored document reads as its status, not a number that a reordering would change.
+                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, configure: json => json.AllowOutOfOrderMetadataProperties = true);
                 // An event the relay cannot read must stop it, loudly, rather than be skipped: nothing is lost silently.
                 options.Projections.Errors.SkipSerializationErrors = false;
                 options.Projections.Errors.SkipUnknownEvents = false;

@@ -7,6 +7,7 @@ using MdrMesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ApprovalEvents = MdrMesh.Approvals.Deciding;
 using Decision = MdrMesh.Approvals.Deciding.Decision;
+using DecisionStatus = MdrMesh.Approvals.Deciding.DecisionStatus;
 using Execution = MdrMesh.Executor.Executing.Execution;
 using ExecutorEvents = MdrMesh.Executor.Executing;
 
@@ -125,7 +126,7 @@ public sealed class ReliabilityTests(Infrastructure infrastructure) : IAsyncLife
         return service switch
         {
             "Incidents" => true, // responses/create answers after the commit
-            "Approvals" => (await query.LoadAsync<Decision>(id))?.Status == Decision.Confirmed,
+            "Approvals" => (await query.LoadAsync<Decision>(id))?.Status == DecisionStatus.Confirmed,
             _ => (await query.LoadAsync<Execution>(id))?.IsFinished == true,
         };
     }

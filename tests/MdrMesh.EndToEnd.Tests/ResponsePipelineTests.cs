@@ -153,15 +153,15 @@ public sealed class ResponsePipelineTests(Infrastructure infrastructure) : IAsyn
 
         Assert.Equal(409, status);
         Assert.Contains("already Declined", problem!["detail"]!.GetValue<string>());
-        Assert.Equal(Decision.New, (await DecisionAsync(ManualTenant, pending))!.Status);
-        Assert.Equal(Decision.New, (await DecisionAsync(OtherManualTenant, elsewhere))!.Status);
+        Assert.Equal(DecisionStatus.New, (await DecisionAsync(ManualTenant, pending))!.Status);
+        Assert.Equal(DecisionStatus.New, (await DecisionAsync(OtherManualTenant, elsewhere))!.Status);
 
         var both = await _mesh.OkAsync("responses/update", new { responses_ids = new[] { pending, elsewhere }, status = "Confirmed", comment = "these" }, "bob");
 
         Assert.All(both.AsArray(), r => Assert.Equal("Confirmed", r!["status"]!.GetValue<string>()));
         // Written in one session, each in its own tenant: the decision documents sit in their tenants.
-        Assert.Equal(Decision.Confirmed, (await DecisionAsync(ManualTenant, pending))!.Status);
-        Assert.Equal(Decision.Confirmed, (await DecisionAsync(OtherManualTenant, elsewhere))!.Status);
+        Assert.Equal(DecisionStatus.Confirmed, (await DecisionAsync(ManualTenant, pending))!.Status);
+        Assert.Equal(DecisionStatus.Confirmed, (await DecisionAsync(OtherManualTenant, elsewhere))!.Status);
         Assert.Null(await DecisionAsync(ManualTenant, elsewhere));
         await _mesh.WaitForStatusAsync(manual, pending, "Completed");
         await _mesh.WaitForStatusAsync(other, elsewhere, "Completed");

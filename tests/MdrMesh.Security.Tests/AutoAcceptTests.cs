@@ -69,7 +69,7 @@ public sealed class AutoAcceptTests(Infrastructure infrastructure) : IAsyncLifet
             await using var query = _mesh.Service("Approvals").Services.GetRequiredService<IDocumentStore>().QuerySession();
             return await query.Query<Decision>().Where(d => d.AnyTenant() && d.Id == Guid.Parse(responseId)).FirstOrDefaultAsync();
         }, d => d is not null, $"the approvals service knows response {responseId}");
-        return decision!.Status;
+        return decision!.Status.ToString();
     }
 
     private async Task<Dictionary<string, string>> OutcomesAsync(params string[] tenants)
@@ -80,7 +80,7 @@ public sealed class AutoAcceptTests(Infrastructure infrastructure) : IAsyncLifet
     }
 
     private Dictionary<string, string> Expect(params (string Tenant, bool Accepted)[] rows) =>
-        rows.ToDictionary(r => r.Tenant, r => r.Accepted ? Decision.Confirmed : Decision.New);
+        rows.ToDictionary(r => r.Tenant, r => r.Accepted ? nameof(DecisionStatus.Confirmed) : nameof(DecisionStatus.New));
 
     [Fact]
     public async Task A_connection_limited_to_B_selecting_B_leaves_the_other_tenants_auto_accepted()

@@ -65,11 +65,11 @@ public class ApprovalDecisionTests
     public void A_person_decides_once_and_a_second_decision_is_refused()
     {
         var decision = Pending();
-        var declined = Decisions.ByPerson(decision, Decision.Declined, "no", Now, "alice", "alice-id");
+        var declined = Decisions.ByPerson(decision, DecisionStatus.Declined, "no", Now, "alice", "alice-id");
         var after = decision.Apply((ResponseRejected)declined[0]);
 
         Assert.Equal(Messages.RejectionReason.Declined, ((ResponseRejected)declined[0]).Reason);
-        var conflict = Assert.Throws<AlreadyDecided>(() => Decisions.ByPerson(after, Decision.Confirmed, "yes", Now, "bob", "bob-id"));
+        var conflict = Assert.Throws<AlreadyDecided>(() => Decisions.ByPerson(after, DecisionStatus.Confirmed, "yes", Now, "bob", "bob-id"));
         Assert.Contains("Declined, by alice", conflict.Message);
     }
 
@@ -78,7 +78,7 @@ public class ApprovalDecisionTests
     {
         var decision = Pending();
 
-        var events = Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice", "alice-id");
+        var events = Decisions.ByPerson(decision, DecisionStatus.Confirmed, "go", Now, "alice", "alice-id");
 
         Assert.Equal("alice", Assert.IsType<ResponseAccepted>(events[0]).By);
         Assert.Equal(decision.Parameters, Assert.IsType<ExecutionRequested>(events[1]).Parameters);
@@ -100,7 +100,7 @@ public class ApprovalDecisionTests
     public void Closing_the_incident_leaves_decided_responses_alone()
     {
         var decision = Pending();
-        var confirmed = decision.Apply((ResponseAccepted)Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice", "alice-id")[0]);
+        var confirmed = decision.Apply((ResponseAccepted)Decisions.ByPerson(decision, DecisionStatus.Confirmed, "go", Now, "alice", "alice-id")[0]);
 
         Assert.Single(Decisions.IncidentClosed(decision, Now));
         Assert.Empty(Decisions.IncidentClosed(confirmed, Now));
@@ -111,8 +111,8 @@ public class ApprovalDecisionTests
     {
         var decision = Pending();
 
-        var confirmed = Assert.IsType<ResponseAccepted>(Decisions.ByPerson(decision, Decision.Confirmed, "go", Now, "alice", "alice-id")[0]);
-        var declined = Assert.IsType<ResponseRejected>(Decisions.ByPerson(decision, Decision.Declined, "no", Now, "alice", "alice-id")[0]);
+        var confirmed = Assert.IsType<ResponseAccepted>(Decisions.ByPerson(decision, DecisionStatus.Confirmed, "go", Now, "alice", "alice-id")[0]);
+        var declined = Assert.IsType<ResponseRejected>(Decisions.ByPerson(decision, DecisionStatus.Declined, "no", Now, "alice", "alice-id")[0]);
         var auto = Assert.IsType<ResponseAccepted>(Decisions.Propose(Proposal(), Setting("ALL_TENANTS"), false, Week, Now)[1]);
 
         Assert.Equal(("alice", "alice-id"), (confirmed.By, confirmed.ById));
@@ -129,14 +129,14 @@ public class ApprovalDecisionTests
         var decision = Pending();
         Assert.Equal("soc-id", decision.ProposedById);
 
-        Assert.Throws<SameDecider>(() => Decisions.ByPerson(decision, Decision.Confirmed, "mine", Now, "soc", "soc-id", separateDecider: true));
-        Assert.Throws<SameDecider>(() => Decisions.ByPerson(decision, Decision.Declined, "mine", Now, "renamed", "soc-id", separateDecider: true));
-        Assert.NotEmpty(Decisions.ByPerson(decision, Decision.Confirmed, "ok", Now, "soc", "other-id", separateDecider: true));
+        Assert.Throws<SameDecider>(() => Decisions.ByPerson(decision, DecisionStatus.Confirmed, "mine", Now, "soc", "soc-id", separateDecider: true));
+        Assert.Throws<SameDecider>(() => Decisions.ByPerson(decision, DecisionStatus.Declined, "mine", Now, "renamed", "soc-id", separateDecider: true));
+        Assert.NotEmpty(Decisions.ByPerson(decision, DecisionStatus.Confirmed, "ok", Now, "soc", "other-id", separateDecider: true));
     }
 
     [Fact]
     public void Without_separation_of_duties_the_proposing_connection_may_decide()
     {
-        Assert.NotEmpty(Decisions.ByPerson(Pending(), Decision.Confirmed, "mine", Now, "soc", "soc-id"));
+        Assert.NotEmpty(Decisions.ByPerson(Pending(), DecisionStatus.Confirmed, "mine", Now, "soc", "soc-id"));
     }
 }

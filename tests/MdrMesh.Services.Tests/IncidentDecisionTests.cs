@@ -36,7 +36,7 @@ public class IncidentDecisionTests
     public void A_response_goes_New_Confirmed_InProgress_Completed()
     {
         var incident = WithResponse();
-        var statuses = new List<string> { incident.Response(ResponseId)!.Status };
+        var statuses = new List<ResponseStatus> { incident.Response(ResponseId)!.Status };
         foreach (IIncidentEvent e in new IIncidentEvent[]
                  {
                      new ResponseAccepted(ResponseId, null, 1, "ALL_TENANTS", Now, "auto"),
@@ -48,7 +48,7 @@ public class IncidentDecisionTests
             statuses.Add(incident.Response(ResponseId)!.Status);
         }
 
-        Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], statuses);
+        Assert.Equal([ResponseStatus.New, ResponseStatus.Confirmed, ResponseStatus.InProgress, ResponseStatus.Completed], statuses);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public class IncidentDecisionTests
 
         Assert.Equal([typeof(ResponseExecutionStarted), typeof(ResponseFailed)], events.Select(e => e.GetType()));
         var done = events.Aggregate(confirmed, IncidentHistory.Evolve);
-        Assert.Equal("Failed", done.Response(ResponseId)!.Status);
+        Assert.Equal(ResponseStatus.Failed, done.Response(ResponseId)!.Status);
         Assert.Empty(ResponseProgress.Decide(done, new ResponseExecutionStarted(ResponseId, Now.AddSeconds(1), "executor"), ResponseId));
     }
 
@@ -87,7 +87,7 @@ public class IncidentDecisionTests
 
         var confirmed = Record(began, new ResponseAccepted(ResponseId, null, null, null, Now, "alice"));
 
-        Assert.Equal("InProgress", confirmed.Response(ResponseId)!.Status);
+        Assert.Equal(ResponseStatus.InProgress, confirmed.Response(ResponseId)!.Status);
         Assert.Equal("alice", confirmed.Response(ResponseId)!.DecidedBy);
     }
 

@@ -17,7 +17,7 @@ public sealed record DecideManyRequest(List<string>? ResponsesIds,
 public static class DecideEndpoints
 {
     /// <summary>What a person decides (<c>status</c>).</summary>
-    public static readonly IReadOnlyList<string> Statuses = [Decision.Confirmed, Decision.Declined];
+    public static readonly IReadOnlyList<string> Statuses = [nameof(DecisionStatus.Confirmed), nameof(DecisionStatus.Declined)];
 
     public static async Task<IResult> One(DecideRequest request, Caller caller, IDocumentStore store, TimeProvider clock,
         IOptions<ApprovalsOptions> options, CancellationToken ct)
@@ -80,7 +80,7 @@ public static class DecideEndpoints
         foreach (var decision in found)
         {
             var stream = await session.ForTenant(decision.TenantId).Events.FetchForWriting<Decision>(decision.Id, ct);
-            var events = Decisions.ByPerson(stream.Aggregate!, status, comment, clock.GetUtcNow(), caller.Name, caller.Id,
+            var events = Decisions.ByPerson(stream.Aggregate!, Enum.Parse<DecisionStatus>(status), comment, clock.GetUtcNow(), caller.Name, caller.Id,
                 options.RequireSeparateDecider);
             stream.AppendMany(events.ToArray());
             results.Add(events.Aggregate(stream.Aggregate!, Evolve));
@@ -116,7 +116,7 @@ public static class DecideEndpoints
         _ => d,
     };
 
-    private static DecisionView View(Decision d) => new(d.Id.ToString(), d.IncidentId.ToString(), d.Parameters.Type, d.AssetId, d.Status, d.Comment,
+    private static DecisionView View(Decision d) => new(d.Id.ToString(), d.IncidentId.ToString(), d.Parameters.Type, d.AssetId, d.Status.ToString(), d.Comment,
         d.DecidedBy, d.DecidedById, d.DecidedAt?.ToUnixMs());
 }
 

@@ -32,10 +32,6 @@ public sealed record ExecutionRequested(Guid ResponseId, Guid IncidentId, string
 /// <summary>One response's decision stream, and the document decisions are queried from (inline snapshot).</summary>
 public sealed record Decision
 {
-    public const string New = "New";
-    public const string Confirmed = "Confirmed";
-    public const string Declined = "Declined";
-
     public Guid Id { get; init; }
     public string TenantId { get; init; } = "";
     public Guid IncidentId { get; init; }
@@ -47,7 +43,7 @@ public sealed record Decision
     /// <summary>The proposing connection's id (null for proposals announced before ids travelled).</summary>
     public string? ProposedById { get; init; }
     public DateTimeOffset Deadline { get; init; }
-    public string Status { get; init; } = New;
+    public DecisionStatus Status { get; init; } = DecisionStatus.New;
     public string? DecidedBy { get; init; }
     /// <summary>The deciding connection's id; null when the system decided (auto-accept, deadline, closed incident).</summary>
     public string? DecidedById { get; init; }
@@ -56,7 +52,7 @@ public sealed record Decision
     public string? Reason { get; init; }
     public AutoAcceptance? AutoAccepted { get; init; }
 
-    public bool IsPending => Status == New;
+    public bool IsPending => Status == DecisionStatus.New;
 
     public static Decision Create(ResponseProposed e) => new()
     {
@@ -66,12 +62,12 @@ public sealed record Decision
 
     public Decision Apply(ResponseAccepted e) => this with
     {
-        Status = Confirmed, DecidedBy = e.By, DecidedById = e.ById, DecidedAt = e.At, Comment = e.Comment, AutoAccepted = e.AutoAccepted,
+        Status = DecisionStatus.Confirmed, DecidedBy = e.By, DecidedById = e.ById, DecidedAt = e.At, Comment = e.Comment, AutoAccepted = e.AutoAccepted,
     };
 
     public Decision Apply(ResponseRejected e) => this with
     {
-        Status = Declined, DecidedBy = e.By, DecidedById = e.ById, DecidedAt = e.At, Comment = e.Comment, Reason = e.Reason,
+        Status = DecisionStatus.Declined, DecidedBy = e.By, DecidedById = e.ById, DecidedAt = e.At, Comment = e.Comment, Reason = e.Reason,
     };
 
     public Decision Apply(ExecutionRequested e) => this;

@@ -29,13 +29,13 @@ public static class Decisions
     /// A person's <c>Confirmed</c> or <c>Declined</c>, by connection <paramref name="byId"/>. A response is
     /// decided once; with <paramref name="separateDecider"/> not by the connection that proposed it.
     /// </summary>
-    public static IReadOnlyList<object> ByPerson(Decision decision, string status, string comment, DateTimeOffset now, string by, string byId,
+    public static IReadOnlyList<object> ByPerson(Decision decision, DecisionStatus status, string comment, DateTimeOffset now, string by, string byId,
         bool separateDecider = false)
     {
         if (!decision.IsPending) throw new AlreadyDecided(decision);
         // Proposals announced before ids travelled carry none: nothing to compare, so they are not refused.
         if (separateDecider && decision.ProposedById is { Length: > 0 } proposer && proposer == byId) throw new SameDecider();
-        return status == Decision.Confirmed
+        return status == DecisionStatus.Confirmed
             ? Accept(decision, comment, null, now, by, byId)
             : [new ResponseRejected(decision.Id, decision.IncidentId, Messages.RejectionReason.Declined, comment, now, by, byId)];
     }

@@ -58,7 +58,7 @@ public sealed class IncidentClosedConsumer(IDocumentStore store, TimeProvider cl
         session.CarryTrace();
         session.Store(new ClosedIncident(closed.IncidentId, closed.At));
         var pending = await session.Query<Decision>()
-            .Where(d => d.IncidentId == closed.IncidentId && d.Status == Decision.New)
+            .Where(d => d.IncidentId == closed.IncidentId && d.Status == DecisionStatus.New)
             .ToListAsync(context.CancellationToken);
         var declined = new List<(Decision, IReadOnlyList<object>)>();
         foreach (var decision in pending)

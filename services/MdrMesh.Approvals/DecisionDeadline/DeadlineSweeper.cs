@@ -34,7 +34,7 @@ public sealed class DeadlineSweeper(IDocumentStore store, TimeProvider clock, IO
         IReadOnlyList<Decision> overdue;
         await using (var query = store.QuerySession())
             overdue = await query.Query<Decision>()
-                .Where(d => d.AnyTenant() && d.Status == Decision.New && d.Deadline <= now)
+                .Where(d => d.AnyTenant() && d.Status == DecisionStatus.New && d.Deadline <= now)
                 .ToListAsync(ct);
 
         var declined = 0;

@@ -19,10 +19,6 @@ public sealed record ResponseUndone(Guid ResponseId, Guid IncidentId, string Ass
 /// <summary>One response's execution stream (id = response id): started, maybe waiting, then succeeded or failed once; maybe undone later.</summary>
 public sealed record Execution
 {
-    public const string Started = "Started";
-    public const string Waiting = "Waiting";
-    public const string Succeeded = "Succeeded";
-    public const string Failed = "Failed";
 
     public Guid Id { get; init; }
 
@@ -32,23 +28,23 @@ public sealed record Execution
     public Guid IncidentId { get; init; }
     public string AssetId { get; init; } = "";
     public ResponseParameters Parameters { get; init; } = new DisableIsolationParameters();
-    public string Status { get; init; } = Started;
+    public ExecutionStatus Status { get; init; } = ExecutionStatus.Started;
     public DateTimeOffset StartedAt { get; init; }
     public Guid? UndoneBy { get; init; }
     public string? UndoReason { get; init; }
 
-    public bool IsFinished => Status is Succeeded or Failed;
+    public bool IsFinished => Status is ExecutionStatus.Succeeded or ExecutionStatus.Failed;
 
     public static Execution Create(ResponseExecutionStarted e) => new()
     {
         Id = e.ResponseId, IncidentId = e.IncidentId, AssetId = e.AssetId, Parameters = e.Parameters, StartedAt = e.At,
     };
 
-    public Execution Apply(ExecutionWaitingForAsset e) => this with { Status = Waiting };
+    public Execution Apply(ExecutionWaitingForAsset e) => this with { Status = ExecutionStatus.Waiting };
 
-    public Execution Apply(ResponseExecuted e) => this with { Status = Succeeded };
+    public Execution Apply(ResponseExecuted e) => this with { Status = ExecutionStatus.Succeeded };
 
-    public Execution Apply(ResponseFailed e) => this with { Status = Failed };
+    public Execution Apply(ResponseFailed e) => this with { Status = ExecutionStatus.Failed };
 
     public Execution Apply(ResponseUndone e) => this with { UndoneBy = e.UndoneBy, UndoReason = e.Reason };
 }

@@ -57,7 +57,7 @@ public sealed class ExecutionRunner(IDocumentStore store, IEndpointAdapter adapt
             var until = execution.StartedAt + options.Value.AssetWaitLimit;
             if (now < until)
             {
-                if (execution.Status == Execution.Waiting) return;
+                if (execution.Status == ExecutionStatus.Waiting) return;
                 stream.AppendOne(new ExecutionWaitingForAsset(responseId, unreachable.Message, until, now));
                 await session.SaveChangesAsync(ct);
                 return;

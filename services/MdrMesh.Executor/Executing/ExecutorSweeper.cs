@@ -70,7 +70,7 @@ public sealed class ExecutorSweeper(IDocumentStore store, ExecutionRunner runner
     {
         IReadOnlyList<Execution> waiting;
         await using (var query = store.QuerySession())
-            waiting = await query.Query<Execution>().Where(e => e.AnyTenant() && e.Status == Execution.Waiting).ToListAsync(ct);
+            waiting = await query.Query<Execution>().Where(e => e.AnyTenant() && e.Status == ExecutionStatus.Waiting).ToListAsync(ct);
         foreach (var execution in waiting)
         {
             try

@@ -82,7 +82,7 @@ public static class IncidentViews
     /// <summary>The response; <paramref name="password"/> is added to an isolation's parameters only when given (a recorded reveal).</summary>
     public static ResponseView Response(IncidentResponse r, Guid incidentId, string? password = null) => new(
         r.ResponseId.ToString(), incidentId.ToString(), r.Parameters.Type, Parameters(r.Parameters, password), r.Details,
-        r.AssetId, r.Status, r.Comment, r.Description, r.ProposedBy, r.DecidedBy,
+        r.AssetId, r.Status.ToString(), r.Comment, r.Description, r.ProposedBy, r.DecidedBy,
         r.Undo is { } undo ? new UndoneByView(undo.ResponseId?.ToString(), undo.Reason, undo.At.ToUnixMs()) : null,
         r.CreatedAt.ToUnixMs(), r.UpdatedAt.ToUnixMs());
 

@@ -13,7 +13,7 @@ namespace MdrMesh.Incidents.GettingIncidents;
 public sealed record IncidentFilter(
     [property: OneOf(typeof(IncidentStatus), nameof(IncidentStatus.All))] List<string>? Statuses = null,
     [property: OneOf(typeof(Incidents.Priorities), nameof(Incidents.Priorities.All))] List<string>? Priorities = null,
-    [property: OneOf(typeof(ResponseStatus), nameof(ResponseStatus.All))] List<string>? ResponseStatuses = null,
+    [property: OneOf(typeof(ResponseStatuses), nameof(ResponseStatuses.All))] List<string>? ResponseStatuses = null,
     [property: OneOf(typeof(ResponseType), nameof(ResponseType.All))] List<string>? ResponseTypes = null,
     List<string>? AssetIds = null,
     List<string>? AffectedHosts = null,
@@ -98,7 +98,7 @@ public sealed record IncidentFilter(
         foreach (var (field, values, allowed) in new (string, List<string>?, IReadOnlyCollection<string>)[]
                  {
                      ("statuses", Statuses, IncidentStatus.All), ("priorities", Priorities, Incidents.Priorities.All),
-                     ("response_statuses", ResponseStatuses, ResponseStatus.All), ("response_types", ResponseTypes, ResponseType.All),
+                     ("response_statuses", ResponseStatuses, Incidents.ResponseStatuses.All), ("response_types", ResponseTypes, ResponseType.All),
                      ("resolutions", Resolutions, ClosingIncident.CloseIncident.Shown),
                  })
             at.Field(field).ItemsOneOf(values, allowed);
