@@ -56,5 +56,6 @@ public static class Extensions
         api.MapMethod("auto_accept/history", AutoAcceptEndpoints.History).Produces<List<AutoAcceptChangeView>>();
         api.MapMethod("response/update", DecideEndpoints.One).Produces<DecisionView>();
         api.MapMethod("responses/update", DecideEndpoints.Many).Produces<List<DecisionView>>();
+        app.RequireMethodsOf(ApiMethods.Approvals);
     }
 }

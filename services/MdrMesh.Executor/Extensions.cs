@@ -45,5 +45,6 @@ public static class Extensions
         app.MapMethod("assets/list", AssetEndpoints.List).Produces<List<AssetView>>();
         app.MapMethod("assets/count", AssetEndpoints.Count).Produces<CountView>();
         app.MapMethod("assets/details", AssetEndpoints.Details).Produces<AssetView>();
+        app.RequireMethodsOf(ApiMethods.Executor);
     }
 }

@@ -81,5 +81,6 @@ public static class Extensions
             .DisableAntiforgery();
         api.MapMethod("attachments/list", Attachments.List).Produces<List<AttachmentView>>();
         api.MapMethod("attachments/download", Attachments.Download).Produces<Stream>(contentType: "application/octet-stream");
+        app.RequireMethodsOf(ApiMethods.Incidents);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MdrMesh.ServiceDefaults;
 
@@ -21,6 +22,19 @@ public static partial class Extensions
         });
 
     /// <summary>The route of one API method: <c>POST /api/v1/{client_id}/{method}</c>.</summary>
-    public static RouteHandlerBuilder MapMethod(this IEndpointRouteBuilder app, string method, Delegate handler) =>
-        app.MapPost($"/api/v1/{{client_id}}/{method}", handler).AddEndpointFilter(InputBounds.Filter);
+    public static RouteHandlerBuilder MapMethod(this IEndpointRouteBuilder app, string method, Delegate handler)
+    {
+        app.ServiceProvider.GetRequiredService<MappedMethods>().Names.Add(method);
+        return app.MapPost($"/api/v1/{{client_id}}/{method}", handler).AddEndpointFilter(InputBounds.Filter);
+    }
+
+    /// <summary>Stops the service at start unless it has mapped exactly the methods the method table gives <paramref name="service"/>.</summary>
+    public static void RequireMethodsOf(this IEndpointRouteBuilder app, string service) =>
+        ApiMethods.RequireExactly(service, app.ServiceProvider.GetRequiredService<MappedMethods>().Names);
+}
+
+/// <summary>The API methods this service has mapped (see <see cref="Extensions.RequireMethodsOf"/>).</summary>
+public sealed class MappedMethods
+{
+    public List<string> Names { get; } = [];
 }

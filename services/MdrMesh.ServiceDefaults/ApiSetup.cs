@@ -14,6 +14,7 @@ public static partial class Extensions
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<MappedMethods>();
         builder.AddMdrTelemetry(service);
         // The API's description, from the endpoints themselves (the gateway joins the services' into one).
         // Fields with a fixed set of values list them (enum), from the collections their validation uses.
