@@ -31,30 +31,28 @@ public static class Reading
     }
 
     /// <summary>
-    /// <c>comments/list</c> and <c>attachments/list</c>: a page of one incident's <paramref name="items"/>, each shown
-    /// with <c>was_read</c> as it was before this listing, which marks them read for the caller.
+    /// <c>comments/list</c> and <c>attachments/list</c>: a page of one incident's <paramref name="member"/> (the name of a
+    /// list of <see cref="Incident"/>), each shown with <c>was_read</c> as it was before this listing, which marks them read for the caller.
     /// </summary>
-    public static async Task<IResult> ListAsync<T>(string? incidentId, List<string>? fields, int? page, int? pageSize, Caller caller,
-        IncidentStore incidents, IDocumentStore store, Func<Incident, IReadOnlyList<T>> items, Func<T, (Guid Id, string? AuthorId)> key,
-        Func<T, bool, object> view, CancellationToken ct)
+    public static async Task<IResult> ListAsync<T>(string? incidentId, string member, List<string>? fields, int? page, int? pageSize, Caller caller,
+        IDocumentStore store, Func<T, (Guid Id, string? AuthorId)> key, Func<T, bool, object> view, CancellationToken ct)
     {
         var errors = new List<MdrMesh.Contracts.Validation.ValidationError>();
         new MdrMesh.Contracts.Validation.Check(errors, "incident_id").Required(incidentId);
         new MdrMesh.Contracts.Validation.Check(errors, "fields").Items(fields, 64);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
-        var incident = await incidents.FindAsync(incidentId, caller, ct);
-        if (incident is null) return ApiProblems.NotFound("The incident");
-        var shown = Paging.Page(items(incident), page, pageSize);
-        var wasRead = await MarkAsync(store, incident, caller, shown.Select(key).ToList(), ct);
-        return Results.Ok(shown.Select(item => Fields.Project(view(item, wasRead(key(item).Id, key(item).AuthorId)), fields)).ToList());
+        var shown = await IncidentItems<T>.PageAsync(store, incidentId, member, caller, page, pageSize, ct);
+        if (shown is null) return ApiProblems.NotFound("The incident");
+        var wasRead = await MarkAsync(store, shown.TenantId, shown.IncidentId, caller, shown.Items.Select(key).ToList(), ct);
+        return Results.Ok(shown.Items.Select(item => Fields.Project(view(item, wasRead(key(item).Id, key(item).AuthorId)), fields)).ToList());
     }
 
     /// <summary>What the caller had read of <paramref name="listed"/> before this listing; the listed items are read from now on.</summary>
-    public static async Task<WasRead> MarkAsync(IDocumentStore store, Incident incident, Caller caller, IReadOnlyList<(Guid Id, string? AuthorId)> listed,
-        CancellationToken ct)
+    public static async Task<WasRead> MarkAsync(IDocumentStore store, string tenantId, Guid incidentId, Caller caller,
+        IReadOnlyList<(Guid Id, string? AuthorId)> listed, CancellationToken ct)
     {
-        await using var session = store.LightweightSession(incident.TenantId);
-        var id = ReadMarks.IdOf(incident.Id, caller.Id);
+        await using var session = store.LightweightSession(tenantId);
+        var id = ReadMarks.IdOf(incidentId, caller.Id);
         var marks = await session.LoadAsync<ReadMarks>(id, ct);
         var before = marks?.ItemIds.ToHashSet() ?? [];
         WasRead wasRead = (item, author) => author == caller.Id || before.Contains(item);

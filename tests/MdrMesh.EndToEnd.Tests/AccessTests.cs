@@ -147,6 +147,58 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         Assert.Equal([_own], tenants!.AsArray().Select(t => t!["tenant_id"]!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task Tenants_and_connections_lists_show_only_what_the_caller_reaches_a_page_at_a_time()
+    {
+        var alpha = await TenantAsync("Alpha");
+        await TenantAsync("Bravo");
+        var charlie = await TenantAsync("Charlie");
+        // Connections are listed oldest first; the gateway's clock stands still in tests, so it moves between them.
+        var (pager, refresh) = await ConnectionOverAsync("pager", ["FULL_ACCESS"], _own, alpha, charlie);
+        var (ownOnly, _) = await ConnectionOverAsync("own-only", ["INCIDENT_ACCESS"], _own);
+        await ConnectionOverAsync("other-only", ["INCIDENT_ACCESS"], _other);
+        await ConnectionOverAsync("own-and-other", ["INCIDENT_ACCESS"], _own, _other);
+        var (alphaCharlie, _) = await ConnectionOverAsync("alpha-charlie", ["INCIDENT_ACCESS"], alpha, charlie);
+        await ConnectionOverAsync("everywhere", ["INCIDENT_ACCESS"]);
+        var (access, _) = await _mesh.ConfirmAsync(pager, refresh);
+
+        async Task<List<string>> ListAsync(string method, string key, object body)
+        {
+            var (status, answer) = await _mesh.RawCallAsync(pager, method, body, access);
+            Assert.Equal(200, status);
+            return answer!.AsArray().Select(item => item![key]!.GetValue<string>()).ToList();
+        }
+
+        // By name, only the tenants it reaches.
+        Assert.Equal([alpha, charlie, _own], await ListAsync("tenants/list", "tenant_id", new { }));
+        Assert.Equal([_own], await ListAsync("tenants/list", "tenant_id", new { page = 2, page_size = 2 }));
+        Assert.Empty(await ListAsync("tenants/list", "tenant_id", new { page = 3, page_size = 2 }));
+        // Oldest first, only the connections whose tenants are all its own (itself among them).
+        Assert.Equal([pager, ownOnly, alphaCharlie], await ListAsync("api_connections/list", "client_id", new { }));
+        Assert.Equal([ownOnly], await ListAsync("api_connections/list", "client_id", new { page = 2, page_size = 1 }));
+        Assert.Empty(await ListAsync("api_connections/list", "client_id", new { page = 4, page_size = 1 }));
+
+        // A caller that sends no body at all gets the first page, as before these lists took one.
+        foreach (var (method, key, expected) in new[] { ("tenants/list", "tenant_id", new[] { alpha, charlie, _own }),
+                     ("api_connections/list", "client_id", new[] { pager, ownOnly, alphaCharlie }) })
+        {
+            using var bare = new HttpRequestMessage(HttpMethod.Post, $"{pager}/{method}");
+            bare.Headers.Authorization = new("Bearer", access);
+            using var answer = await _mesh.Http.SendAsync(bare);
+            Assert.Equal(200, (int)answer.StatusCode);
+            Assert.Equal(expected, JsonNode.Parse(await answer.Content.ReadAsStringAsync())!.AsArray().Select(item => item![key]!.GetValue<string>()));
+        }
+    }
+
+    private async Task<string> TenantAsync(string name) => (await _mesh.OkAsync("tenants/create", new { name }))["tenant_id"]!.GetValue<string>();
+
+    private async Task<(string ClientId, string RefreshToken)> ConnectionOverAsync(string name, string[] rights, params string[] tenants)
+    {
+        var made = await _mesh.CreateConnectionAsync(name, rights, tenants);
+        _mesh.TokenClock.Advance(TimeSpan.FromSeconds(1));
+        return made;
+    }
+
     // ---- Tokens ----
 
     [Fact]

@@ -5,8 +5,9 @@ namespace MdrMesh.EndToEnd.Tests;
 
 /// <summary>
 /// incidents/list and incidents/count answer every documented filter, sort and page from
-/// PostgreSQL; incidents/history pages and filters by time; comments/delete finds its incident by
-/// the comment alone. Three incidents in two tenants, each filter picking exactly its own.
+/// PostgreSQL; incidents/history pages and filters by time; responses, comments and attachments
+/// of an incident page in order; comments/delete finds its incident by the comment alone. Three
+/// incidents in two tenants, each filter picking exactly its own.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
 public sealed class IncidentQueryTests(Infrastructure infrastructure) : IAsyncLifetime
@@ -112,6 +113,50 @@ public sealed class IncidentQueryTests(Infrastructure infrastructure) : IAsyncLi
 
         Assert.Empty((await _mesh.OkAsync("comments/list", new { incident_id = _c })).AsArray());
         Assert.Equal(404, (await _mesh.CallAsync("comments/delete", new { comment_id = comment })).Status);
+    }
+
+    [Fact]
+    public async Task Responses_comments_and_attachments_of_an_incident_come_a_page_at_a_time_in_their_order()
+    {
+        var incident = await OpenAsync("t-a", "Busy incident", "NORMAL", "WS-1:ws-1");
+        List<string> responses = [], comments = [], attachments = [];
+        for (var i = 1; i <= 5; i++)
+        {
+            responses.Add(await _mesh.ProposeAsync(incident, "GET_FILE", new { path = $@"C:\Users\alice\file{i}.exe", max_file_size_mb = 1 }));
+            comments.Add((await _mesh.OkAsync("comments/create", new { incident_id = incident, text = $"note {i}" }))["comment_id"]!.GetValue<string>());
+            var (status, uploaded) = await _mesh.CallAsync("attachments/upload", Flow.Upload(incident, $"file{i}.txt", [(byte)i]));
+            Assert.Equal(200, status);
+            attachments.Add(uploaded!["attachment_id"]!.GetValue<string>());
+        }
+
+        foreach (var (method, key, ids) in new[]
+                 {
+                     ("responses/list", "response_id", responses), ("comments/list", "comment_id", comments),
+                     ("attachments/list", "attachment_id", attachments),
+                 })
+        {
+            async Task<List<string>> PageAsync(object body) =>
+                (await _mesh.OkAsync(method, body)).AsArray().Select(item => item![key]!.GetValue<string>()).ToList();
+            Assert.Equal(ids, await PageAsync(new { incident_id = incident }));
+            Assert.Equal(ids.Skip(2).Take(2), await PageAsync(new { incident_id = incident, page = 2, page_size = 2 }));
+            Assert.Equal([ids[4]], await PageAsync(new { incident_id = incident, page = 3, page_size = 2 }));
+            Assert.Empty(await PageAsync(new { incident_id = incident, page = 4, page_size = 2 }));
+        }
+
+        // Listing a page marks that page read for the reader, and nothing else; each item shows whether it was read before.
+        var second = (await _mesh.OkAsync("comments/list", new { incident_id = incident, page = 2, page_size = 2 }, caller: "customer")).AsArray();
+        Assert.All(second, c => Assert.False(c!["was_read"]!.GetValue<bool>()));
+        var all = (await _mesh.OkAsync("comments/list", new { incident_id = incident }, caller: "customer")).AsArray();
+        Assert.Equal([false, false, true, true, false], all.Select(c => c!["was_read"]!.GetValue<bool>()));
+
+        // Only in the tenants the caller reaches: an incident of another tenant is not there (404), one of its own is.
+        var (clientId, refresh) = await _mesh.CreateConnectionAsync("t-b reader", ["INCIDENT_ACCESS"], ["t-b"]);
+        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+        foreach (var method in new[] { "responses/list", "comments/list", "attachments/list" })
+        {
+            Assert.Equal(404, (await _mesh.RawCallAsync(clientId, method, new { incident_id = incident }, access)).Status);
+            Assert.Equal(200, (await _mesh.RawCallAsync(clientId, method, new { incident_id = _c }, access)).Status);
+        }
     }
 
     private static string Id(JsonNode incident) => incident["incident_id"]!.GetValue<string>();

@@ -29,10 +29,14 @@ public static class AccessStore
 
     public static string NewId(string prefix) => $"{prefix}{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12))}";
 
-    public static async Task<IReadOnlyList<ApiConnection>> ConnectionsAsync(IQuerySession query, CancellationToken ct)
+    public static async Task<IReadOnlyList<ApiConnection>> ConnectionsAsync(IQuerySession query, CancellationToken ct) =>
+        await UsedAsync(query, await query.Query<ApiConnection>().ToListAsync(ct), ct);
+
+    /// <summary>The connections, each with its last use as <see cref="ConnectionUse"/> records it (read for these connections only).</summary>
+    public static async Task<IReadOnlyList<ApiConnection>> UsedAsync(IQuerySession query, IReadOnlyList<ApiConnection> connections, CancellationToken ct)
     {
-        var uses = (await query.Query<ConnectionUse>().ToListAsync(ct)).ToDictionary(u => u.Id);
-        return (await query.Query<ApiConnection>().ToListAsync(ct)).Select(c => c.UsedAt(uses.GetValueOrDefault(c.Id))).ToList();
+        var uses = (await query.LoadManyAsync<ConnectionUse>(ct, connections.Select(c => c.Id))).ToDictionary(u => u.Id);
+        return connections.Select(c => c.UsedAt(uses.GetValueOrDefault(c.Id))).ToList();
     }
 
     /// <summary>A write that lost a race: a version check (Marten, possibly several in one batch) or a unique index.</summary>

@@ -9,6 +9,9 @@ public sealed record CreateConnectionRequest(string? Name,
 
 public sealed record ConnectionRequest(string? ClientId);
 
+/// <summary><c>api_connections/list</c>: a page, oldest connection first. The body is optional: a caller that sends none gets the first page.</summary>
+public sealed record ListConnectionsRequest(int? Page, int? PageSize);
+
 /// <summary><c>api_connections/create</c>, <c>list</c>, <c>revoke</c>, <c>delete</c>.</summary>
 public static class ConnectionEndpoints
 {
@@ -79,15 +82,19 @@ public static class ConnectionEndpoints
         return refresh;
     }
 
-    public static Task<IResult> List(HttpContext context, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
-        ListAsync(context.Connection(), store, clock, ct);
+    public static Task<IResult> List(ListConnectionsRequest? request, HttpContext context, IDocumentStore store, TimeProvider clock,
+        CancellationToken ct) => ListAsync(request, context.Connection(), store, clock, ct);
 
-    public static async Task<IResult> ListAsync(IActor caller, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    /// <summary>The page of the connections the caller sees, chosen, sorted and cut by PostgreSQL.</summary>
+    public static async Task<IResult> ListAsync(ListConnectionsRequest? request, IActor caller, IDocumentStore store, TimeProvider clock,
+        CancellationToken ct)
     {
+        var (skip, take) = Paging.Window(request?.Page, request?.PageSize);
         await using var query = store.QuerySession();
+        var page = await VisibleTo(caller, query.Query<ApiConnection>()).OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Skip(skip).Take(take)
+            .ToListAsync(ct);
         var now = clock.GetUtcNow();
-        return Results.Ok((await AccessStore.ConnectionsAsync(query, ct)).Where(c => Visible(caller, c)).OrderBy(c => c.CreatedAt)
-            .Select(c => View(c, now)).ToList());
+        return Results.Ok((await AccessStore.UsedAsync(query, page, ct)).Select(c => View(c, now)).ToList());
     }
 
     public static Task<IResult> Revoke(ConnectionRequest request, HttpContext context, IDocumentStore store, TimeProvider clock,
@@ -131,6 +138,14 @@ public static class ConnectionEndpoints
     // A customer's administrator sees the connections whose tenants are all theirs.
     private static bool Visible(IActor caller, ApiConnection other) =>
         caller.AllTenants || (!other.AllTenants && other.TenantIds.All(caller.CanReach));
+
+    // The same rule as a query: the connection's tenants a subset of the caller's (JSON containment, <@).
+    private static IQueryable<ApiConnection> VisibleTo(IActor caller, IQueryable<ApiConnection> connections)
+    {
+        if (caller.AllTenants) return connections;
+        var tenants = caller.TenantIds.ToArray();
+        return connections.Where(c => !c.AllTenants && c.TenantIds.IsSubsetOf(tenants));
+    }
 
     public sealed record ConnectionView(string ClientId, string Name, IReadOnlyList<string> Rights, IReadOnlyList<string> TenantIds, string Status,
         long CreatedAt, string CreatedBy, long? LastUsedAt)

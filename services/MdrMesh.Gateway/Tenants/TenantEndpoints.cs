@@ -12,6 +12,9 @@ public sealed record CreateTenantRequest(string? Name);
 
 public sealed record UpdateTenantRequest(string? TenantId, string? Name);
 
+/// <summary><c>tenants/list</c>: a page, by name. The body is optional: a caller that sends none gets the first page.</summary>
+public sealed record ListTenantsRequest(int? Page, int? PageSize);
+
 /// <summary><c>tenants/create</c>, <c>tenants/list</c>, <c>tenants/update</c>.</summary>
 public static class TenantEndpoints
 {
@@ -34,12 +37,21 @@ public static class TenantEndpoints
         return Results.Ok(View(tenant));
     }
 
-    public static async Task<IResult> List(HttpContext context, IDocumentStore store, CancellationToken ct)
+    /// <summary>The page of the tenants the caller reaches, chosen, sorted and cut by PostgreSQL.</summary>
+    public static async Task<IResult> List(ListTenantsRequest? request, HttpContext context, IDocumentStore store, CancellationToken ct)
     {
-        var caller = context.Connection();
+        var (skip, take) = Paging.Window(request?.Page, request?.PageSize);
         await using var query = store.QuerySession();
-        var tenants = await query.Query<Tenant>().ToListAsync(ct);
-        return Results.Ok(tenants.Where(t => caller.CanReach(t.Id)).OrderBy(t => t.Name).Select(View).ToList());
+        var tenants = await Reachable(query.Query<Tenant>(), context.Connection()).OrderBy(t => t.Name).ThenBy(t => t.Id).Skip(skip).Take(take)
+            .ToListAsync(ct);
+        return Results.Ok(tenants.Select(View).ToList());
+    }
+
+    private static IQueryable<Tenant> Reachable(IQueryable<Tenant> tenants, IActor caller)
+    {
+        if (caller.AllTenants) return tenants;
+        var ids = caller.TenantIds.ToArray();
+        return tenants.Where(t => t.Id.IsOneOf(ids));
     }
 
     public static async Task<IResult> Update(UpdateTenantRequest request, HttpContext context, IDocumentStore store, CancellationToken ct)

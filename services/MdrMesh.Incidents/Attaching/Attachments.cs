@@ -60,10 +60,9 @@ public static class Attachments
         return Results.Ok(IncidentViews.Attachment(attachment, wasRead: true));
     }
 
-    public static Task<IResult> List(ListAttachmentsRequest request, Caller caller, IncidentStore incidents, IDocumentStore store,
-        CancellationToken ct)
-        => Reading.ListAsync(request.IncidentId, request.Fields, request.Page, request.PageSize, caller, incidents, store,
-            i => i.Attachments, a => (a.AttachmentId, a.AuthorId), (a, read) => IncidentViews.Attachment(a, read, request.MarkdownToHtml == true), ct);
+    public static Task<IResult> List(ListAttachmentsRequest request, Caller caller, IDocumentStore store, CancellationToken ct)
+        => Reading.ListAsync<IncidentAttachment>(request.IncidentId, nameof(Incident.Attachments), request.Fields, request.Page, request.PageSize,
+            caller, store, a => (a.AttachmentId, a.AuthorId), (a, read) => IncidentViews.Attachment(a, read, request.MarkdownToHtml == true), ct);
 
     public static async Task<IResult> Download(DownloadAttachmentRequest request, Caller caller, IncidentStore incidents, IDocumentStore store,
         TimeProvider clock, CancellationToken ct)

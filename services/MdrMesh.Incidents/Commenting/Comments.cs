@@ -50,10 +50,9 @@ public static class Comments
     }
 
     /// <summary>The page as the caller had read it before; listing it marks it read for the caller.</summary>
-    public static Task<IResult> List(ListCommentsRequest request, Caller caller, IncidentStore incidents, IDocumentStore store,
-        CancellationToken ct)
-        => Reading.ListAsync(request.IncidentId, request.Fields, request.Page, request.PageSize, caller, incidents, store,
-            i => i.Comments, c => (c.CommentId, c.AuthorId), (c, read) => IncidentViews.Comment(c, read, request.MarkdownToHtml == true), ct);
+    public static Task<IResult> List(ListCommentsRequest request, Caller caller, IDocumentStore store, CancellationToken ct)
+        => Reading.ListAsync<IncidentComment>(request.IncidentId, nameof(Incident.Comments), request.Fields, request.Page, request.PageSize,
+            caller, store, c => (c.CommentId, c.AuthorId), (c, read) => IncidentViews.Comment(c, read, request.MarkdownToHtml == true), ct);
 
     public static async Task<IResult> Remove(DeleteCommentRequest request, Caller caller, IncidentStore incidents, TimeProvider clock,
         CancellationToken ct)

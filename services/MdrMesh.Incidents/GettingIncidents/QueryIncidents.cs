@@ -160,24 +160,24 @@ public static class QueryIncidents
         var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
         var shown = request.RevealPasswords != false && PasswordReveal.Carries(request.Fields, "responses") ? incident.Responses : [];
-        var passwords = await PasswordReveal.RevealAsync(incident, shown, caller, vault, incidents, clock, ct);
+        var passwords = await PasswordReveal.RevealAsync(incident.TenantId, incident.Id, shown, caller, vault, incidents, clock, ct);
         var wasRead = await Reading.ReadByAsync(store, [incident], caller, ct);
         return Results.Ok(IncidentViews.Select(IncidentViews.Incident(incident, passwords, wasRead), request.Fields));
     }
 
     /// <summary>Shows the passwords of the page's isolations to those who may see them (each a recorded reveal).</summary>
     public static async Task<IResult> Responses(ListResponsesRequest request, Caller caller, IncidentStore incidents, PasswordVault vault,
-        TimeProvider clock, CancellationToken ct)
+        IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
         if (request.IncidentId is null) return ApiProblems.BadRequest("incident_id", "is required");
         if (FieldErrors(request.Fields) is { } bad) return bad;
-        var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
-        if (incident is null) return ApiProblems.NotFound("The incident");
-        var page = Paging.Page(incident.Responses, request.Page, request.PageSize);
-        var passwords = await PasswordReveal.RevealAsync(incident,
-            request.RevealPasswords != false && PasswordReveal.Carries(request.Fields, "parameters") ? page : [], caller, vault,
+        var page = await IncidentItems<IncidentResponse>.PageAsync(store, request.IncidentId, nameof(Incident.Responses), caller, request.Page,
+            request.PageSize, ct);
+        if (page is null) return ApiProblems.NotFound("The incident");
+        var passwords = await PasswordReveal.RevealAsync(page.TenantId, page.IncidentId,
+            request.RevealPasswords != false && PasswordReveal.Carries(request.Fields, "parameters") ? page.Items : [], caller, vault,
             incidents, clock, ct);
-        return Results.Ok(page.Select(r => IncidentViews.Select(IncidentViews.Response(r, incident.Id, passwords.GetValueOrDefault(r.ResponseId)),
+        return Results.Ok(page.Items.Select(r => IncidentViews.Select(IncidentViews.Response(r, page.IncidentId, passwords.GetValueOrDefault(r.ResponseId)),
             request.Fields)).ToList());
     }
 

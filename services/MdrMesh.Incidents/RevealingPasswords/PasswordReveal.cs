@@ -34,17 +34,17 @@ public static class PasswordReveal
     /// Opens the passwords of <paramref name="shown"/> the caller may see and records the reveals
     /// before returning them: a password the history does not show as read is never sent.
     /// </summary>
-    public static async Task<IReadOnlyDictionary<Guid, string>> RevealAsync(Incident incident, IEnumerable<IncidentResponse> shown, Caller caller,
-        PasswordVault vault, IncidentStore incidents, TimeProvider clock, CancellationToken ct)
+    public static async Task<IReadOnlyDictionary<Guid, string>> RevealAsync(string tenantId, Guid incidentId, IEnumerable<IncidentResponse> shown,
+        Caller caller, PasswordVault vault, IncidentStore incidents, TimeProvider clock, CancellationToken ct)
     {
-        if (!MaySee(caller, incident.TenantId)) return new Dictionary<Guid, string>();
+        if (!MaySee(caller, tenantId)) return new Dictionary<Guid, string>();
         var passwords = new Dictionary<Guid, string>();
         foreach (var response in shown)
             if (response.SealedPassword is { } sealedPassword && vault.Open(sealedPassword, response.ResponseId) is { } password)
                 passwords[response.ResponseId] = password;
         if (passwords.Count == 0) return passwords;
         var now = clock.GetUtcNow();
-        await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(current, passwords.Keys, caller, now), ct);
+        await incidents.ChangeAsync(tenantId, incidentId, current => Decide(current, passwords.Keys, caller, now), ct);
         return passwords;
     }
 }

@@ -1,5 +1,6 @@
 using Marten;
 using MdrMesh.Gateway.Access;
+using MdrMesh.ServiceDefaults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace MdrMesh.Gateway.WebConsole.Pages;
@@ -57,9 +58,20 @@ public sealed class ConnectionsModel(IDocumentStore store, TokenService tokens, 
         return Page();
     }
 
+    // The page shows every connection the user sees, as it did before the API paged them: the API's pages, up to a short one.
     private async Task LoadAsync(CancellationToken ct)
     {
-        var answer = await ConsoleApi.OwnAsync(CurrentUser, "api_connections/list", () => ConnectionEndpoints.ListAsync(CurrentUser, store, clock, ct));
-        if (answer.Ok) Connections = answer.As<List<ConnectionEndpoints.ConnectionView>>();
+        var connections = new List<ConnectionEndpoints.ConnectionView>();
+        for (var page = 1; ; page++)
+        {
+            var request = new ListConnectionsRequest(page, Paging.MaxPageSize);
+            var answer = await ConsoleApi.OwnAsync(CurrentUser, "api_connections/list",
+                () => ConnectionEndpoints.ListAsync(request, CurrentUser, store, clock, ct));
+            if (!answer.Ok) return;
+            var shown = answer.As<List<ConnectionEndpoints.ConnectionView>>();
+            connections.AddRange(shown);
+            if (shown.Count < Paging.MaxPageSize) break;
+        }
+        Connections = connections;
     }
 }
