@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AutoAcceptPolicy;
 using MdrMesh.Approvals.DecisionDeadline;
 using MdrMesh.Approvals.Deciding;
@@ -26,6 +27,7 @@ public static class Extensions
             options.Events.StreamIdentity = StreamIdentity.AsGuid;
             options.Projections.Snapshot<Decision>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<AutoAcceptSwitch>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<AutoAcceptRules>(SnapshotLifecycle.Inline);
             // Written by the one installation-wide setting that came before per-tenant switches: still readable.
             options.Events.AddEventType<AutoAcceptSettingChanged>();
             // Stored under the names they had before they took the design card's (the same fields): still read.
@@ -54,6 +56,8 @@ public static class Extensions
         api.MapMethod("auto_accept/get", AutoAcceptEndpoints.Get).Produces<AutoAcceptView>();
         api.MapMethod("auto_accept/set", AutoAcceptEndpoints.Set).Produces<AutoAcceptView>();
         api.MapMethod("auto_accept/history", AutoAcceptEndpoints.History).Produces<List<AutoAcceptChangeView>>();
+        api.MapMethod("auto_accept/rules/get", AutoAcceptRulesEndpoints.Get).Produces<AutoAcceptRulesView>();
+        api.MapMethod("auto_accept/rules/set", AutoAcceptRulesEndpoints.Set).Produces<AutoAcceptRulesView>();
         api.MapMethod("response/update", DecideEndpoints.One).Produces<DecisionView>();
         api.MapMethod("responses/update", DecideEndpoints.Many).Produces<List<DecisionView>>();
         app.RequireMethodsOf(ApiMethods.Approvals);

@@ -51,6 +51,8 @@ public static class ApiMethods
         new("auto_accept/get", Approvals, Deciders),
         new("auto_accept/set", Approvals, Deciders),
         new("auto_accept/history", Approvals, Deciders),
+        new("auto_accept/rules/get", Approvals, Deciders),
+        new("auto_accept/rules/set", Approvals, Deciders),
         new("assets/list", Executor, Everyone),
         new("assets/count", Executor, Everyone),
         new("assets/details", Executor, Everyone),

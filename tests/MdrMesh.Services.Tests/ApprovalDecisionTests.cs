@@ -20,12 +20,12 @@ public class ApprovalDecisionTests
             .Aggregate(AutoAcceptSetting.Initial, (s, e) => s.Evolve(e));
 
     private static Decision Pending() =>
-        Decision.Create((ResponseProposed)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, false, Week, Now)[0]);
+        Decision.Create((ResponseProposed)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, null, false, Week, Now)[0]);
 
     [Fact]
     public void With_auto_accept_disabled_a_proposal_waits_until_its_deadline()
     {
-        var events = Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, incidentClosed: false, Week, Now);
+        var events = Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, null, incidentClosed: false, Week, Now);
 
         var requested = Assert.IsType<ResponseProposed>(Assert.Single(events));
         Assert.Equal(Now + Week, requested.Deadline);
@@ -34,7 +34,7 @@ public class ApprovalDecisionTests
     [Fact]
     public void All_tenants_accepts_every_tenant_and_records_the_setting_version_and_rule()
     {
-        var events = Decisions.Propose(Proposal("created-later"), Setting("ALL_TENANTS"), false, Week, Now);
+        var events = Decisions.Propose(Proposal("created-later"), Setting("ALL_TENANTS"), null, false, Week, Now);
 
         var confirmed = Assert.IsType<ResponseAccepted>(events[1]);
         Assert.Equal(new Messages.AutoAcceptance(1, "ALL_TENANTS"), confirmed.AutoAccepted);
@@ -49,13 +49,13 @@ public class ApprovalDecisionTests
 
         Assert.Equal(new Messages.AutoAcceptance(1, "TENANT:t1"), setting.Allows("t1"));
         Assert.Null(setting.Allows("t2"));
-        Assert.Single(Decisions.Propose(Proposal("t2"), setting, false, Week, Now));
+        Assert.Single(Decisions.Propose(Proposal("t2"), setting, null, false, Week, Now));
     }
 
     [Fact]
     public void A_proposal_on_a_closed_incident_is_declined_even_when_auto_accept_is_on()
     {
-        var events = Decisions.Propose(Proposal(), Setting("ALL_TENANTS"), incidentClosed: true, Week, Now);
+        var events = Decisions.Propose(Proposal(), Setting("ALL_TENANTS"), null, incidentClosed: true, Week, Now);
 
         Assert.Equal(Messages.RejectionReason.IncidentClosed, Assert.IsType<ResponseRejected>(events[1]).Reason);
         Assert.Equal(2, events.Count);
@@ -113,7 +113,7 @@ public class ApprovalDecisionTests
 
         var confirmed = Assert.IsType<ResponseAccepted>(Decisions.ByPerson(decision, DecisionStatus.Confirmed, "go", Now, "alice", "alice-id")[0]);
         var declined = Assert.IsType<ResponseRejected>(Decisions.ByPerson(decision, DecisionStatus.Declined, "no", Now, "alice", "alice-id")[0]);
-        var auto = Assert.IsType<ResponseAccepted>(Decisions.Propose(Proposal(), Setting("ALL_TENANTS"), false, Week, Now)[1]);
+        var auto = Assert.IsType<ResponseAccepted>(Decisions.Propose(Proposal(), Setting("ALL_TENANTS"), null, false, Week, Now)[1]);
 
         Assert.Equal(("alice", "alice-id"), (confirmed.By, confirmed.ById));
         Assert.Equal("alice-id", declined.ById);

@@ -14,5 +14,9 @@ public sealed record ResponseAccepted(
     AutoAcceptance? AutoAccepted = null,
     string? ById = null);
 
-/// <summary>The auto-accept setting that accepted a response: its version and the rule that matched.</summary>
-public sealed record AutoAcceptance(long PolicyVersion, string Rule);
+/// <summary>
+/// What accepted a response automatically: the tenant's mode (<see cref="Rule"/> <c>ALL_TENANTS</c> or <c>TENANT:{id}</c>, the
+/// switch's version), or one of the tenant's rules (<see cref="Rule"/> <c>RULE:{n}</c>, its <see cref="RuleNumber"/> and
+/// <see cref="RuleName"/>, the rules' policy version). The rule's fields are optional: messages sent before rules existed still read.
+/// </summary>
+public sealed record AutoAcceptance(long PolicyVersion, string Rule, int? RuleNumber = null, string? RuleName = null);

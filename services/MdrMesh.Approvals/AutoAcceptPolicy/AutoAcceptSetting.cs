@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using MdrMesh.Contracts.Messages;
 
 namespace MdrMesh.Approvals.AutoAcceptPolicy;
@@ -33,13 +31,7 @@ public sealed record AutoAcceptSwitch
     /// The stream id of a scope's switch, derived from the scope so that no two tenants' switches can
     /// share a row whatever the store's keys are.
     /// </summary>
-    public static Guid StreamIdOf(string scope)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"mdrmesh/auto-accept/{scope}"));
-        hash[7] = (byte)((hash[7] & 0x0F) | 0x50); // version 5-like (name-based), RFC 4122 variant
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash.AsSpan(0, 16));
-    }
+    public static Guid StreamIdOf(string scope) => NameBasedId.Of($"mdrmesh/auto-accept/{scope}");
 
     public static AutoAcceptSwitch Create(AutoAcceptSwitched e) => new AutoAcceptSwitch { Id = StreamIdOf(e.Scope), Scope = e.Scope }.Apply(e);
 

@@ -1,3 +1,4 @@
+using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AutoAcceptPolicy;
 using Messages = MdrMesh.Contracts.Messages;
 
@@ -10,18 +11,25 @@ public static class Decisions
     public const string SystemActor = "mdrmesh";
 
     /// <summary>
-    /// A new proposal: accepted at once if its tenant's effective auto-accept setting allows it,
-    /// declined if its incident is already closed, otherwise waiting.
+    /// A new proposal: declined if its incident is already closed; otherwise the tenant's rules decide (the first
+    /// that matches: <c>ACCEPT</c> accepts at once, naming the policy version and the rule; <c>MANUAL</c> leaves it
+    /// waiting even with auto-accept on); when no rule matches, the tenant's effective auto-accept mode decides.
     /// </summary>
-    public static IReadOnlyList<object> Propose(Messages.ResponseProposed proposal, AutoAcceptSetting setting, bool incidentClosed, TimeSpan deadline,
-        DateTimeOffset now)
+    public static IReadOnlyList<object> Propose(Messages.ResponseProposed proposal, AutoAcceptSetting setting, AutoAcceptRules? rules,
+        bool incidentClosed, TimeSpan deadline, DateTimeOffset now)
     {
         var requested = new ResponseProposed(proposal.ResponseId, proposal.TenantId, proposal.IncidentId, proposal.AssetId, proposal.Parameters,
             proposal.Description, proposal.At, proposal.By, now + deadline, proposal.ById);
         if (incidentClosed)
             return [requested, new ResponseRejected(proposal.ResponseId, proposal.IncidentId, Messages.RejectionReason.IncidentClosed,
                 "Declined automatically: the incident was closed.", now, SystemActor)];
-        if (setting.Allows(proposal.TenantId) is not { } acceptance) return [requested];
+        var acceptance = AutoAcceptRules.Decide(rules?.Rules ?? [], proposal.Parameters.Type, proposal.AssetId) switch
+        {
+            { Action: RuleAction.Accept } rule => new Messages.AutoAcceptance(rules!.Version, $"RULE:{rule.Number}", rule.Number, rule.Name),
+            { Action: RuleAction.Manual } => null,
+            _ => setting.Allows(proposal.TenantId),
+        };
+        if (acceptance is null) return [requested];
         return [requested, .. Accept(Decision.Create(requested), null, acceptance, now, AutoAcceptActor, null)];
     }
 

@@ -3,6 +3,7 @@ using MdrMesh.ServiceDefaults;
 using Marten;
 using Marten.Exceptions;
 using MassTransit;
+using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AutoAcceptPolicy;
 using Microsoft.Extensions.Options;
 using Messages = MdrMesh.Contracts.Messages;
@@ -12,7 +13,7 @@ namespace MdrMesh.Approvals.Deciding;
 /// <summary>Marks an incident as closed for the approvals service, so late proposals on it are declined.</summary>
 public sealed record ClosedIncident(Guid Id, DateTimeOffset ClosedAt);
 
-/// <summary>Opens one decision stream per proposed response (its id is the response id), applying the auto-accept setting.</summary>
+/// <summary>Opens one decision stream per proposed response (its id is the response id), applying the tenant's auto-accept rules and setting.</summary>
 public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider clock, IOptions<ApprovalsOptions> options)
     : IConsumer<Messages.ResponseProposed>
 {
@@ -22,7 +23,7 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
         await using var session = store.LightweightSession(proposal.TenantId);
         session.CarryTrace();
         // What the decision needs, in one round trip: the installation default (in the store's root) and the
-        // proposal's tenant's own switch — no other tenant's choice counts — and whether the incident closed.
+        // proposal's tenant's own switch and rules — no other tenant's choice counts — and whether the incident closed.
         // Reads and writes in one transaction (not one each): the reads hold no locks, and PostgreSQL counts one.
         await session.BeginTransactionAsync(context.CancellationToken);
         var batch = session.CreateBatchQuery();
@@ -31,10 +32,12 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
             new[] { StorageConstants.DefaultTenantId, proposal.TenantId },
             new[] { AutoAcceptSwitch.StreamIdOf(AutoAcceptSwitch.Installation), AutoAcceptSwitch.StreamIdOf(proposal.TenantId) });
         var closedIncident = batch.Load<ClosedIncident>(proposal.IncidentId);
+        // The tenant's rules, in its own scope (this session's): by id, which the tenant derives.
+        var tenantRules = batch.Load<AutoAcceptRules>(AutoAcceptRules.StreamIdOf(proposal.TenantId));
         await batch.Execute(context.CancellationToken);
         var setting = AutoAcceptSetting.Of(await switches);
         var closed = await closedIncident is not null;
-        var events = Decisions.Propose(proposal, setting, closed, options.Value.DeadlineFor(proposal.TenantId), clock.GetUtcNow());
+        var events = Decisions.Propose(proposal, setting, await tenantRules, closed, options.Value.DeadlineFor(proposal.TenantId), clock.GetUtcNow());
         session.Events.StartStream<Decision>(proposal.ResponseId, events.ToArray());
         try
         {

@@ -64,9 +64,13 @@ public static class ResponseProgress
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(artifact.Content)), ContentSniffing.Sniff(artifact.Content), Origins.Soc,
         at, by);
 
-    /// <summary>Who decided, as history shows it: a person's name, or the auto-accept setting and rule.</summary>
-    public static string DecidedBy(Messages.ResponseAccepted accepted) =>
-        accepted.AutoAccepted is { } auto ? $"auto-accept setting v{auto.PolicyVersion} ({auto.Rule})" : accepted.By;
+    /// <summary>Who decided, as history shows it: a person's name, the tenant's rule and policy version, or the auto-accept setting.</summary>
+    public static string DecidedBy(Messages.ResponseAccepted accepted) => accepted.AutoAccepted switch
+    {
+        { RuleNumber: { } number } rule => $"auto-accepted by rule {number} '{rule.RuleName}', policy v{rule.PolicyVersion}",
+        { } setting => $"auto-accept setting v{setting.PolicyVersion} ({setting.Rule})",
+        null => accepted.By,
+    };
 }
 
 /// <summary>Appends decisions and outcomes reported by the approvals service and the executor to the incident stream.</summary>

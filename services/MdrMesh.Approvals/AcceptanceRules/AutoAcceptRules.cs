@@ -1,0 +1,55 @@
+using MdrMesh.Approvals.AutoAcceptPolicy;
+
+namespace MdrMesh.Approvals.AcceptanceRules;
+
+/// <summary>
+/// A tenant's auto-accept policy of ordered rules: a stream of its own in the tenant's scope, and this document
+/// (inline snapshot) that the proposal consumer reads in its one batch. The version is the stream's.
+/// </summary>
+public sealed record AutoAcceptRules
+{
+    /// <summary>At most this many rules per tenant: each proposal walks them, and a person must be able to read them.</summary>
+    public const int MaxRules = 100;
+
+    public Guid Id { get; init; }
+    public string TenantId { get; init; } = "";
+    public long Version { get; init; }
+    public IReadOnlyList<AutoAcceptRule> Rules { get; init; } = [];
+    public DateTimeOffset? ChangedAt { get; init; }
+    public string? ChangedBy { get; init; }
+    public string? ChangedById { get; init; }
+
+    /// <summary>The stream id of a tenant's rules, derived from the tenant (and apart from its switch's).</summary>
+    public static Guid StreamIdOf(string tenantId) => NameBasedId.Of($"mdrmesh/auto-accept-rules/{tenantId}");
+
+    public static AutoAcceptRules Create(AutoAcceptRulesSet e) => new AutoAcceptRules { Id = StreamIdOf(e.TenantId), TenantId = e.TenantId }.Apply(e);
+
+    public AutoAcceptRules Apply(AutoAcceptRulesSet e) => this with
+    {
+        Version = e.Version, Rules = e.Rules, ChangedAt = e.At, ChangedBy = e.By, ChangedById = e.ById,
+    };
+
+    /// <summary>
+    /// The policy's decision on a proposal: the first rule that matches decides (its number and action);
+    /// null when none matches, and the tenant's auto-accept mode decides as before rules existed.
+    /// </summary>
+    public static RuleMatch? Decide(IReadOnlyList<AutoAcceptRule> rules, string responseType, string assetId)
+    {
+        for (var i = 0; i < rules.Count; i++)
+            if (rules[i].Matches(responseType, assetId))
+                return new RuleMatch(i + 1, rules[i].Name, rules[i].Action);
+        return null;
+    }
+
+    /// <summary>
+    /// <c>auto_accept/rules/set</c> as a decision: the whole ordered list replaces the current one, as the next
+    /// version. Null when the list is the current one: nothing changed, so no new version.
+    /// </summary>
+    public static AutoAcceptRulesSet? Change(AutoAcceptRules? current, string tenantId, IReadOnlyList<AutoAcceptRule> rules, DateTimeOffset at,
+        string by, string byId)
+    {
+        var before = current?.Rules ?? [];
+        if (before.Count == rules.Count && before.Zip(rules).All(p => p.First.SameAs(p.Second))) return null;
+        return new AutoAcceptRulesSet(tenantId, (current?.Version ?? 0) + 1, rules, before, at, by, byId);
+    }
+}

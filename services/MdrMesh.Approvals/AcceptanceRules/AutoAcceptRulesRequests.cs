@@ -1,0 +1,23 @@
+using MdrMesh.Contracts.Responses;
+using MdrMesh.ServiceDefaults;
+
+namespace MdrMesh.Approvals.AcceptanceRules;
+
+/// <summary><c>auto_accept/rules/get</c>: the tenant (see <see cref="AutoAcceptRulesEndpoints"/> for when it may be left out).</summary>
+public sealed record GetAutoAcceptRulesRequest(string? TenantId);
+
+/// <summary><c>auto_accept/rules/set</c>: the tenant and its whole ordered list of rules (an empty list removes them all).</summary>
+public sealed record SetAutoAcceptRulesRequest(string? TenantId, List<AutoAcceptRuleRequest>? Rules);
+
+/// <summary>One rule as a caller sends it: <c>name</c>, optional <c>types</c> and <c>asset_ids</c> (none: any), <c>action</c>.</summary>
+public sealed record AutoAcceptRuleRequest(
+    string? Name,
+    [property: OneOf(typeof(ResponseType), nameof(ResponseType.All))] List<string>? Types,
+    List<string>? AssetIds,
+    [property: OneOf(typeof(RuleAction), nameof(RuleAction.All))] string? Action);
+
+/// <summary>
+/// A tenant's rules as <c>auto_accept/rules/get</c> and <c>set</c> answer them: the policy version (0: never set), the
+/// rules in order (the first that matches decides), when and by whom they last changed.
+/// </summary>
+public sealed record AutoAcceptRulesView(string TenantId, long Version, IReadOnlyList<AutoAcceptRule> Rules, long? UpdateTime, string? UpdatedBy);

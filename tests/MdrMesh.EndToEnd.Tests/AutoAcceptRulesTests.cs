@@ -1,0 +1,137 @@
+using System.Text.Json.Nodes;
+using Marten;
+using MdrMesh.Approvals.AcceptanceRules;
+using MdrMesh.Approvals.Deciding;
+using MdrMesh.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MdrMesh.EndToEnd.Tests;
+
+/// <summary>A tenant's ordered auto-accept rules, set through the real gateway and applied to the responses proposed after.</summary>
+[Collection(InfrastructureCollection.Name)]
+public sealed class AutoAcceptRulesTests(Infrastructure infrastructure) : IAsyncLifetime
+{
+    private const string Tenant = "tenant-rules";
+    private const string Other = "tenant-rules-other";
+    private Mesh _mesh = null!;
+
+    public async Task InitializeAsync()
+    {
+        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson(Tenant, Other));
+        // The mode is off: whatever is accepted automatically below, a rule accepted.
+        await _mesh.OkAsync("auto_accept/set", new { mode = "DISABLED" }, caller: "customer-admin");
+    }
+
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+
+    [Fact]
+    public async Task Given_an_accept_rule_for_get_file_with_the_mode_off_a_file_collection_completes_naming_the_rule_and_an_isolation_waits()
+    {
+        var set = await _mesh.OkAsync("auto_accept/rules/set", new
+        {
+            tenant_id = Tenant,
+            rules = new object[]
+            {
+                new { name = "isolation needs a person", types = new[] { "ISOLATE" }, action = "MANUAL" },
+                new { name = "file collection", types = new[] { "GET_FILE" }, asset_ids = new[] { "ws-1", "ws-2" }, action = "ACCEPT" },
+            },
+        }, caller: "customer-admin");
+        Assert.Equal(Tenant, set["tenant_id"]!.GetValue<string>());
+        Assert.Equal(1, set["version"]!.GetValue<long>());
+        Assert.Equal("customer-admin", set["updated_by"]!.GetValue<string>());
+        Assert.NotNull(set["update_time"]);
+        Assert.Equal(["ws-1", "ws-2"], set["rules"]![1]!["asset_ids"]!.AsArray().Select(a => a!.GetValue<string>()));
+        Assert.Empty(set["rules"]![0]!["asset_ids"]!.AsArray());
+        Assert.Equal(set.ToJsonString(), (await _mesh.OkAsync("auto_accept/rules/get", new { tenant_id = Tenant }, caller: "customer-admin")).ToJsonString());
+
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var isolation = await _mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });
+        var collection = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+
+        await _mesh.WaitForStatusAsync(incident, collection, "Completed");
+        Assert.Equal(
+            [("New", "soc"), ("Confirmed", "auto-accepted by rule 2 'file collection', policy v1"), ("InProgress", "executor"), ("Completed", "executor")],
+            await _mesh.ResponseHistoryAsync(incident, collection));
+        // The isolation was decided on (its decision stream exists) and left for a person.
+        var decision = await Eventually.ReturnsAsync(() => DecisionAsync(isolation), d => d is not null, "the approvals service decided on the isolation");
+        Assert.Equal(DecisionStatus.New, decision!.Status);
+        Assert.Equal("New", (await _mesh.ResponseAsync(incident, isolation))["status"]!.GetValue<string>());
+        Assert.Equal([("New", "soc")], await _mesh.ResponseHistoryAsync(incident, isolation));
+        var accepted = (await DecisionAsync(collection))!.AutoAccepted!;
+        Assert.Equal((1L, "RULE:2", 2, "file collection"), (accepted.PolicyVersion, accepted.Rule, accepted.RuleNumber, accepted.RuleName));
+    }
+
+    [Fact]
+    public async Task Each_change_of_the_rules_is_the_next_version_recording_who_when_before_and_after()
+    {
+        var first = new { name = "memory dumps", types = new[] { "MEMORY_DUMP" }, action = "ACCEPT" };
+        await _mesh.OkAsync("auto_accept/rules/set", new { tenant_id = Other, rules = new[] { first } }, caller: "alice");
+        var again = await _mesh.OkAsync("auto_accept/rules/set", new { tenant_id = Other, rules = new[] { first } }, caller: "bob");
+        var cleared = await _mesh.OkAsync("auto_accept/rules/set", new { tenant_id = Other, rules = Array.Empty<object>() }, caller: "carol");
+
+        // The same list again changes nothing: no new version.
+        Assert.Equal((1L, "alice"), (again["version"]!.GetValue<long>(), again["updated_by"]!.GetValue<string>()));
+        Assert.Equal((2L, "carol"), (cleared["version"]!.GetValue<long>(), cleared["updated_by"]!.GetValue<string>()));
+        Assert.Empty(cleared["rules"]!.AsArray());
+        await using var query = _mesh.Service("Approvals").Services.GetRequiredService<IDocumentStore>().QuerySession(Other);
+        var changes = (await query.Events.FetchStreamAsync(AutoAcceptRules.StreamIdOf(Other))).Select(e => (AutoAcceptRulesSet)e.Data).ToList();
+        Assert.Equal([(1L, "alice", 0, 1), (2L, "carol", 1, 0)], changes.Select(c => (c.Version, c.By, c.PreviousRules.Count, c.Rules.Count)));
+        Assert.Equal("memory dumps", changes[1].PreviousRules[0].Name);
+        Assert.True(changes[1].At >= changes[0].At);
+    }
+
+    [Fact]
+    public async Task Bad_rules_are_a_400_naming_each_field_path_and_change_nothing()
+    {
+        var before = await _mesh.OkAsync("auto_accept/rules/get", new { tenant_id = Tenant });
+        var (status, problem) = await _mesh.CallAsync("auto_accept/rules/set", new
+        {
+            tenant_id = Tenant,
+            rules = new object?[]
+            {
+                new { name = "fine", types = new[] { "GET_FILE" }, action = "ACCEPT" },
+                new { name = "", types = new[] { "GET_FILE", "GET_FILES" }, asset_ids = new[] { "ws-1", new string('a', 257) }, action = "MAYBE" },
+                null,
+                new { name = new string('n', 129), types = Enumerable.Repeat("ISOLATE", 65).ToArray(), action = "MANUAL" },
+            },
+        });
+
+        Assert.Equal(400, status);
+        var fields = problem!["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["rules[1].action", "rules[1].asset_ids[1]", "rules[1].name", "rules[1].types[1]", "rules[2]", "rules[3].name", "rules[3].types"], fields);
+        Assert.Contains("must be one of ACCEPT, MANUAL", problem["errors"]!["rules[1].action"]![0]!.GetValue<string>());
+
+        // An every-tenant connection names the tenant; a list has at most 100 rules.
+        var tooMany = Enumerable.Range(0, 101).Select(i => new { name = $"r{i}", action = "MANUAL" }).ToArray();
+        (status, problem) = await _mesh.CallAsync("auto_accept/rules/set", new { rules = tooMany });
+        Assert.Equal(400, status);
+        Assert.Equal(["rules", "tenant_id"], problem!["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal));
+        (status, problem) = await _mesh.CallAsync("auto_accept/rules/get", new { });
+        Assert.Equal((400, "tenant_id"), (status, problem!["errors"]!.AsObject().Single().Key));
+
+        Assert.Equal(before.ToJsonString(), (await _mesh.OkAsync("auto_accept/rules/get", new { tenant_id = Tenant })).ToJsonString());
+    }
+
+    [Fact]
+    public async Task Another_tenants_connection_gets_404_and_its_own_tenant_without_naming_it()
+    {
+        var (clientId, refresh) = await _mesh.CreateConnectionAsync("other-admin", ["RESPONSE_MANAGEMENT"], [Other]);
+        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+        var rules = new[] { new { name = "everything", action = "ACCEPT" } };
+
+        var (getStatus, _) = await _mesh.RawCallAsync(clientId, "auto_accept/rules/get", new { tenant_id = Tenant }, access);
+        var (setStatus, _) = await _mesh.RawCallAsync(clientId, "auto_accept/rules/set", new { tenant_id = Tenant, rules }, access);
+        var (ownStatus, own) = await _mesh.RawCallAsync(clientId, "auto_accept/rules/get", new { }, access);
+
+        Assert.Equal((404, 404), (getStatus, setStatus));
+        Assert.Equal((200, Other), (ownStatus, own!["tenant_id"]!.GetValue<string>()));
+        // Nothing of the other tenant's changed.
+        Assert.DoesNotContain("everything", (await _mesh.OkAsync("auto_accept/rules/get", new { tenant_id = Tenant })).ToJsonString());
+    }
+
+    private async Task<Decision?> DecisionAsync(string responseId)
+    {
+        await using var query = _mesh.Service("Approvals").Services.GetRequiredService<IDocumentStore>().QuerySession(Tenant);
+        return await query.LoadAsync<Decision>(Guid.Parse(responseId));
+    }
+}
