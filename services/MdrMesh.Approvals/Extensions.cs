@@ -58,6 +58,7 @@ public static class Extensions
         api.MapMethod("auto_accept/history", AutoAcceptEndpoints.History).Produces<List<AutoAcceptChangeView>>();
         api.MapMethod("auto_accept/rules/get", AutoAcceptRulesEndpoints.Get).Produces<AutoAcceptRulesView>();
         api.MapMethod("auto_accept/rules/set", AutoAcceptRulesEndpoints.Set).Produces<AutoAcceptRulesView>();
+        api.MapMethod("auto_accept/rules/history", AutoAcceptRulesEndpoints.History).Produces<List<AutoAcceptRulesChangeView>>();
         api.MapMethod("response/update", DecideEndpoints.One).Produces<DecisionView>();
         api.MapMethod("responses/update", DecideEndpoints.Many).Produces<List<DecisionView>>();
         app.RequireMethodsOf(ApiMethods.Approvals);

@@ -53,6 +53,7 @@ public static class ApiMethods
         new("auto_accept/history", Approvals, Deciders),
         new("auto_accept/rules/get", Approvals, Deciders),
         new("auto_accept/rules/set", Approvals, Deciders),
+        new("auto_accept/rules/history", Approvals, Deciders),
         new("assets/list", Executor, Everyone),
         new("assets/count", Executor, Everyone),
         new("assets/details", Executor, Everyone),

@@ -78,6 +78,14 @@ public sealed class AutoAcceptRulesTests(Infrastructure infrastructure) : IAsync
         Assert.Equal([(1L, "alice", 0, 1), (2L, "carol", 1, 0)], changes.Select(c => (c.Version, c.By, c.PreviousRules.Count, c.Rules.Count)));
         Assert.Equal("memory dumps", changes[1].PreviousRules[0].Name);
         Assert.True(changes[1].At >= changes[0].At);
+
+        // The same through the API, latest first, a page at a time.
+        var history = (await _mesh.OkAsync("auto_accept/rules/history", new { tenant_id = Other }, caller: "alice")).AsArray();
+        Assert.Equal([(2L, "carol", 1, 0), (1L, "alice", 0, 1)], history.Select(h => (h!["version"]!.GetValue<long>(),
+            h["changed_by"]!.GetValue<string>(), h["rules_before"]!.AsArray().Count, h["rules_after"]!.AsArray().Count)));
+        Assert.Equal("memory dumps", history[0]!["rules_before"]![0]!["name"]!.GetValue<string>());
+        var second = (await _mesh.OkAsync("auto_accept/rules/history", new { tenant_id = Other, page = 2, page_size = 1 }, caller: "alice")).AsArray();
+        Assert.Equal(1L, Assert.Single(second)!["version"]!.GetValue<long>());
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using MdrMesh.ServiceDefaults;
 namespace MdrMesh.Approvals.AcceptanceRules;
 
 /// <summary>
-/// <c>auto_accept/rules/get</c> and <c>auto_accept/rules/set</c>: one tenant's ordered rules. The tenant is <c>tenant_id</c>;
+/// <c>auto_accept/rules/get</c>, <c>auto_accept/rules/set</c> and <c>auto_accept/rules/history</c>: one tenant's ordered rules. The tenant is <c>tenant_id</c>;
 /// a connection over exactly one tenant may leave it out (it means that one), any other connection (several tenants,
 /// or every tenant, as the SOC's) must name it. A tenant the connection does not reach is a 404, as if it did not exist.
 /// </summary>
@@ -53,6 +53,22 @@ public static class AutoAcceptRulesEndpoints
             throw new AutoAcceptRulesChangedMeanwhile();
         }
         return Results.Ok(View(tenant!, stream.Aggregate?.Apply(change) ?? AutoAcceptRules.Create(change)));
+    }
+
+    /// <summary>The tenant's policy changes, latest first, paged in PostgreSQL over the policy's events.</summary>
+    public static async Task<IResult> History(AutoAcceptRulesHistoryRequest? request, Caller caller, IDocumentStore store, CancellationToken ct)
+    {
+        var errors = new List<ValidationError>();
+        var tenant = TenantOf(request?.TenantId, caller, errors);
+        if (errors.Count > 0) return ApiProblems.BadRequest(errors);
+        if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");
+
+        var (skip, take) = Paging.Window(request?.Page, request?.PageSize);
+        await using var query = store.QuerySession(tenant!);
+        var changes = await query.Events.QueryRawEventDataOnly<AutoAcceptRulesSet>()
+            .Where(e => e.TenantId == tenant).OrderByDescending(e => e.Version).Skip(skip).Take(take).ToListAsync(ct);
+        return Results.Ok(changes.Select(c => new AutoAcceptRulesChangeView(c.Version, c.PreviousRules, c.Rules, c.At.ToUnixMs(), c.By, c.ById))
+            .ToList());
     }
 
     /// <summary>The tenant the call is about: the named one, or the connection's only tenant.</summary>

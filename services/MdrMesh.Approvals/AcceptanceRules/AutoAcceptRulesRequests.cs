@@ -6,6 +6,13 @@ namespace MdrMesh.Approvals.AcceptanceRules;
 /// <summary><c>auto_accept/rules/get</c>: the tenant (see <see cref="AutoAcceptRulesEndpoints"/> for when it may be left out).</summary>
 public sealed record GetAutoAcceptRulesRequest(string? TenantId);
 
+/// <summary><c>auto_accept/rules/history</c>: the tenant (as for <c>get</c>) and a page of its policy's changes, latest first.</summary>
+public sealed record AutoAcceptRulesHistoryRequest(string? TenantId, int? Page, int? PageSize);
+
+/// <summary>One change of a tenant's rules: the version it made, who (name, connection id), when, the rules before and after.</summary>
+public sealed record AutoAcceptRulesChangeView(long Version, IReadOnlyList<AutoAcceptRule> RulesBefore, IReadOnlyList<AutoAcceptRule> RulesAfter,
+    long ChangedAt, string ChangedBy, string ChangedById);
+
 /// <summary><c>auto_accept/rules/set</c>: the tenant and its whole ordered list of rules (an empty list removes them all).</summary>
 public sealed record SetAutoAcceptRulesRequest(string? TenantId, List<AutoAcceptRuleRequest>? Rules);
 
