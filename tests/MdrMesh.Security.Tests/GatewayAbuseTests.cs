@@ -4,6 +4,8 @@ using System.Text;
 using Marten;
 using MdrMesh.Gateway.Access;
 using MdrMesh.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -222,8 +224,27 @@ public sealed class GatewayTimeoutTests(Infrastructure infrastructure) : IAsyncL
 {
     private Mesh _mesh = null!;
 
-    // Every forwarded call outlasts a timeout this short; the gateway's own methods are unaffected.
-    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]", new() { ["Gateway:ForwardTimeout"] = "00:00:00.001" });
+    // The incidents service answers every call 2 s late, four times the gateway's timeout: each forwarded call to it
+    // outlasts the timeout (a 1 ms timeout alone was a race a fast answer could win); the gateway's own methods are unaffected.
+    public async Task InitializeAsync()
+    {
+        _mesh = await Mesh.StartAsync(infrastructure, "[]", new() { ["Gateway:ForwardTimeout"] = "00:00:00.500" });
+        await _mesh.KillServiceAsync("Incidents");
+        await _mesh.StartServiceAsync("Incidents", replace: services => services.AddSingleton<IStartupFilter, SlowAnswers>());
+    }
+
+    private sealed class SlowAnswers : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, following) =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), context.RequestAborted);
+                await following(context);
+            });
+            next(app);
+        };
+    }
 
     public async Task DisposeAsync() => await _mesh.DisposeAsync();
 
