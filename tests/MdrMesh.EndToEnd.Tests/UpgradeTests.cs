@@ -30,18 +30,7 @@ public sealed class UpgradeTests(Infrastructure infrastructure) : IAsyncLifetime
     // The incident schema as the inline-snapshot version made it, with one incident in it.
     private async Task WriteAsTheEarlierVersionAsync(string database)
     {
-        await using var store = DocumentStore.For(options =>
-        {
-            options.Connection(database);
-            options.DatabaseSchemaName = IncidentStore.Schema;
-            options.Events.DatabaseSchemaName = IncidentStore.Schema;
-            options.Events.TenancyStyle = TenancyStyle.Conjoined;
-            options.Events.StreamIdentity = StreamIdentity.AsGuid;
-            options.Policies.AllDocumentsAreMultiTenanted();
-            options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-            options.UseSystemTextJsonForSerialization(configure: json => json.AllowOutOfOrderMetadataProperties = true);
-            options.Projections.Snapshot<Incident>(SnapshotLifecycle.Inline);
-        });
+        await using var store = EarlierStore(database, IncidentStore.Schema, options => options.Projections.Snapshot<Incident>(SnapshotLifecycle.Inline));
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var session = store.LightweightSession("t-u");
         session.Events.StartStream<Incident>(_old, new IncidentOpened(_old, "t-u", 1, "Written before", null, "HIGH", ["ws-1"], [], [], null, null,
@@ -63,19 +52,23 @@ public sealed class UpgradeTests(Infrastructure infrastructure) : IAsyncLifetime
             new Earlier.ExecutionFailed(_formerResponse, at, "executor"), new Earlier.ExecutionUndone(_formerResponse, at, "executor"));
     }
 
+    // A store set up as the services set theirs up (own schema, conjoined tenancy), writing as an earlier version did.
+    private static DocumentStore EarlierStore(string database, string schema, Action<StoreOptions>? more = null) => DocumentStore.For(options =>
+    {
+        options.Connection(database);
+        options.DatabaseSchemaName = schema;
+        options.Events.DatabaseSchemaName = schema;
+        options.Events.TenancyStyle = TenancyStyle.Conjoined;
+        options.Events.StreamIdentity = StreamIdentity.AsGuid;
+        options.Policies.AllDocumentsAreMultiTenanted();
+        options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        options.UseSystemTextJsonForSerialization(configure: json => json.AllowOutOfOrderMetadataProperties = true);
+        more?.Invoke(options);
+    });
+
     private static async Task WriteFormerEventsAsync(string database, string schema, Guid stream, params object[] events)
     {
-        await using var store = DocumentStore.For(options =>
-        {
-            options.Connection(database);
-            options.DatabaseSchemaName = schema;
-            options.Events.DatabaseSchemaName = schema;
-            options.Events.TenancyStyle = TenancyStyle.Conjoined;
-            options.Events.StreamIdentity = StreamIdentity.AsGuid;
-            options.Policies.AllDocumentsAreMultiTenanted();
-            options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-            options.UseSystemTextJsonForSerialization(configure: json => json.AllowOutOfOrderMetadataProperties = true);
-        });
+        await using var store = EarlierStore(database, schema);
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var session = store.LightweightSession("t-u");
         session.Events.StartStream(stream, events);
