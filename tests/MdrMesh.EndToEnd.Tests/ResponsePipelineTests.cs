@@ -139,6 +139,24 @@ public sealed class ResponsePipelineTests(Infrastructure infrastructure) : IAsyn
     }
 
     [Fact]
+    public async Task A_decision_on_a_response_the_approvals_service_does_not_know_is_answered_at_once_with_when_to_retry()
+    {
+        var (clientId, token) = await _mesh.TokenAsync("alice");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/response/update")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { response_id = Guid.NewGuid().ToString(), status = "Confirmed", comment = "go" }),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {token}");
+
+        using var answer = await _mesh.Http.SendAsync(request);
+
+        // Not held waiting for a proposal that may be in flight: a 404 that says when to send it again.
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, answer.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), answer.Headers.RetryAfter?.Delta);
+        Assert.Contains("send the decision again after Retry-After", await answer.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Deciding_responses_of_several_tenants_at_once_is_all_or_nothing()
     {
         var manual = await _mesh.OpenIncidentAsync(ManualTenant);

@@ -16,30 +16,48 @@ public class ApprovalDecisionTests
 
     /// <summary>The setting after an every-tenant connection set it.</summary>
     private static AutoAcceptSetting Setting(string mode, params string[] tenants) =>
-        AutoAcceptSetting.Initial.Decide(new SetAutoAccept(mode, tenants, null, Now, "admin", "admin-id"))
-            .Aggregate(AutoAcceptSetting.Initial, (s, e) => s.Evolve(e));
+        AutoAcceptSetting.Decide(new SetAutoAccept(mode, tenants, null, Now, "admin", "admin-id"), AutoAcceptSetting.Initial)
+            .Aggregate(AutoAcceptSetting.Initial, AutoAcceptSetting.After);
 
-    private static Decision Pending() =>
-        Decision.Create((ResponseProposed)Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, null, false, Week, Now)[0]);
+    /// <summary>One response's decision stream, as its decider sees it.</summary>
+    private static DeciderSpec<Decision, IDecisionCommand> Response() => new(Decisions.Decide, Decision.After);
+
+    private static Propose Proposing(Messages.ResponseProposed proposal, AutoAcceptSetting setting, bool incidentClosed = false) =>
+        new(proposal, setting, null, incidentClosed, Week, Now);
+
+    /// <summary>A proposal that waits for a person (auto-accept off).</summary>
+    private static ResponseProposed Proposed() =>
+        (ResponseProposed)Decisions.Decide(Proposing(Proposal(), AutoAcceptSetting.Initial), null)[0];
+
+    private static DecideByPerson By(string name, DecisionStatus status, bool separateDecider = false, string? id = null) =>
+        new(status, status == DecisionStatus.Confirmed ? "go" : "no", Now, name, id ?? $"{name}-id", separateDecider);
 
     [Fact]
     public void With_auto_accept_disabled_a_proposal_waits_until_its_deadline()
     {
-        var events = Decisions.Propose(Proposal(), AutoAcceptSetting.Initial, null, incidentClosed: false, Week, Now);
+        Response().Given().When(Proposing(Proposal(), AutoAcceptSetting.Initial)).Then(events =>
+            Assert.Equal(Now + Week, Assert.IsType<ResponseProposed>(Assert.Single(events)).Deadline));
+    }
 
-        var requested = Assert.IsType<ResponseProposed>(Assert.Single(events));
-        Assert.Equal(Now + Week, requested.Deadline);
+    [Fact]
+    public void A_proposal_seen_before_decides_nothing_again()
+    {
+        var proposal = Proposal();
+        var first = Decisions.Decide(Proposing(proposal, Setting("ALL_TENANTS")), null);
+
+        Response().Given([.. first]).When(Proposing(proposal, Setting("ALL_TENANTS"))).Then();
     }
 
     [Fact]
     public void All_tenants_accepts_every_tenant_and_records_the_setting_version_and_rule()
     {
-        var events = Decisions.Propose(Proposal("created-later"), Setting("ALL_TENANTS"), null, false, Week, Now);
-
-        var confirmed = Assert.IsType<ResponseAccepted>(events[1]);
-        Assert.Equal(new Messages.AutoAcceptance(1, "ALL_TENANTS"), confirmed.AutoAccepted);
-        Assert.Equal(Decisions.AutoAcceptActor, confirmed.By);
-        Assert.IsType<ExecutionRequested>(events[2]);
+        Response().Given().When(Proposing(Proposal("created-later"), Setting("ALL_TENANTS"))).Then(events =>
+        {
+            var confirmed = Assert.IsType<ResponseAccepted>(events[1]);
+            Assert.Equal(new Messages.AutoAcceptance(1, "ALL_TENANTS"), confirmed.AutoAccepted);
+            Assert.Equal(Decisions.AutoAcceptActor, confirmed.By);
+            Assert.IsType<ExecutionRequested>(events[2]);
+        });
     }
 
     [Fact]
@@ -49,94 +67,97 @@ public class ApprovalDecisionTests
 
         Assert.Equal(new Messages.AutoAcceptance(1, "TENANT:t1"), setting.Allows("t1"));
         Assert.Null(setting.Allows("t2"));
-        Assert.Single(Decisions.Propose(Proposal("t2"), setting, null, false, Week, Now));
+        Response().Given().When(Proposing(Proposal("t2"), setting)).Then(events => Assert.Single(events));
     }
 
     [Fact]
     public void A_proposal_on_a_closed_incident_is_declined_even_when_auto_accept_is_on()
     {
-        var events = Decisions.Propose(Proposal(), Setting("ALL_TENANTS"), null, incidentClosed: true, Week, Now);
-
-        Assert.Equal(Messages.RejectionReason.IncidentClosed, Assert.IsType<ResponseRejected>(events[1]).Reason);
-        Assert.Equal(2, events.Count);
+        Response().Given().When(Proposing(Proposal(), Setting("ALL_TENANTS"), incidentClosed: true)).Then(events =>
+        {
+            Assert.Equal(Messages.RejectionReason.IncidentClosed, Assert.IsType<ResponseRejected>(events[1]).Reason);
+            Assert.Equal(2, events.Count);
+        });
     }
 
     [Fact]
     public void A_person_decides_once_and_a_second_decision_is_refused()
     {
-        var decision = Pending();
-        var declined = Decisions.ByPerson(decision, DecisionStatus.Declined, "no", Now, "alice", "alice-id");
-        var after = decision.Apply((ResponseRejected)declined[0]);
+        var proposed = Proposed();
+        var declined = Response().Given(proposed).When(By("alice", DecisionStatus.Declined)).Then(events =>
+            Assert.Equal(Messages.RejectionReason.Declined, Assert.IsType<ResponseRejected>(Assert.Single(events)).Reason));
 
-        Assert.Equal(Messages.RejectionReason.Declined, ((ResponseRejected)declined[0]).Reason);
-        var conflict = Assert.Throws<AlreadyDecided>(() => Decisions.ByPerson(after, DecisionStatus.Confirmed, "yes", Now, "bob", "bob-id"));
+        var conflict = Response().Given(proposed, declined[0]).When(By("bob", DecisionStatus.Confirmed)).ThenRefuses<AlreadyDecided>();
         Assert.Contains("Declined, by alice", conflict.Message);
     }
 
     [Fact]
     public void Confirming_asks_for_execution_with_the_proposed_parameters()
     {
-        var decision = Pending();
+        var proposed = Proposed();
 
-        var events = Decisions.ByPerson(decision, DecisionStatus.Confirmed, "go", Now, "alice", "alice-id");
-
-        Assert.Equal("alice", Assert.IsType<ResponseAccepted>(events[0]).By);
-        Assert.Equal(decision.Parameters, Assert.IsType<ExecutionRequested>(events[1]).Parameters);
+        Response().Given(proposed).When(By("alice", DecisionStatus.Confirmed)).Then(
+            new ResponseAccepted(proposed.ResponseId, proposed.IncidentId, "go", null, Now, "alice", "alice-id"),
+            new ExecutionRequested(proposed.ResponseId, proposed.IncidentId, proposed.AssetId, proposed.Parameters, Now, "alice"));
     }
 
     [Fact]
     public void The_deadline_declines_only_what_still_waits_and_only_once_it_passed()
     {
-        var decision = Pending();
+        var proposed = Proposed();
 
-        Assert.Empty(Decisions.Expire(decision, Now + Week - TimeSpan.FromSeconds(1)));
-        var expired = Assert.IsType<ResponseRejected>(Assert.Single(Decisions.Expire(decision, Now + Week)));
-        Assert.Equal(Messages.RejectionReason.DeadlinePassed, expired.Reason);
-        Assert.Contains("deadline", expired.Comment);
-        Assert.Empty(Decisions.Expire(decision.Apply(expired), Now + Week + Week));
+        Response().Given(proposed).When(new Expire(Now + Week - TimeSpan.FromSeconds(1))).Then();
+        var expired = Response().Given(proposed).When(new Expire(Now + Week)).Then(events =>
+        {
+            var rejected = Assert.IsType<ResponseRejected>(Assert.Single(events));
+            Assert.Equal(Messages.RejectionReason.DeadlinePassed, rejected.Reason);
+            Assert.Contains("deadline", rejected.Comment);
+        });
+        Response().Given(proposed, expired[0]).When(new Expire(Now + Week + Week)).Then();
     }
 
     [Fact]
-    public void Closing_the_incident_leaves_decided_responses_alone()
+    public void Closing_the_incident_declines_what_waits_and_leaves_decided_responses_alone()
     {
-        var decision = Pending();
-        var confirmed = decision.Apply((ResponseAccepted)Decisions.ByPerson(decision, DecisionStatus.Confirmed, "go", Now, "alice", "alice-id")[0]);
+        var proposed = Proposed();
+        var confirmed = Response().Given(proposed).When(By("alice", DecisionStatus.Confirmed)).Then(events => Assert.Equal(2, events.Count));
 
-        Assert.Single(Decisions.IncidentClosed(decision, Now));
-        Assert.Empty(Decisions.IncidentClosed(confirmed, Now));
+        Response().Given(proposed).When(new DeclineForClosedIncident(Now)).Then(events =>
+            Assert.Equal(Messages.RejectionReason.IncidentClosed, Assert.IsType<ResponseRejected>(Assert.Single(events)).Reason));
+        Response().Given([proposed, .. confirmed]).When(new DeclineForClosedIncident(Now)).Then();
     }
 
     [Fact]
     public void A_decision_records_the_deciders_id_beside_the_name_and_the_system_has_none()
     {
-        var decision = Pending();
+        var proposed = Proposed();
 
-        var confirmed = Assert.IsType<ResponseAccepted>(Decisions.ByPerson(decision, DecisionStatus.Confirmed, "go", Now, "alice", "alice-id")[0]);
-        var declined = Assert.IsType<ResponseRejected>(Decisions.ByPerson(decision, DecisionStatus.Declined, "no", Now, "alice", "alice-id")[0]);
-        var auto = Assert.IsType<ResponseAccepted>(Decisions.Propose(Proposal(), Setting("ALL_TENANTS"), null, false, Week, Now)[1]);
+        var confirmed = Assert.IsType<ResponseAccepted>(Response().Given(proposed).When(By("alice", DecisionStatus.Confirmed)).Then(_ => { })[0]);
+        var declined = Assert.IsType<ResponseRejected>(Response().Given(proposed).When(By("alice", DecisionStatus.Declined)).Then(_ => { })[0]);
+        var auto = Assert.IsType<ResponseAccepted>(Response().Given().When(Proposing(Proposal(), Setting("ALL_TENANTS"))).Then(_ => { })[1]);
 
         Assert.Equal(("alice", "alice-id"), (confirmed.By, confirmed.ById));
         Assert.Equal("alice-id", declined.ById);
-        Assert.Equal("alice-id", decision.Apply(confirmed).DecidedById);
+        Assert.Equal("alice-id", Decision.After(Decision.After(null, proposed), confirmed)!.DecidedById);
         Assert.Null(auto.ById);
-        Assert.Null(Assert.IsType<ResponseRejected>(Assert.Single(Decisions.Expire(decision, Now + Week))).ById);
-        Assert.Null(Assert.IsType<ResponseRejected>(Assert.Single(Decisions.IncidentClosed(decision, Now))).ById);
+        Assert.Null(Assert.IsType<ResponseRejected>(Assert.Single(Response().Given(proposed).When(new Expire(Now + Week)).Then(_ => { }))).ById);
+        Assert.Null(Assert.IsType<ResponseRejected>(Assert.Single(Response().Given(proposed).When(new DeclineForClosedIncident(Now)).Then(_ => { }))).ById);
     }
 
     [Fact]
     public void With_separation_of_duties_the_proposing_connection_may_not_decide_but_another_may()
     {
-        var decision = Pending();
-        Assert.Equal("soc-id", decision.ProposedById);
+        var proposed = Proposed();
+        Assert.Equal("soc-id", proposed.ProposedById);
 
-        Assert.Throws<SameDecider>(() => Decisions.ByPerson(decision, DecisionStatus.Confirmed, "mine", Now, "soc", "soc-id", separateDecider: true));
-        Assert.Throws<SameDecider>(() => Decisions.ByPerson(decision, DecisionStatus.Declined, "mine", Now, "renamed", "soc-id", separateDecider: true));
-        Assert.NotEmpty(Decisions.ByPerson(decision, DecisionStatus.Confirmed, "ok", Now, "soc", "other-id", separateDecider: true));
+        Response().Given(proposed).When(By("soc", DecisionStatus.Confirmed, separateDecider: true)).ThenRefuses<SameDecider>();
+        Response().Given(proposed).When(By("renamed", DecisionStatus.Declined, separateDecider: true, id: "soc-id")).ThenRefuses<SameDecider>();
+        Response().Given(proposed).When(By("soc", DecisionStatus.Confirmed, separateDecider: true, id: "other-id")).Then(Assert.NotEmpty);
     }
 
     [Fact]
     public void Without_separation_of_duties_the_proposing_connection_may_decide()
     {
-        Assert.NotEmpty(Decisions.ByPerson(Pending(), DecisionStatus.Confirmed, "mine", Now, "soc", "soc-id"));
+        Response().Given(Proposed()).When(By("soc", DecisionStatus.Confirmed)).Then(Assert.NotEmpty);
     }
 }

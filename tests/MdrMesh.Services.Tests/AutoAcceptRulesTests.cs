@@ -27,24 +27,24 @@ public class AutoAcceptRulesTests
         AutoAcceptRules? current = null;
         for (var v = 1; v <= versions; v++)
         {
-            var change = AutoAcceptRules.Change(current, "t1", v == versions ? rules : [Rule($"draft {v}", RuleAction.Manual)], Now, "admin", "admin-id")!;
-            current = current?.Apply(change) ?? AutoAcceptRules.Create(change);
+            var command = new ReplaceRules("t1", v == versions ? rules : [Rule($"draft {v}", RuleAction.Manual)], Now, "admin", "admin-id");
+            current = AutoAcceptRules.Decide(command, current).Aggregate(current, AutoAcceptRules.After);
         }
         return current!;
     }
 
     private static AutoAcceptSetting Mode(string mode) =>
-        AutoAcceptSetting.Initial.Decide(new SetAutoAccept(mode, [], null, Now, "admin", "admin-id"))
-            .Aggregate(AutoAcceptSetting.Initial, (s, e) => s.Evolve(e));
+        AutoAcceptSetting.Decide(new SetAutoAccept(mode, [], null, Now, "admin", "admin-id"), AutoAcceptSetting.Initial)
+            .Aggregate(AutoAcceptSetting.Initial, AutoAcceptSetting.After);
 
     [Fact]
     public void Given_two_matching_rules_when_deciding_then_the_first_in_order_decides()
     {
         AutoAcceptRule[] rules = [Rule("hold files on ws-1", RuleAction.Manual, [ResponseType.GetFile], ["ws-1"]), Rule("files", RuleAction.Accept, [ResponseType.GetFile])];
 
-        Assert.Equal(new RuleMatch(1, "hold files on ws-1", RuleAction.Manual), AutoAcceptRules.Decide(rules, ResponseType.GetFile, "ws-1"));
-        Assert.Equal(new RuleMatch(2, "files", RuleAction.Accept), AutoAcceptRules.Decide(rules, ResponseType.GetFile, "ws-2"));
-        Assert.Equal(new RuleMatch(1, "files", RuleAction.Accept), AutoAcceptRules.Decide(rules.Reverse().ToList(), ResponseType.GetFile, "ws-1"));
+        Assert.Equal(new RuleMatch(1, "hold files on ws-1", RuleAction.Manual), AutoAcceptRules.FirstMatch(rules, ResponseType.GetFile, "ws-1"));
+        Assert.Equal(new RuleMatch(2, "files", RuleAction.Accept), AutoAcceptRules.FirstMatch(rules, ResponseType.GetFile, "ws-2"));
+        Assert.Equal(new RuleMatch(1, "files", RuleAction.Accept), AutoAcceptRules.FirstMatch(rules.Reverse().ToList(), ResponseType.GetFile, "ws-1"));
     }
 
     [Fact]
@@ -52,9 +52,9 @@ public class AutoAcceptRulesTests
     {
         AutoAcceptRule[] rules = [Rule("collection", RuleAction.Accept, [ResponseType.GetFile, ResponseType.MemoryDump])];
 
-        Assert.NotNull(AutoAcceptRules.Decide(rules, ResponseType.GetFile, "any"));
-        Assert.NotNull(AutoAcceptRules.Decide(rules, ResponseType.MemoryDump, "any"));
-        Assert.Null(AutoAcceptRules.Decide(rules, ResponseType.Isolate, "any"));
+        Assert.NotNull(AutoAcceptRules.FirstMatch(rules, ResponseType.GetFile, "any"));
+        Assert.NotNull(AutoAcceptRules.FirstMatch(rules, ResponseType.MemoryDump, "any"));
+        Assert.Null(AutoAcceptRules.FirstMatch(rules, ResponseType.Isolate, "any"));
     }
 
     [Fact]
@@ -62,9 +62,9 @@ public class AutoAcceptRulesTests
     {
         AutoAcceptRule[] rules = [Rule("workstations", RuleAction.Accept, assets: ["ws-1", "ws-2"])];
 
-        Assert.NotNull(AutoAcceptRules.Decide(rules, ResponseType.Isolate, "ws-2"));
-        Assert.Null(AutoAcceptRules.Decide(rules, ResponseType.Isolate, "dc-1"));
-        Assert.Null(AutoAcceptRules.Decide(rules, ResponseType.Isolate, "WS-1"));
+        Assert.NotNull(AutoAcceptRules.FirstMatch(rules, ResponseType.Isolate, "ws-2"));
+        Assert.Null(AutoAcceptRules.FirstMatch(rules, ResponseType.Isolate, "dc-1"));
+        Assert.Null(AutoAcceptRules.FirstMatch(rules, ResponseType.Isolate, "WS-1"));
     }
 
     [Fact]
@@ -72,15 +72,15 @@ public class AutoAcceptRulesTests
     {
         AutoAcceptRule[] rules = [Rule("files on ws-1", RuleAction.Accept, [ResponseType.GetFile], ["ws-1"])];
 
-        Assert.NotNull(AutoAcceptRules.Decide(rules, ResponseType.GetFile, "ws-1"));
-        Assert.Null(AutoAcceptRules.Decide(rules, ResponseType.GetFile, "ws-2"));
-        Assert.Null(AutoAcceptRules.Decide(rules, ResponseType.Isolate, "ws-1"));
+        Assert.NotNull(AutoAcceptRules.FirstMatch(rules, ResponseType.GetFile, "ws-1"));
+        Assert.Null(AutoAcceptRules.FirstMatch(rules, ResponseType.GetFile, "ws-2"));
+        Assert.Null(AutoAcceptRules.FirstMatch(rules, ResponseType.Isolate, "ws-1"));
     }
 
     [Fact]
     public void Given_a_rule_without_matchers_when_deciding_then_it_matches_everything()
     {
-        Assert.Equal(1, AutoAcceptRules.Decide([Rule("everything else", RuleAction.Manual)], ResponseType.RunScript, "srv-9")?.Number);
+        Assert.Equal(1, AutoAcceptRules.FirstMatch([Rule("everything else", RuleAction.Manual)], ResponseType.RunScript, "srv-9")?.Number);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public class AutoAcceptRulesTests
         var rules = Policy(7, Rule("isolation", RuleAction.Manual, [ResponseType.Isolate]), Rule("triage", RuleAction.Manual, assets: ["dc-1"]),
             Rule("file collection on workstations", RuleAction.Accept, [ResponseType.GetFile]));
 
-        var events = Decisions.Propose(Proposal(GetFile), Mode("DISABLED"), rules, incidentClosed: false, Week, Now);
+        var events = Decisions.Decide(new Propose(Proposal(GetFile), Mode("DISABLED"), rules, IncidentClosed: false, Week, Now), null);
 
         var accepted = Assert.IsType<ResponseAccepted>(events[1]);
         Assert.Equal(new Messages.AutoAcceptance(7, "RULE:3", 3, "file collection on workstations"), accepted.AutoAccepted);
@@ -102,7 +102,7 @@ public class AutoAcceptRulesTests
     {
         var rules = Policy(1, Rule("no isolation without a person", RuleAction.Manual, [ResponseType.Isolate]));
 
-        var events = Decisions.Propose(Proposal(Isolate), Mode("ALL_TENANTS"), rules, incidentClosed: false, Week, Now);
+        var events = Decisions.Decide(new Propose(Proposal(Isolate), Mode("ALL_TENANTS"), rules, IncidentClosed: false, Week, Now), null);
 
         Assert.IsType<ResponseProposed>(Assert.Single(events));
     }
@@ -112,8 +112,8 @@ public class AutoAcceptRulesTests
     {
         var rules = Policy(2, Rule("files", RuleAction.Accept, [ResponseType.GetFile]));
 
-        var on = Decisions.Propose(Proposal(Isolate), Mode("ALL_TENANTS"), rules, incidentClosed: false, Week, Now);
-        var off = Decisions.Propose(Proposal(Isolate), Mode("DISABLED"), rules, incidentClosed: false, Week, Now);
+        var on = Decisions.Decide(new Propose(Proposal(Isolate), Mode("ALL_TENANTS"), rules, IncidentClosed: false, Week, Now), null);
+        var off = Decisions.Decide(new Propose(Proposal(Isolate), Mode("DISABLED"), rules, IncidentClosed: false, Week, Now), null);
 
         Assert.Equal(new Messages.AutoAcceptance(1, "ALL_TENANTS"), Assert.IsType<ResponseAccepted>(on[1]).AutoAccepted);
         Assert.Single(off);
@@ -124,7 +124,7 @@ public class AutoAcceptRulesTests
     {
         var rules = Policy(1, Rule("everything", RuleAction.Accept));
 
-        var events = Decisions.Propose(Proposal(GetFile), Mode("ALL_TENANTS"), rules, incidentClosed: true, Week, Now);
+        var events = Decisions.Decide(new Propose(Proposal(GetFile), Mode("ALL_TENANTS"), rules, IncidentClosed: true, Week, Now), null);
 
         Assert.Equal(2, events.Count);
         Assert.Equal(Messages.RejectionReason.IncidentClosed, Assert.IsType<ResponseRejected>(events[1]).Reason);
@@ -133,9 +133,11 @@ public class AutoAcceptRulesTests
     [Fact]
     public void Given_rules_when_set_then_each_change_is_the_next_version_with_who_when_before_and_after()
     {
-        var first = AutoAcceptRules.Change(null, "t1", [Rule("files", RuleAction.Accept, [ResponseType.GetFile])], Now, "alice", "alice-id")!;
+        var first = Assert.IsType<AutoAcceptRulesSet>(Assert.Single(
+            AutoAcceptRules.Decide(new ReplaceRules("t1", [Rule("files", RuleAction.Accept, [ResponseType.GetFile])], Now, "alice", "alice-id"), null)));
         var v1 = AutoAcceptRules.Create(first);
-        var second = AutoAcceptRules.Change(v1, "t1", [], Now.AddHours(1), "bob", "bob-id")!;
+        var second = Assert.IsType<AutoAcceptRulesSet>(Assert.Single(
+            AutoAcceptRules.Decide(new ReplaceRules("t1", [], Now.AddHours(1), "bob", "bob-id"), v1)));
 
         Assert.Equal((1L, "alice", 0), (first.Version, first.By, first.PreviousRules.Count));
         Assert.Equal(AutoAcceptRules.StreamIdOf("t1"), v1.Id);
@@ -149,8 +151,8 @@ public class AutoAcceptRulesTests
     {
         var v1 = Policy(1, Rule("files", RuleAction.Accept, [ResponseType.GetFile], ["ws-1"]));
 
-        Assert.Null(AutoAcceptRules.Change(v1, "t1", [Rule("files", RuleAction.Accept, [ResponseType.GetFile], ["ws-1"])], Now, "bob", "bob-id"));
-        Assert.Null(AutoAcceptRules.Change(null, "t1", [], Now, "bob", "bob-id"));
+        Assert.Empty(AutoAcceptRules.Decide(new ReplaceRules("t1", [Rule("files", RuleAction.Accept, [ResponseType.GetFile], ["ws-1"])], Now, "bob", "bob-id"), v1));
+        Assert.Empty(AutoAcceptRules.Decide(new ReplaceRules("t1", [], Now, "bob", "bob-id"), null));
     }
 
     [Fact]

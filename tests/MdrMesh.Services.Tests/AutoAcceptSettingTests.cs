@@ -14,16 +14,16 @@ public class AutoAcceptSettingTests
         new(mode, tenants, reach.ToHashSet(), Now, "customer", "customer-id");
 
     private static AutoAcceptSetting Given(params SetAutoAccept[] changes) =>
-        changes.Aggregate(AutoAcceptSetting.Initial, (s, c) => s.Decide(c).Aggregate(s, (state, e) => state.Evolve(e)));
+        changes.Aggregate(AutoAcceptSetting.Initial, (s, c) => AutoAcceptSetting.Decide(c, s).Aggregate(s, AutoAcceptSetting.After));
 
-    private static AutoAcceptSetting Then(AutoAcceptSetting given, SetAutoAccept when) => given.Decide(when).Aggregate(given, (s, e) => s.Evolve(e));
+    private static AutoAcceptSetting Then(AutoAcceptSetting given, SetAutoAccept when) => AutoAcceptSetting.Decide(when, given).Aggregate(given, AutoAcceptSetting.After);
 
     [Fact]
     public void A_connection_limited_to_B_selecting_B_turns_on_B_only_and_leaves_A_on()
     {
         var given = Given(Everyone("SELECTED_TENANTS", "a"));
 
-        var changes = given.Decide(Limited(["b"], "SELECTED_TENANTS", "b"));
+        var changes = AutoAcceptSetting.Decide(Limited(["b"], "SELECTED_TENANTS", "b"), given);
 
         var change = Assert.Single(changes);
         Assert.Equal(("b", 1L, true, false, "customer", "customer-id"), (change.Scope, change.Version, change.Enabled, change.WasEnabled, change.By, change.ById));
@@ -73,7 +73,7 @@ public class AutoAcceptSettingTests
     {
         var given = Given(Everyone("ALL_TENANTS"), Limited(["b"], "DISABLED"));
 
-        var changes = given.Decide(Everyone("ALL_TENANTS"));
+        var changes = AutoAcceptSetting.Decide(Everyone("ALL_TENANTS"), given);
 
         var change = Assert.Single(changes);
         Assert.Equal(("b", 2L, true), (change.Scope, change.Version, change.Enabled));
@@ -108,9 +108,9 @@ public class AutoAcceptSettingTests
     {
         var given = Given(Everyone("SELECTED_TENANTS", "a"));
 
-        Assert.Empty(given.Decide(Everyone("SELECTED_TENANTS", "a", "a")));
-        Assert.Empty(given.Decide(Limited(["a"], "ALL_TENANTS")));
-        Assert.Empty(given.Decide(Limited(["b"], "DISABLED")));
+        Assert.Empty(AutoAcceptSetting.Decide(Everyone("SELECTED_TENANTS", "a", "a"), given));
+        Assert.Empty(AutoAcceptSetting.Decide(Limited(["a"], "ALL_TENANTS"), given));
+        Assert.Empty(AutoAcceptSetting.Decide(Limited(["b"], "DISABLED"), given));
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public class AutoAcceptSettingTests
     {
         var given = Given(Everyone("ALL_TENANTS"), Everyone("DISABLED"));
 
-        var change = Assert.Single(given.Decide(Everyone("ALL_TENANTS")));
+        var change = Assert.Single(AutoAcceptSetting.Decide(Everyone("ALL_TENANTS"), given));
 
         Assert.Equal((AutoAcceptSwitch.Installation, 3L, true, false, Now, "admin"),
             (change.Scope, change.Version, change.Enabled, change.WasEnabled, change.At, change.By));

@@ -183,9 +183,29 @@ public sealed class Mesh : IAsyncDisposable
     /// </summary>
     public async Task<(int Status, JsonNode? Body)> RawCallAsync(string clientId, string method, object body, string? bearer)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/{method}") { Content = body as HttpContent ?? JsonContent.Create(body) };
-        if (bearer is not null) request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {bearer}");
-        using var response = await Http.SendAsync(request);
+        var deadline = DateTime.UtcNow + NotYetKnownPatience;
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/{method}") { Content = body as HttpContent ?? JsonContent.Create(body) };
+            if (bearer is not null) request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {bearer}");
+            using var response = await Http.SendAsync(request);
+            // As a client script should: a 404 that says when to ask again (a decision sent before its proposal reached the
+            // approvals service) is sent again then, for a while.
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound && response.Headers.RetryAfter?.Delta is { } wait
+                && body is not HttpContent && DateTime.UtcNow + wait < deadline)
+            {
+                await Task.Delay(wait);
+                continue;
+            }
+            return await ReadAsync(response);
+        }
+    }
+
+    /// <summary>How long a call answered 404 with Retry-After is sent again.</summary>
+    public static readonly TimeSpan NotYetKnownPatience = TimeSpan.FromSeconds(5);
+
+    private static async Task<(int Status, JsonNode? Body)> ReadAsync(HttpResponseMessage response)
+    {
         var text = await response.Content.ReadAsStringAsync();
         // A download answers bytes, not JSON: only its status matters here.
         var json = response.Content.Headers.ContentType?.MediaType is "application/json" or "application/problem+json";

@@ -33,7 +33,7 @@ public sealed record AutoAcceptRules
     /// The policy's decision on a proposal: the first rule that matches decides (its number and action);
     /// null when none matches, and the tenant's auto-accept mode decides as before rules existed.
     /// </summary>
-    public static RuleMatch? Decide(IReadOnlyList<AutoAcceptRule> rules, string responseType, string assetId)
+    public static RuleMatch? FirstMatch(IReadOnlyList<AutoAcceptRule> rules, string responseType, string assetId)
     {
         for (var i = 0; i < rules.Count; i++)
             if (rules[i].Matches(responseType, assetId))
@@ -43,13 +43,22 @@ public sealed record AutoAcceptRules
 
     /// <summary>
     /// <c>auto_accept/rules/set</c> as a decision: the whole ordered list replaces the current one, as the next
-    /// version. Null when the list is the current one: nothing changed, so no new version.
+    /// version. Nothing when the list is the current one: nothing changed, so no new version.
     /// </summary>
-    public static AutoAcceptRulesSet? Change(AutoAcceptRules? current, string tenantId, IReadOnlyList<AutoAcceptRule> rules, DateTimeOffset at,
-        string by, string byId)
+    public static IReadOnlyList<object> Decide(ReplaceRules command, AutoAcceptRules? current)
     {
         var before = current?.Rules ?? [];
-        if (before.Count == rules.Count && before.Zip(rules).All(p => p.First.SameAs(p.Second))) return null;
-        return new AutoAcceptRulesSet(tenantId, (current?.Version ?? 0) + 1, rules, before, at, by, byId);
+        if (before.Count == command.Rules.Count && before.Zip(command.Rules).All(p => p.First.SameAs(p.Second))) return [];
+        return [new AutoAcceptRulesSet(command.TenantId, (current?.Version ?? 0) + 1, command.Rules, before, command.At, command.By, command.ById)];
     }
+
+    /// <summary>The decider's evolve (not named <c>Evolve</c>: Marten 9's source generator claims that name on a snapshot type).</summary>
+    public static AutoAcceptRules? After(AutoAcceptRules? current, object e) => e switch
+    {
+        AutoAcceptRulesSet set => current?.Apply(set) ?? Create(set),
+        _ => current,
+    };
 }
+
+/// <summary><c>auto_accept/rules/set</c>: a tenant's whole ordered list of rules, by connection <see cref="ById"/>.</summary>
+public sealed record ReplaceRules(string TenantId, IReadOnlyList<AutoAcceptRule> Rules, DateTimeOffset At, string By, string ById);

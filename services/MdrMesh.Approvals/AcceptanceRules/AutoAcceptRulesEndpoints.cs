@@ -1,5 +1,4 @@
 using Marten;
-using Marten.Exceptions;
 using MdrMesh.Contracts.Responses;
 using MdrMesh.Contracts.Validation;
 using MdrMesh.ServiceDefaults;
@@ -37,22 +36,12 @@ public static class AutoAcceptRulesEndpoints
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");
 
-        await using var session = store.LightweightSession(tenant!);
-        session.CarryTrace();
-        var stream = await session.Events.FetchForWriting<AutoAcceptRules>(AutoAcceptRules.StreamIdOf(tenant!), ct);
-        var change = AutoAcceptRules.Change(stream.Aggregate, tenant!, rules!, clock.GetUtcNow(), caller.Name, caller.Id);
-        if (change is null) return Results.Ok(View(tenant!, stream.Aggregate));
-        stream.AppendOne(change);
-        try
-        {
-            // The version read above must still be the stream's: two changes never both become the same version.
-            await session.SaveChangesAsync(ct);
-        }
-        catch (Exception e) when (e is ExistingStreamIdCollisionException or JasperFx.ConcurrencyException)
-        {
-            throw new AutoAcceptRulesChangedMeanwhile();
-        }
-        return Results.Ok(View(tenant!, stream.Aggregate?.Apply(change) ?? AutoAcceptRules.Create(change)));
+        // Two changes at once never both become the same version: the later is decided again on the earlier's result.
+        var command = new ReplaceRules(tenant!, rules!, clock.GetUtcNow(), caller.Name, caller.Id);
+        var set = await store.WriteAsync(tenant!, async session =>
+            (await session.Events.FetchForWriting<AutoAcceptRules>(AutoAcceptRules.StreamIdOf(tenant!), ct)).Decide(command, AutoAcceptRules.Decide,
+                AutoAcceptRules.After), ct);
+        return Results.Ok(View(tenant!, set.After));
     }
 
     /// <summary>The tenant's policy changes, latest first, paged in PostgreSQL over the policy's events.</summary>
@@ -128,7 +117,3 @@ public static class AutoAcceptRulesEndpoints
     private static AutoAcceptRulesView View(string tenantId, AutoAcceptRules? rules) =>
         new(tenantId, rules?.Version ?? 0, rules?.Rules ?? [], rules?.ChangedAt?.ToUnixMs(), rules?.ChangedBy);
 }
-
-/// <summary>Another change of the tenant's rules committed in between; sending this one again applies it.</summary>
-public sealed class AutoAcceptRulesChangedMeanwhile()
-    : Deciding.ApprovalConflict("The tenant's auto-accept rules changed while this change was being made; send it again.");

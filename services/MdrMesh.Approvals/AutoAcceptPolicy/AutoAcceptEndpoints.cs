@@ -29,23 +29,23 @@ public static class AutoAcceptEndpoints
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (request.TenantIds?.FirstOrDefault(t => !caller.CanReach(t)) is not null) return ApiProblems.NotFound("A tenant");
 
-        var current = await LoadAsync(store, ct);
         var tenants = request.Mode == AutoAcceptSetting.SelectedTenants ? request.TenantIds!.Distinct().ToList() : [];
-        var changes = current.Decide(new SetAutoAccept(request.Mode!, tenants, caller.Tenants, clock.GetUtcNow(), caller.Name, caller.Id));
-        if (changes.Count == 0) return Results.Ok(View(current, caller));
-
-        // Every switch turned in one commit, each stream in its own scope: a change is never half made.
-        await using var session = store.LightweightSession();
-        foreach (var change in changes)
+        var command = new SetAutoAccept(request.Mode!, tenants, caller.Tenants, clock.GetUtcNow(), caller.Name, caller.Id);
+        // Every switch turned in one commit, each stream in its own scope: a change is never half made. Each stream is
+        // expected at the version the decision was made on; if one moved meanwhile, the whole change is decided again.
+        var after = await store.WriteAsync(null, async session =>
         {
-            IDocumentOperations scope = change.Scope == AutoAcceptSwitch.Installation ? session : session.ForTenant(change.Scope);
-            var stream = await scope.Events.FetchForWriting<AutoAcceptSwitch>(AutoAcceptSwitch.StreamIdOf(change.Scope), ct);
-            // Decided on a state read before: if a switch moved since, the commit must not build on it.
-            if ((stream.Aggregate?.Version ?? 0) != change.Version - 1) throw new AutoAcceptChangedMeanwhile();
-            stream.AppendOne(change);
-        }
-        await session.SaveChangesAsync(ct);
-        return Results.Ok(View(changes.Aggregate(current, (s, e) => s.Evolve(e)), caller));
+            var current = await LoadAsync(session, ct);
+            var changes = AutoAcceptSetting.Decide(command, current);
+            foreach (var change in changes)
+            {
+                IDocumentOperations scope = change.Scope == AutoAcceptSwitch.Installation ? session : session.ForTenant(change.Scope);
+                var stream = await scope.Events.FetchForWriting<AutoAcceptSwitch>(AutoAcceptSwitch.StreamIdOf(change.Scope), change.Version - 1, ct);
+                stream.AppendOne(change);
+            }
+            return changes.Aggregate(current, AutoAcceptSetting.After);
+        }, ct);
+        return Results.Ok(View(after, caller));
     }
 
     /// <summary>
@@ -70,10 +70,13 @@ public static class AutoAcceptEndpoints
 
     private static async Task<AutoAcceptSetting> LoadAsync(IDocumentStore store, CancellationToken ct)
     {
-        // One small document per tenant that ever had a switch of its own, and the default.
         await using var query = store.QuerySession();
-        return AutoAcceptSetting.Of(await query.Query<AutoAcceptSwitch>().Where(s => s.AnyTenant()).ToListAsync(ct));
+        return await LoadAsync(query, ct);
     }
+
+    // One small document per tenant that ever had a switch of its own, and the default.
+    private static async Task<AutoAcceptSetting> LoadAsync(IQuerySession query, CancellationToken ct) =>
+        AutoAcceptSetting.Of(await query.Query<AutoAcceptSwitch>().Where(s => s.AnyTenant()).ToListAsync(ct));
 
     private static AutoAcceptView View(AutoAcceptSetting s, Caller caller)
     {
@@ -112,10 +115,6 @@ public static class AutoAcceptEndpoints
 
     private static AutoAcceptSwitch? Latest(IEnumerable<AutoAcceptSwitch> switches) => switches.MaxBy(x => x.ChangedAt);
 }
-
-/// <summary>Another change of the auto-accept setting committed in between; sending this one again applies it.</summary>
-public sealed class AutoAcceptChangedMeanwhile()
-    : Deciding.ApprovalConflict("The auto-accept setting changed while this change was being made; send it again.");
 
 /// <summary>
 /// The auto-accept setting as its caller may see it. <c>installation_default</c> and <c>tenants</c> (every

@@ -86,7 +86,9 @@ public sealed record AutoAcceptSetting(AutoAcceptSwitch? Default, IReadOnlyDicti
     /// also sets the default (on only for ALL_TENANTS) and makes every tenant's own switch match.
     /// Only switches whose effective state changes are written.
     /// </summary>
-    public IReadOnlyList<AutoAcceptSwitched> Decide(SetAutoAccept command)
+    public static IReadOnlyList<AutoAcceptSwitched> Decide(SetAutoAccept command, AutoAcceptSetting setting) => setting.Decide(command);
+
+    private IReadOnlyList<AutoAcceptSwitched> Decide(SetAutoAccept command)
     {
         bool Wanted(string tenant) => command.Mode == AllTenants || (command.Mode == SelectedTenants && command.TenantIds.Contains(tenant));
 
@@ -112,7 +114,10 @@ public sealed record AutoAcceptSetting(AutoAcceptSwitch? Default, IReadOnlyDicti
         return changes;
     }
 
-    public AutoAcceptSetting Evolve(AutoAcceptSwitched e)
+    /// <summary>The decider's evolve: the setting after one switch turned.</summary>
+    public static AutoAcceptSetting After(AutoAcceptSetting setting, AutoAcceptSwitched e) => setting.Turned(e);
+
+    private AutoAcceptSetting Turned(AutoAcceptSwitched e)
     {
         if (e.Scope == AutoAcceptSwitch.Installation)
             return this with { Default = Default?.Apply(e) ?? AutoAcceptSwitch.Create(e) };

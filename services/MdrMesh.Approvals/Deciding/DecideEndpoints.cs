@@ -1,4 +1,3 @@
-using JasperFx;
 using Marten;
 using MdrMesh.Contracts.Validation;
 using MdrMesh.ServiceDefaults;
@@ -20,7 +19,7 @@ public static class DecideEndpoints
     public static readonly IReadOnlyList<string> Statuses = [nameof(DecisionStatus.Confirmed), nameof(DecisionStatus.Declined)];
 
     public static async Task<IResult> One(DecideRequest request, Caller caller, IDocumentStore store, TimeProvider clock,
-        IOptions<ApprovalsOptions> options, CancellationToken ct)
+        IOptions<ApprovalsOptions> options, HttpContext http, CancellationToken ct)
     {
         var errors = Validate(request.Status, request.Comment);
         new Check(errors, "response_id").Required(request.ResponseId);
@@ -29,11 +28,11 @@ public static class DecideEndpoints
         if (ApiIds.Parse(request.ResponseId) is not { } id) return ApiProblems.NotFound("The response");
         return await Decide([id], request.Status!, request.Comment!, caller, store, clock, options.Value, ct) is { } decided
             ? Results.Ok(View(decided[0]))
-            : ApiProblems.NotFound("The response");
+            : NotKnownYet("The response", http);
     }
 
     public static async Task<IResult> Many(DecideManyRequest request, Caller caller, IDocumentStore store, TimeProvider clock,
-        IOptions<ApprovalsOptions> options, CancellationToken ct)
+        IOptions<ApprovalsOptions> options, HttpContext http, CancellationToken ct)
     {
         var errors = Validate(request.Status, request.Comment);
         if (request.ResponsesIds is not { Count: > 0 }) new Check(errors, "responses_ids").Fail("is required: at least one response id");
@@ -42,7 +41,19 @@ public static class DecideEndpoints
         if (ids.Any(id => id is null)) return ApiProblems.NotFound("A response");
         return await Decide(ids.Select(id => id!.Value).Distinct().ToList(), request.Status!, request.Comment!, caller, store, clock, options.Value, ct) is { } decided
             ? Results.Ok(decided.Select(View).ToList())
-            : ApiProblems.NotFound("A response");
+            : NotKnownYet("A response", http);
+    }
+
+    /// <summary>
+    /// A proposal reaches this service a few milliseconds after <c>responses/create</c> answered. A decision sent in
+    /// between is not held waiting: it gets its 404 at once, with <c>Retry-After</c>, as does an id that names nothing
+    /// (the two answers are the same, so neither tells what exists).
+    /// </summary>
+    private static IResult NotKnownYet(string what, HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = "1";
+        return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} was not found.",
+            detail: "A response proposed a moment ago can be decided within a second: send the decision again after Retry-After.");
     }
 
     private static List<ValidationError> Validate(string? status, string? comment)
@@ -54,53 +65,30 @@ public static class DecideEndpoints
     }
 
     /// <summary>
-    /// Null when a response does not exist in the caller's tenants; <see cref="AlreadyDecided"/> when one is
-    /// decided already. All or nothing: every response is decided in one transaction, whatever its tenant.
+    /// Null when a response does not exist in the caller's tenants (or has not reached this service yet);
+    /// <see cref="AlreadyDecided"/> when one is decided already. All or nothing: every response is decided in one
+    /// commit, whatever its tenant, and a conflict on any of them decides them all again.
     /// </summary>
     private static async Task<IReadOnlyList<Decision>?> Decide(IReadOnlyList<Guid> ids, string status, string comment, Caller caller,
         IDocumentStore store, TimeProvider clock, ApprovalsOptions options, CancellationToken ct)
     {
         var found = await FindAsync(ids, caller, store, ct);
-        // A proposal reaches this service a few milliseconds after responses/create answers; a
-        // decision sent at once waits for it briefly rather than failing.
-        for (var wait = 0; found.Count != ids.Count && wait < ProposalArrivalWaits; wait++)
-        {
-            await Task.Delay(100, ct);
-            found = await FindAsync(ids, caller, store, ct);
-        }
         if (found.Count != ids.Count) return null;
-        if (found.FirstOrDefault(d => !d.IsPending) is { } decided) throw new AlreadyDecided(decided);
-
-        // One session, each stream written in its own tenant: one commit, so a conflict on any
-        // response leaves every other one undecided.
-        await using var session = store.LightweightSession();
-        session.CarryTrace();
-        var results = new List<Decision>();
-        var recorded = new List<(Decision, IReadOnlyList<object>)>();
-        foreach (var decision in found)
+        var command = new DecideByPerson(Enum.Parse<DecisionStatus>(status), comment, clock.GetUtcNow(), caller.Name, caller.Id,
+            options.RequireSeparateDecider);
+        var decided = await store.WriteAsync(null, async session =>
         {
-            var stream = await session.ForTenant(decision.TenantId).Events.FetchForWriting<Decision>(decision.Id, ct);
-            var events = Decisions.ByPerson(stream.Aggregate!, Enum.Parse<DecisionStatus>(status), comment, clock.GetUtcNow(), caller.Name, caller.Id,
-                options.RequireSeparateDecider);
-            stream.AppendMany(events.ToArray());
-            results.Add(events.Aggregate(stream.Aggregate!, Evolve));
-            recorded.Add((stream.Aggregate!, events));
-        }
-        try
-        {
-            await session.SaveChangesAsync(ct);
-            foreach (var (decision, events) in recorded) ApprovalMetrics.Committed(decision, events);
-        }
-        catch (ConcurrencyException)
-        {
-            // Someone (a person, the deadline, a closed incident) decided in between.
-            var now = await FindAsync(ids, caller, store, ct);
-            throw now.FirstOrDefault(d => !d.IsPending) is { } first ? new AlreadyDecided(first) : new DecidedMeanwhile();
-        }
-        return results;
+            var results = new List<Decided<Decision>>();
+            foreach (var decision in found)
+            {
+                var stream = await session.ForTenant(decision.TenantId).Events.FetchForWriting<Decision>(decision.Id, ct);
+                results.Add(stream.Decide(command, Decisions.Decide, Decision.After));
+            }
+            return results;
+        }, ct);
+        foreach (var d in decided) ApprovalMetrics.Committed(d.Before, d.Events);
+        return decided.Select(d => d.After!).ToList();
     }
-
-    private const int ProposalArrivalWaits = 30;
 
     private static async Task<List<Decision>> FindAsync(IReadOnlyList<Guid> ids, Caller caller, IDocumentStore store, CancellationToken ct)
     {
@@ -108,13 +96,6 @@ public static class DecideEndpoints
         var found = await query.Query<Decision>().Where(d => d.AnyTenant() && ids.Contains(d.Id)).ToListAsync(ct);
         return found.Where(d => caller.CanReach(d.TenantId)).ToList();
     }
-
-    public static Decision Evolve(Decision d, object e) => e switch
-    {
-        ResponseAccepted x => d.Apply(x),
-        ResponseRejected x => d.Apply(x),
-        _ => d,
-    };
 
     private static DecisionView View(Decision d) => new(d.Id.ToString(), d.IncidentId.ToString(), d.Parameters.Type, d.AssetId, d.Status.ToString(), d.Comment,
         d.DecidedBy, d.DecidedById, d.DecidedAt?.ToUnixMs());

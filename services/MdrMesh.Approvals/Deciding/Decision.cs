@@ -71,6 +71,18 @@ public sealed record Decision
     };
 
     public Decision Apply(ExecutionRequested e) => this;
+
+    /// <summary>
+    /// The decider's evolve: the state after <paramref name="e"/> (Marten's snapshot uses Create/Apply). Not named
+    /// <c>Evolve</c>: Marten 9's source generator claims methods of that name on a snapshot type.
+    /// </summary>
+    public static Decision? After(Decision? d, object e) => (d, e) switch
+    {
+        (null, ResponseProposed x) => Create(x),
+        (not null, ResponseAccepted x) => d.Apply(x),
+        (not null, ResponseRejected x) => d.Apply(x),
+        _ => d,
+    };
 }
 
 /// <summary>A change the current state forbids; the API answers 409 and nothing is recorded.</summary>
@@ -79,9 +91,6 @@ public abstract class ApprovalConflict(string message) : Exception(message);
 /// <summary>A second decision on a response that is already decided.</summary>
 public sealed class AlreadyDecided(Decision decision)
     : ApprovalConflict($"The response is already {decision.Status}, by {decision.DecidedBy}.");
-
-/// <summary>A commit that collided with another writer on the same responses; sending it again decides.</summary>
-public sealed class DecidedMeanwhile() : ApprovalConflict("The responses changed while they were being decided; send the decision again.");
 
 /// <summary>With separation of duties on, the connection that proposed a response may not decide it.</summary>
 public sealed class SameDecider()

@@ -4,18 +4,34 @@ using Messages = MdrMesh.Contracts.Messages;
 
 namespace MdrMesh.Approvals.Deciding;
 
-/// <summary>Every decision on a response, as pure functions of the state and the command.</summary>
+/// <summary>Every decision on a response, as one pure function of the command and the state.</summary>
 public static class Decisions
 {
     public const string AutoAcceptActor = "auto-accept";
     public const string SystemActor = "mdrmesh";
 
     /// <summary>
+    /// The events a command leads to on a response's decision stream (<paramref name="decision"/>: null before the
+    /// proposal). A proposal seen before (a redelivery, a replay) decides nothing; a person's decision on a decided
+    /// response is refused (<see cref="AlreadyDecided"/>, <see cref="SameDecider"/>: the API's 409).
+    /// </summary>
+    public static IReadOnlyList<object> Decide(IDecisionCommand command, Decision? decision) => (command, decision) switch
+    {
+        (Propose p, null) => Proposal(p.Proposal, p.Setting, p.Rules, p.IncidentClosed, p.Deadline, p.Now),
+        (Propose, _) => [],
+        (_, null) => throw new InvalidOperationException($"{command.GetType().Name} on a response that was never proposed."),
+        (DecideByPerson p, _) => ByPerson(decision, p.Status, p.Comment, p.Now, p.By, p.ById, p.SeparateDecider),
+        (Expire e, _) => Overdue(decision, e.Now),
+        (DeclineForClosedIncident c, _) => IncidentClosed(decision, c.Now),
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "No decision for this command."),
+    };
+
+    /// <summary>
     /// A new proposal: declined if its incident is already closed; otherwise the tenant's rules decide (the first
     /// that matches: <c>ACCEPT</c> accepts at once, naming the policy version and the rule; <c>MANUAL</c> leaves it
     /// waiting even with auto-accept on); when no rule matches, the tenant's effective auto-accept mode decides.
     /// </summary>
-    public static IReadOnlyList<object> Propose(Messages.ResponseProposed proposal, AutoAcceptSetting setting, AutoAcceptRules? rules,
+    private static IReadOnlyList<object> Proposal(Messages.ResponseProposed proposal, AutoAcceptSetting setting, AutoAcceptRules? rules,
         bool incidentClosed, TimeSpan deadline, DateTimeOffset now)
     {
         var requested = new ResponseProposed(proposal.ResponseId, proposal.TenantId, proposal.IncidentId, proposal.AssetId, proposal.Parameters,
@@ -23,7 +39,7 @@ public static class Decisions
         if (incidentClosed)
             return [requested, new ResponseRejected(proposal.ResponseId, proposal.IncidentId, Messages.RejectionReason.IncidentClosed,
                 "Declined automatically: the incident was closed.", now, SystemActor)];
-        var acceptance = AutoAcceptRules.Decide(rules?.Rules ?? [], proposal.Parameters.Type, proposal.AssetId) switch
+        var acceptance = AutoAcceptRules.FirstMatch(rules?.Rules ?? [], proposal.Parameters.Type, proposal.AssetId) switch
         {
             { Action: RuleAction.Accept } rule => new Messages.AutoAcceptance(rules!.Version, $"RULE:{rule.Number}", rule.Number, rule.Name),
             { Action: RuleAction.Manual } => null,
@@ -37,7 +53,7 @@ public static class Decisions
     /// A person's <c>Confirmed</c> or <c>Declined</c>, by connection <paramref name="byId"/>. A response is
     /// decided once; with <paramref name="separateDecider"/> not by the connection that proposed it.
     /// </summary>
-    public static IReadOnlyList<object> ByPerson(Decision decision, DecisionStatus status, string comment, DateTimeOffset now, string by, string byId,
+    private static IReadOnlyList<object> ByPerson(Decision decision, DecisionStatus status, string comment, DateTimeOffset now, string by, string byId,
         bool separateDecider = false)
     {
         if (!decision.IsPending) throw new AlreadyDecided(decision);
@@ -49,14 +65,14 @@ public static class Decisions
     }
 
     /// <summary>Still waiting when the tenant's deadline passed: declined, saying why.</summary>
-    public static IReadOnlyList<object> Expire(Decision decision, DateTimeOffset now) =>
+    private static IReadOnlyList<object> Overdue(Decision decision, DateTimeOffset now) =>
         decision.IsPending && now >= decision.Deadline
             ? [new ResponseRejected(decision.Id, decision.IncidentId, Messages.RejectionReason.DeadlinePassed,
                 $"Declined automatically: no decision by the deadline ({decision.Deadline:u}).", now, SystemActor)]
             : [];
 
     /// <summary>The incident closed while the response waited.</summary>
-    public static IReadOnlyList<object> IncidentClosed(Decision decision, DateTimeOffset now) =>
+    private static IReadOnlyList<object> IncidentClosed(Decision decision, DateTimeOffset now) =>
         decision.IsPending
             ? [new ResponseRejected(decision.Id, decision.IncidentId, Messages.RejectionReason.IncidentClosed, "Declined automatically: the incident was closed.", now, SystemActor)]
             : [];

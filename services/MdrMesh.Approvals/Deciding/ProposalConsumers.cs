@@ -1,7 +1,6 @@
 using JasperFx;
 using MdrMesh.ServiceDefaults;
 using Marten;
-using Marten.Exceptions;
 using MassTransit;
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AutoAcceptPolicy;
@@ -20,34 +19,27 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
     public async Task Consume(ConsumeContext<Messages.ResponseProposed> context)
     {
         var proposal = context.Message;
-        await using var session = store.LightweightSession(proposal.TenantId);
-        session.CarryTrace();
-        // What the decision needs, in one round trip: the installation default (in the store's root) and the
-        // proposal's tenant's own switch and rules — no other tenant's choice counts — and whether the incident closed.
-        // Reads and writes in one transaction (not one each): the reads hold no locks, and PostgreSQL counts one.
-        await session.BeginTransactionAsync(context.CancellationToken);
-        var batch = session.CreateBatchQuery();
-        // SQL, not LINQ: Marten parses a LINQ query again on every call (measured: a quarter of the service's CPU).
-        var switches = batch.Query<AutoAcceptSwitch>("where tenant_id = any(?) and id = any(?)",
-            new[] { StorageConstants.DefaultTenantId, proposal.TenantId },
-            new[] { AutoAcceptSwitch.StreamIdOf(AutoAcceptSwitch.Installation), AutoAcceptSwitch.StreamIdOf(proposal.TenantId) });
-        var closedIncident = batch.Load<ClosedIncident>(proposal.IncidentId);
-        // The tenant's rules, in its own scope (this session's): by id, which the tenant derives.
-        var tenantRules = batch.Load<AutoAcceptRules>(AutoAcceptRules.StreamIdOf(proposal.TenantId));
-        await batch.Execute(context.CancellationToken);
-        var setting = AutoAcceptSetting.Of(await switches);
-        var closed = await closedIncident is not null;
-        var events = Decisions.Propose(proposal, setting, await tenantRules, closed, options.Value.DeadlineFor(proposal.TenantId), clock.GetUtcNow());
-        session.Events.StartStream<Decision>(proposal.ResponseId, events.ToArray());
-        try
+        var ct = context.CancellationToken;
+        var decided = await store.WriteAsync(proposal.TenantId, async session =>
         {
-            await session.SaveChangesAsync(context.CancellationToken);
-            ApprovalMetrics.Committed(null, events);
-        }
-        catch (ExistingStreamIdCollisionException)
-        {
-            // The same proposal again (redelivery, or a replay after a crash): it was decided on already.
-        }
+            // What the decision needs, in one round trip: the decision stream (empty unless this proposal was seen
+            // before), the installation default (in the store's root) and the proposal's tenant's own switch and rules
+            // — no other tenant's choice counts — and whether the incident closed.
+            var batch = session.CreateBatchQuery();
+            var stream = batch.Events.FetchForWriting<Decision>(proposal.ResponseId);
+            // SQL, not LINQ: Marten parses a LINQ query again on every call (measured: a quarter of the service's CPU).
+            var switches = batch.Query<AutoAcceptSwitch>("where tenant_id = any(?) and id = any(?)",
+                new[] { StorageConstants.DefaultTenantId, proposal.TenantId },
+                new[] { AutoAcceptSwitch.StreamIdOf(AutoAcceptSwitch.Installation), AutoAcceptSwitch.StreamIdOf(proposal.TenantId) });
+            var closedIncident = batch.Load<ClosedIncident>(proposal.IncidentId);
+            // The tenant's rules, in its own scope (this session's): by id, which the tenant derives.
+            var tenantRules = batch.Load<AutoAcceptRules>(AutoAcceptRules.StreamIdOf(proposal.TenantId));
+            await batch.Execute(ct);
+            var command = new Propose(proposal, AutoAcceptSetting.Of(await switches), await tenantRules, await closedIncident is not null,
+                options.Value.DeadlineFor(proposal.TenantId), clock.GetUtcNow());
+            return (await stream).Decide(command, Decisions.Decide, Decision.After);
+        }, ct);
+        ApprovalMetrics.Committed(decided.Before, decided.Events);
     }
 }
 
@@ -57,23 +49,20 @@ public sealed class IncidentClosedConsumer(IDocumentStore store, TimeProvider cl
     public async Task Consume(ConsumeContext<Messages.IncidentClosed> context)
     {
         var closed = context.Message;
-        await using var session = store.LightweightSession(closed.TenantId);
-        session.CarryTrace();
-        session.Store(new ClosedIncident(closed.IncidentId, closed.At));
-        var pending = await session.Query<Decision>()
-            .Where(d => d.IncidentId == closed.IncidentId && d.Status == DecisionStatus.New)
-            .ToListAsync(context.CancellationToken);
-        var declined = new List<(Decision, IReadOnlyList<object>)>();
-        foreach (var decision in pending)
+        var ct = context.CancellationToken;
+        var declined = await store.WriteAsync(closed.TenantId, async session =>
         {
-            var stream = await session.Events.FetchForWriting<Decision>(decision.Id, context.CancellationToken);
-            var events = Decisions.IncidentClosed(stream.Aggregate!, clock.GetUtcNow());
-            stream.AppendMany(events.ToArray());
-            declined.Add((stream.Aggregate!, events));
-        }
-        // A concurrent decision fails the commit; the retry then finds that response decided.
-        await session.SaveChangesAsync(context.CancellationToken);
-        foreach (var (decision, events) in declined) ApprovalMetrics.Committed(decision, events);
+            session.Store(new ClosedIncident(closed.IncidentId, closed.At));
+            var pending = await session.Query<Decision>()
+                .Where(d => d.IncidentId == closed.IncidentId && d.Status == DecisionStatus.New)
+                .ToListAsync(ct);
+            var command = new DeclineForClosedIncident(clock.GetUtcNow());
+            var results = new List<Decided<Decision>>();
+            foreach (var decision in pending)
+                results.Add((await session.Events.FetchForWriting<Decision>(decision.Id, ct)).Decide(command, Decisions.Decide, Decision.After));
+            return results;
+        }, ct);
+        foreach (var d in declined) ApprovalMetrics.Committed(d.Before, d.Events);
     }
 }
 

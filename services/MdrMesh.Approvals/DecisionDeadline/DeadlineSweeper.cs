@@ -1,4 +1,3 @@
-using JasperFx;
 using Marten;
 using MdrMesh.Approvals.Deciding;
 using MdrMesh.ServiceDefaults;
@@ -38,23 +37,15 @@ public sealed class DeadlineSweeper(IDocumentStore store, TimeProvider clock, IO
                 .ToListAsync(ct);
 
         var declined = 0;
+        var command = new Expire(now);
         foreach (var decision in overdue)
         {
-            await using var session = store.LightweightSession(decision.TenantId);
-            var stream = await session.Events.FetchForWriting<Decision>(decision.Id, ct);
-            var events = Decisions.Expire(stream.Aggregate!, now);
-            if (events.Count == 0) continue;
-            stream.AppendMany(events.ToArray());
-            try
-            {
-                await session.SaveChangesAsync(ct);
-                ApprovalMetrics.Committed(stream.Aggregate, events);
-                declined++;
-            }
-            catch (ConcurrencyException)
-            {
-                // Decided by someone else meanwhile: nothing to expire.
-            }
+            // Each response alone: one decided meanwhile (by a person, a closed incident) is decided again and expires nothing.
+            var expired = await store.WriteAsync(decision.TenantId, async session =>
+                (await session.Events.FetchForWriting<Decision>(decision.Id, ct)).Decide(command, Decisions.Decide, Decision.After), ct);
+            if (expired.Events.Count == 0) continue;
+            ApprovalMetrics.Committed(expired.Before, expired.Events);
+            declined++;
         }
         return declined;
     }

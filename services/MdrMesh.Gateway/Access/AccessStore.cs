@@ -38,17 +38,4 @@ public static class AccessStore
         var uses = (await query.LoadManyAsync<ConnectionUse>(ct, connections.Select(c => c.Id))).ToDictionary(u => u.Id);
         return connections.Select(c => c.UsedAt(uses.GetValueOrDefault(c.Id))).ToList();
     }
-
-    /// <summary>A write that lost a race: a version check (Marten, possibly several in one batch) or a unique index.</summary>
-    public static bool IsConflict(Exception exception) => exception switch
-    {
-        JasperFx.ConcurrencyException => true,
-        Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } => true,
-        AggregateException aggregate => aggregate.InnerExceptions.Any(IsConflict),
-        { InnerException: { } inner } => IsConflict(inner),
-        _ => false,
-    };
-
-    /// <summary>Kept losing races: the caller may simply send it again.</summary>
-    public static IResult Busy() => Unavailable.Problem(503, "The service is temporarily unavailable.");
 }

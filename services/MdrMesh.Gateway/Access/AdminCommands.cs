@@ -77,15 +77,8 @@ public static class AdminCommands
             Id = AccessStore.NewId("c"), Name = name, Rights = rights, AllTenants = tenants is not { Count: > 0 }, TenantIds = tenants ?? [],
             CreatedAt = now, CreatedBy = Actor,
         };
-        string refresh;
-        try
-        {
-            refresh = await ConnectionEndpoints.StoreAsync(store, connection, tokens, CancellationToken.None);
-        }
-        catch (Exception e) when (AccessStore.IsConflict(e))
-        {
-            throw new AdminError($"--name: a connection named '{name}' exists (names are compared ignoring case)");
-        }
+        var refresh = await ConnectionEndpoints.StoreAsync(store, connection, tokens, CancellationToken.None)
+                      ?? throw new AdminError($"--name: a connection named '{name}' exists (names are compared ignoring case)");
         await output.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, string>
         {
             ["api_url"] = $"{access.PublicUrl.TrimEnd('/')}/api/v1",

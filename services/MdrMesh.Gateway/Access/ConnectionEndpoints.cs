@@ -43,19 +43,9 @@ public static class ConnectionEndpoints
             AllTenants = request.TenantIds is not { Count: > 0 }, TenantIds = request.TenantIds?.Distinct().ToList() ?? [],
             CreatedAt = now, CreatedBy = caller.Name,
         };
-        await using (var query = store.QuerySession())
-            if (await query.Query<ApiConnection>().AnyAsync(c => c.Name.Equals(connection.Name, StringComparison.OrdinalIgnoreCase), ct))
-                return NameTaken;
-        try
-        {
-            var refresh = await StoreAsync(store, connection, tokens, ct);
-            return Results.Ok(View(connection, now) with { RefreshToken = refresh });
-        }
-        catch (Exception e) when (AccessStore.IsConflict(e))
-        {
-            // The same name created concurrently: the unique index lets one through.
-            return NameTaken;
-        }
+        return await StoreAsync(store, connection, tokens, ct) is { } refresh
+            ? Results.Ok(View(connection, now) with { RefreshToken = refresh })
+            : NameTaken;
     }
 
     private static readonly IResult NameTaken =
@@ -72,15 +62,19 @@ public static class ConnectionEndpoints
     }
 
     /// <summary>Stores a new connection with its first refresh token (24 h) and returns the token.</summary>
-    public static async Task<string> StoreAsync(IDocumentStore store, ApiConnection connection, TokenService tokens, CancellationToken ct)
-    {
-        var (refresh, expires) = tokens.IssueRefresh(connection.Id, AccessStore.NewId("f"), TokenService.FirstRefreshLifetime);
-        await using var session = store.LightweightSession();
-        session.Store(connection);
-        session.Store(new RefreshTokenRecord(TokenService.Hash(refresh), connection.Id, "", expires));
-        await session.SaveChangesAsync(ct);
-        return refresh;
-    }
+    /// <summary>
+    /// Stores a new connection and its first refresh token; null when a connection of its name exists (the same name
+    /// created at the same moment: the unique index lets one through, and the other, decided again, finds it).
+    /// </summary>
+    public static Task<string?> StoreAsync(IDocumentStore store, ApiConnection connection, TokenService tokens, CancellationToken ct) =>
+        store.WriteAsync<string?>(null, async session =>
+        {
+            if (await session.Query<ApiConnection>().AnyAsync(c => c.Name.Equals(connection.Name, StringComparison.OrdinalIgnoreCase), ct)) return null;
+            var (refresh, expires) = tokens.IssueRefresh(connection.Id, AccessStore.NewId("f"), TokenService.FirstRefreshLifetime);
+            session.Store(connection);
+            session.Store(new RefreshTokenRecord(TokenService.Hash(refresh), connection.Id, "", expires));
+            return refresh;
+        }, ct);
 
     public static Task<IResult> List(ListConnectionsRequest? request, HttpContext context, IDocumentStore store, TimeProvider clock,
         CancellationToken ct) => ListAsync(request, context.Connection(), store, clock, ct);

@@ -66,7 +66,8 @@ public sealed class FirstStart(IDocumentStore store, TokenService tokens, TimePr
             Id = AccessStore.NewId("c"), Name = Name, Rights = [Rights.SocOperator, Rights.FullAccess], AllTenants = true,
             CreatedAt = clock.GetUtcNow(), CreatedBy = "first start",
         };
-        var refresh = await ConnectionEndpoints.StoreAsync(store, connection, tokens, ct);
+        var refresh = await ConnectionEndpoints.StoreAsync(store, connection, tokens, ct)
+                      ?? throw new InvalidOperationException($"A connection named '{Name}' exists already; first start makes it only once.");
         var credentials = JsonSerializer.Serialize(new Dictionary<string, string>
         {
             // What an integration's configuration expects: the base up to /api/v1, the client id beside it.

@@ -16,8 +16,6 @@ public static class SessionEndpoints
 {
     public const string Method = "session/confirm";
 
-    private const int Attempts = 5;
-
     public static async Task<IResult> Confirm(string client_id, ConfirmRequest request, TokenService tokens, IDocumentStore store, ConnectionCache connections, TimeProvider clock,
         IOptions<AccessOptions> options, CancellationToken ct)
     {
@@ -26,41 +24,29 @@ public static class SessionEndpoints
         if (string.IsNullOrEmpty(presented)) return ApiProblems.BadRequest("refresh_token", "is required");
         if (await tokens.ValidateAsync(presented, "refresh") is not { } token || token.ClientId != client_id) return Refused;
 
-        // Presentations racing with one token: the version check of its record lets exactly one
-        // mark it used; the others see it used and are judged again as retries.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await ConfirmOnceAsync(presented, token, tokens, store, connections, clock.GetUtcNow(), options.Value.RefreshReuseGrace, ct);
-            }
-            catch (Exception e) when (AccessStore.IsConflict(e) && attempt < Attempts)
-            {
-            }
-            catch (Exception e) when (AccessStore.IsConflict(e))
-            {
-                return AccessStore.Busy();
-            }
-        }
+        // Presentations racing with one token: the version check of its record lets exactly one mark it used; the
+        // others, decided again, see it used and are judged as retries.
+        var (answer, revoked) = await store.WriteAsync(null,
+            session => ConfirmOnceAsync(session, presented, token, tokens, clock.GetUtcNow(), options.Value.RefreshReuseGrace, ct), ct);
+        if (revoked is not null) connections.Evict(revoked);
+        return answer;
     }
 
     private static readonly IResult Refused = Results.Problem(statusCode: 401, title: "The refresh token is not valid.");
 
-    private static async Task<IResult> ConfirmOnceAsync(string presented, ValidatedToken token, TokenService tokens, IDocumentStore store, ConnectionCache connections,
-        DateTimeOffset now, TimeSpan grace, CancellationToken ct)
+    /// <summary>The answer, and the connection whose cached state is stale once this commits (a chain cut off).</summary>
+    private static async Task<(IResult Answer, string? Revoked)> ConfirmOnceAsync(IDocumentSession session, string presented, ValidatedToken token,
+        TokenService tokens, DateTimeOffset now, TimeSpan grace, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
         var record = await session.LoadAsync<RefreshTokenRecord>(TokenService.Hash(presented), ct);
         var connection = await session.LoadAsync<ApiConnection>(token.ClientId, ct);
-        if (record is null || connection is null || connection.RevokedAt is not null || connection.RevokedFamilies.Contains(token.Family)) return Refused;
+        if (record is null || connection is null || connection.RevokedAt is not null || connection.RevokedFamilies.Contains(token.Family)) return (Refused, null);
 
         if (record.UsedAt is { } usedAt && now - usedAt > grace)
         {
             // Presented again long after: someone else holds a copy. Cut off the whole chain, the holder of the newer tokens included.
             session.Store(connection with { RevokedFamilies = [.. connection.RevokedFamilies, token.Family] });
-            await session.SaveChangesAsync(ct);
-            connections.Evict(connection.Id);
-            return Results.Problem(statusCode: 401, title: "The refresh token was already used: its token chain is revoked.");
+            return (Results.Problem(statusCode: 401, title: "The refresh token was already used: its token chain is revoked."), connection.Id);
         }
         if (record.UsedAt is null)
         {
@@ -70,8 +56,7 @@ public static class SessionEndpoints
         var (refresh, expires) = tokens.IssueRefresh(connection.Id, token.Family, TokenService.RefreshLifetime);
         session.Insert(new RefreshTokenRecord(TokenService.Hash(refresh), connection.Id, token.Family, expires));
         session.Store(new ConnectionUse(connection.Id, now));
-        await session.SaveChangesAsync(ct);
-        return Results.Ok(new SessionTokens(tokens.IssueAccess(connection.Id, token.Family), refresh));
+        return (Results.Ok(new SessionTokens(tokens.IssueAccess(connection.Id, token.Family), refresh)), null);
     }
 }
 

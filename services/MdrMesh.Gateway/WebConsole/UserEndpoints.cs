@@ -70,16 +70,14 @@ public static class UserEndpoints
             AllTenants = request.TenantIds is not { Count: > 0 }, TenantIds = request.TenantIds?.Distinct().ToList() ?? [],
             MustChangePassword = true, CreatedAt = now, CreatedBy = caller.Name, SessionStamp = SignInRules.NewSessionStamp(),
         };
-        try
+        // The same name created at the same moment: the unique index lets one through; the other, decided again, finds it.
+        var created = await store.WriteAsync(null, async session =>
         {
-            await using var session = store.LightweightSession();
+            if (await session.Query<ConsoleUser>().AnyAsync(u => u.Name.Equals(user.Name, StringComparison.OrdinalIgnoreCase), ct)) return false;
             session.Insert(user);
-            await session.SaveChangesAsync(ct);
-        }
-        catch (Exception e) when (AccessStore.IsConflict(e))
-        {
-            return ApiProblems.Conflict("A user of this name exists (names are compared ignoring case).");
-        }
+            return true;
+        }, ct);
+        if (!created) return ApiProblems.Conflict("A user of this name exists (names are compared ignoring case).");
         return Results.Ok(View(user, now) with { OneTimePassword = password });
     }
 
@@ -108,20 +106,16 @@ public static class UserEndpoints
         Func<ConsoleUser, ConsoleUser> change)
     {
         if (string.IsNullOrEmpty(userId)) return ApiProblems.BadRequest("user_id", "is required");
-        await using var session = store.LightweightSession();
-        var user = await session.LoadAsync<ConsoleUser>(userId, ct);
-        if (user is null || !Visible(caller, user)) return ApiProblems.NotFound("The user");
-        var changed = change(user);
-        session.Update(changed);
-        try
+        // A change made meanwhile by someone else is kept: this one is applied again on top of it.
+        var changed = await store.WriteAsync(null, async session =>
         {
-            await session.SaveChangesAsync(ct);
-        }
-        catch (Exception e) when (AccessStore.IsConflict(e))
-        {
-            return ApiProblems.Conflict("The user was changed at the same time; send it again.");
-        }
-        return Results.Ok(View(changed, clock.GetUtcNow()));
+            var user = await session.LoadAsync<ConsoleUser>(userId, ct);
+            if (user is null || !Visible(caller, user)) return null;
+            var changed = change(user);
+            session.Update(changed);
+            return changed;
+        }, ct);
+        return changed is null ? ApiProblems.NotFound("The user") : Results.Ok(View(changed, clock.GetUtcNow()));
     }
 
     private static void CheckScope(List<ValidationError> errors, List<string>? rights, List<string>? tenantIds, IActor caller)

@@ -46,9 +46,11 @@ public sealed class SignInModel(IDocumentStore store, TimeProvider clock, ILogge
             {
                 await session.SaveChangesAsync(ct);
             }
-            catch (Exception e) when (Access.AccessStore.IsConflict(e))
+            catch (Exception e) when (ServiceDefaults.EventWrites.IsConflict(e))
             {
-                // Another sign-in of the same user changed it first: this attempt is refused, to be tried again.
+                // Another sign-in of the same user changed it first: this attempt is refused, to be tried again. The one
+                // write that is not decided again (EventWrites): that would hash the password again, which an attacker
+                // racing sign-ins of one user would multiply.
                 outcome = outcome == SignInOutcome.SignedIn ? SignInOutcome.WrongCredentials : outcome;
             }
         }

@@ -1,0 +1,22 @@
+using MdrMesh.Approvals.AcceptanceRules;
+using MdrMesh.Approvals.AutoAcceptPolicy;
+using Messages = MdrMesh.Contracts.Messages;
+
+namespace MdrMesh.Approvals.Deciding;
+
+/// <summary>What may happen to one response's decision stream; <see cref="Decisions.Decide"/> answers each.</summary>
+public interface IDecisionCommand;
+
+/// <summary>A proposal arrived, with what the policy needs: the tenant's switch and rules, and whether its incident closed.</summary>
+public sealed record Propose(Messages.ResponseProposed Proposal, AutoAcceptSetting Setting, AutoAcceptRules? Rules, bool IncidentClosed,
+    TimeSpan Deadline, DateTimeOffset Now) : IDecisionCommand;
+
+/// <summary>A person's <c>Confirmed</c> or <c>Declined</c> (<c>response/update</c>), by connection <see cref="ById"/>.</summary>
+public sealed record DecideByPerson(DecisionStatus Status, string Comment, DateTimeOffset Now, string By, string ById, bool SeparateDecider = false)
+    : IDecisionCommand;
+
+/// <summary>The deadline sweep found the response still waiting.</summary>
+public sealed record Expire(DateTimeOffset Now) : IDecisionCommand;
+
+/// <summary>The response's incident closed.</summary>
+public sealed record DeclineForClosedIncident(DateTimeOffset Now) : IDecisionCommand;
