@@ -107,11 +107,14 @@ public static class AssetEndpoints
         var tenant = request.TenantId ?? RootTenant.Id;
         if (!caller.CanReach(tenant)) return ApiProblems.NotFound("The tenant");
 
-        await using var session = store.LightweightSession(tenant);
-        var existing = await session.LoadAsync<FleetAsset>(request.AssetId!, ct);
-        var asset = request.ToAsset(existing, clock.GetUtcNow()) with { TenantId = tenant };
-        session.Store(asset);
-        await session.SaveChangesAsync(ct);
+        // The asset's version check guards against a response changing it meanwhile: then the registration is made again on its state.
+        var asset = await store.WriteAsync(tenant, async session =>
+        {
+            var existing = await session.LoadAsync<FleetAsset>(request.AssetId!, ct);
+            var registered = request.ToAsset(existing, clock.GetUtcNow()) with { TenantId = tenant };
+            session.Store(registered);
+            return registered;
+        }, ct);
         return Results.Ok(View(asset));
     }
 

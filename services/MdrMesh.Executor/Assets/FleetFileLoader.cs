@@ -19,11 +19,14 @@ public sealed class FleetFileLoader(IDocumentStore store, TimeProvider clock, IO
         if (invalid.Count > 0) throw new InvalidOperationException($"The fleet file {path} is not valid: {string.Join("; ", invalid)}");
         foreach (var byTenant in assets.GroupBy(a => a.TenantId ?? RootTenant.Id))
         {
-            await using var session = store.LightweightSession(byTenant.Key);
-            foreach (var a in byTenant)
-                if (await session.LoadAsync<FleetAsset>(a.AssetId!, ct) is null)
-                    session.Store(a.ToAsset(null, clock.GetUtcNow()) with { TenantId = byTenant.Key });
-            await session.SaveChangesAsync(ct);
+            // An asset registered meanwhile (another replica, assets/register) makes the load look again and keep that one.
+            await store.WriteAsync(byTenant.Key, async session =>
+            {
+                foreach (var a in byTenant)
+                    if (await session.LoadAsync<FleetAsset>(a.AssetId!, ct) is null)
+                        session.Store(a.ToAsset(null, clock.GetUtcNow()) with { TenantId = byTenant.Key });
+                return true;
+            }, ct);
         }
         log.LogInformation("Fleet file {Path}: {Count} assets", path, assets.Count);
     }

@@ -11,7 +11,7 @@ public sealed class ExecuteResponseConsumer(ExecutionRunner runner, IMessageMap 
     {
         var command = context.Message;
         var start = new ResponseExecutionStarted(command.ResponseId, command.IncidentId, command.AssetId, command.Parameters, clock.GetUtcNow(),
-            ExecutionRunner.Actor);
+            Executions.Actor);
         if (await runner.RunAsync(command.TenantId, start, context.CancellationToken) is { } recorded)
         {
             var message = messages.ToMessage(recorded)!;

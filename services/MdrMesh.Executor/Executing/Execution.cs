@@ -47,4 +47,17 @@ public sealed record Execution
     public Execution Apply(ResponseFailed e) => this with { Status = ExecutionStatus.Failed };
 
     public Execution Apply(ResponseUndone e) => this with { UndoneBy = e.UndoneBy, UndoReason = e.Reason };
+
+    /// <summary>The decider's fold: the same steps as Create/Apply, which Marten's inline snapshot calls.</summary>
+    // Ignored by Marten's source generator, which otherwise takes a method named Evolve for the snapshot's own (one-argument) fold.
+    [JasperFx.Core.JasperFxIgnore]
+    public static Execution? Evolve(Execution? state, object e) => (state, e) switch
+    {
+        (null, ResponseExecutionStarted started) => Create(started),
+        ({ } s, ExecutionWaitingForAsset waiting) => s.Apply(waiting),
+        ({ } s, ResponseExecuted executed) => s.Apply(executed),
+        ({ } s, ResponseFailed failed) => s.Apply(failed),
+        ({ } s, ResponseUndone undone) => s.Apply(undone),
+        _ => state,
+    };
 }

@@ -51,20 +51,20 @@ public sealed class ExecutorSweeper(IDocumentStore store, ExecutionRunner runner
         }
     }
 
-    private async Task ExpireAsync(FleetAsset asset, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var session = store.LightweightSession(asset.TenantId);
-        // Read again in the tenant's session: the copy above may be stale, and the version check guards the write.
-        var current = await session.LoadAsync<FleetAsset>(asset.Id, ct);
-        if (current is null) return;
-        var (lifted, undone) = FleetRules.Expire(current, now);
-        if (lifted == current) return;
-        session.Store(lifted);
-        if (undone is not null)
-            session.Events.Append(undone.ResponseId,
-                new ResponseUndone(undone.ResponseId, undone.IncidentId, asset.Id, null, undone.Reason, now, ExecutionRunner.Actor));
-        await session.SaveChangesAsync(ct);
-    }
+    // Read again in the tenant's session: the copy the sweep found may be stale, and the asset's version check guards the write.
+    private Task ExpireAsync(FleetAsset asset, DateTimeOffset now, CancellationToken ct) =>
+        store.WriteAsync(asset.TenantId, async session =>
+        {
+            var current = await session.LoadAsync<FleetAsset>(asset.Id, ct);
+            if (current is null) return false;
+            var (lifted, undone) = FleetRules.Expire(current, now);
+            if (lifted == current) return false;
+            session.Store(lifted);
+            if (undone is not null)
+                session.Events.Append(undone.ResponseId,
+                    new ResponseUndone(undone.ResponseId, undone.IncidentId, asset.Id, null, undone.Reason, now, Executions.Actor));
+            return true;
+        }, ct);
 
     public async Task RetryWaitingAsync(CancellationToken ct)
     {

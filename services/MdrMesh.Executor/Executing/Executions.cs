@@ -1,0 +1,45 @@
+namespace MdrMesh.Executor.Executing;
+
+/// <summary>The execution decider: a command and the stream's state in, the events to append out. Pure.</summary>
+public static class Executions
+{
+    /// <summary>Who the executor's events name as their author.</summary>
+    public const string Actor = "executor";
+
+    public static IReadOnlyList<object> Decide(IExecutionCommand command, Execution? state) => (command, state) switch
+    {
+        (StartExecution start, null) => [start.Start],
+        (StartExecution, _) => [],
+        (RecordOutcome, null) => throw new InvalidOperationException("An outcome needs a started execution."),
+        (RecordOutcome, { IsFinished: true }) => [],
+        (RecordOutcome outcome, _) => Record(outcome, state),
+        _ => throw new InvalidOperationException($"Unknown command {command.GetType().Name}"),
+    };
+
+    /// <summary>
+    /// A success that ended an earlier response's effect undoes that response: an event on the other response's stream, so
+    /// not this stream's decision; the runner appends it in the same commit. Null when the outcome undid nothing.
+    /// </summary>
+    public static ResponseUndone? Undone(RecordOutcome command, Execution state) =>
+        command.Outcome is Succeeded { Undid: { } undone } && !state.IsFinished
+            ? new ResponseUndone(undone.ResponseId, undone.IncidentId, state.AssetId, state.Id, undone.Reason, command.Now, Actor)
+            : null;
+
+    private static IReadOnlyList<object> Record(RecordOutcome command, Execution state)
+    {
+        var outcome = command.Outcome;
+        if (outcome is Unreachable unreachable)
+        {
+            var until = state.StartedAt + command.AssetWaitLimit;
+            if (command.Now < until)
+                return state.Status == ExecutionStatus.Waiting ? [] : [new ExecutionWaitingForAsset(state.Id, unreachable.Message, until, command.Now)];
+            outcome = new Failed(ReasonCodes.AssetUnreachable, $"{unreachable.Message} Waited until {until:u}.");
+        }
+        return outcome switch
+        {
+            Succeeded s => [new ResponseExecuted(state.Id, state.IncidentId, state.AssetId, s.Details, command.Now, Actor, s.Artifact)],
+            Failed f => [new ResponseFailed(state.Id, state.IncidentId, state.AssetId, f.ReasonCode, f.Message, command.Now, Actor)],
+            _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
+        };
+    }
+}

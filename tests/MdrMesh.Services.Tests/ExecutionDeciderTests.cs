@@ -1,0 +1,78 @@
+using MdrMesh.Contracts.Responses;
+using MdrMesh.Executor.Executing;
+using UndoReason = MdrMesh.Contracts.Messages.UndoReason;
+
+namespace MdrMesh.Services.Tests;
+
+/// <summary>The execution decider in Given / When / Then: what a start and each outcome append, and what they do not.</summary>
+public class ExecutionDeciderTests
+{
+    private static readonly DateTimeOffset StartedAt = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Limit = TimeSpan.FromHours(1);
+    private static readonly Guid Response = Guid.NewGuid();
+    private static readonly Guid Incident = Guid.NewGuid();
+    private static readonly ResponseExecutionStarted Started =
+        new(Response, Incident, "ws-1", new DisableIsolationParameters(), StartedAt, Executions.Actor);
+    private static readonly Dictionary<string, string> Details = new() { ["note"] = "done" };
+
+    private static DeciderSpec<Execution, IExecutionCommand> Spec() => new(Executions.Decide, Execution.Evolve);
+
+    private static RecordOutcome Outcome(ExecutionOutcome outcome, TimeSpan after) => new(outcome, StartedAt + after, Limit);
+
+    [Fact]
+    public void A_start_on_a_new_stream_starts_it() =>
+        Spec().When(new StartExecution(Started)).Then(Started);
+
+    [Fact]
+    public void A_replayed_start_on_a_finished_execution_decides_nothing() =>
+        Spec().Given(Started, new ResponseExecuted(Response, Incident, "ws-1", Details, StartedAt, Executions.Actor))
+            .When(new StartExecution(Started with { At = StartedAt.AddMinutes(5) }))
+            .Then();
+
+    [Fact]
+    public void A_success_executes_the_response()
+    {
+        var now = StartedAt.AddSeconds(1);
+        Spec().Given(Started).When(Outcome(new Succeeded(Details), TimeSpan.FromSeconds(1)))
+            .Then(new ResponseExecuted(Response, Incident, "ws-1", Details, now, Executions.Actor));
+    }
+
+    [Fact]
+    public void A_failure_fails_the_response_with_its_reason_code() =>
+        Spec().Given(Started).When(Outcome(new Failed(ReasonCodes.FileNotFound, "No file."), TimeSpan.FromSeconds(1)))
+            .Then(new ResponseFailed(Response, Incident, "ws-1", ReasonCodes.FileNotFound, "No file.", StartedAt.AddSeconds(1), Executions.Actor));
+
+    [Fact]
+    public void An_outcome_on_a_finished_execution_decides_nothing() =>
+        Spec().Given(Started, new ResponseFailed(Response, Incident, "ws-1", ReasonCodes.FileNotFound, "No file.", StartedAt, Executions.Actor))
+            .When(Outcome(new Succeeded(Details), TimeSpan.FromSeconds(1)))
+            .Then();
+
+    [Fact]
+    public void An_unreachable_asset_within_the_limit_is_waited_for_once()
+    {
+        var unreachable = Outcome(new Unreachable("Offline."), TimeSpan.FromMinutes(1));
+        var waiting = new ExecutionWaitingForAsset(Response, "Offline.", StartedAt + Limit, StartedAt.AddMinutes(1));
+        Spec().Given(Started).When(unreachable).Then(waiting);
+        Spec().Given(Started, waiting).When(Outcome(new Unreachable("Offline."), TimeSpan.FromMinutes(2))).Then();
+    }
+
+    [Fact]
+    public void An_unreachable_asset_past_the_limit_fails_the_response() =>
+        Spec().Given(Started, new ExecutionWaitingForAsset(Response, "Offline.", StartedAt + Limit, StartedAt.AddMinutes(1)))
+            .When(Outcome(new Unreachable("Offline."), Limit))
+            .Then(new ResponseFailed(Response, Incident, "ws-1", ReasonCodes.AssetUnreachable, $"Offline. Waited until {StartedAt + Limit:u}.",
+                StartedAt + Limit, Executions.Actor));
+
+    [Fact]
+    public void A_success_that_undid_an_earlier_response_undoes_that_one_on_its_stream()
+    {
+        var earlier = new UndoneResponse(Guid.NewGuid(), Guid.NewGuid(), UndoReason.IsolationDisabled);
+        var command = Outcome(new Succeeded(Details, earlier), TimeSpan.FromSeconds(1));
+        var execution = Execution.Evolve(null, Started)!;
+
+        Assert.Equal(new ResponseUndone(earlier.ResponseId, earlier.IncidentId, "ws-1", Response, UndoReason.IsolationDisabled, command.Now,
+            Executions.Actor), Executions.Undone(command, execution));
+        Assert.Null(Executions.Undone(Outcome(new Succeeded(Details), TimeSpan.FromSeconds(1)), execution));
+    }
+}
