@@ -17,10 +17,10 @@ public class ApprovalDecisionTests
     /// <summary>The setting after an every-tenant connection set it.</summary>
     private static AutoAcceptSetting Setting(string mode, params string[] tenants) =>
         AutoAcceptSetting.Decide(new SetAutoAccept(mode, tenants, null, Now, "admin", "admin-id"), AutoAcceptSetting.Initial)
-            .Aggregate(AutoAcceptSetting.Initial, AutoAcceptSetting.After);
+            .Aggregate(AutoAcceptSetting.Initial, AutoAcceptSetting.Evolve);
 
     /// <summary>One response's decision stream, as its decider sees it.</summary>
-    private static DeciderSpec<Decision, IDecisionCommand> Response() => new(Decisions.Decide, Decision.After);
+    private static DeciderSpec<Decision, IDecisionCommand> Response() => new(Decisions.Decide, Decision.Evolve);
 
     private static Propose Proposing(Messages.ResponseProposed proposal, AutoAcceptSetting setting, bool incidentClosed = false) =>
         new(proposal, setting, null, incidentClosed, Week, Now);
@@ -138,7 +138,7 @@ public class ApprovalDecisionTests
 
         Assert.Equal(("alice", "alice-id"), (confirmed.By, confirmed.ById));
         Assert.Equal("alice-id", declined.ById);
-        Assert.Equal("alice-id", Decision.After(Decision.After(null, proposed), confirmed)!.DecidedById);
+        Assert.Equal("alice-id", Decision.Evolve(Decision.Evolve(null, proposed), confirmed)!.DecidedById);
         Assert.Null(auto.ById);
         Assert.Null(Assert.IsType<ResponseRejected>(Assert.Single(Response().Given(proposed).When(new Expire(Now + Week)).Then(_ => { }))).ById);
         Assert.Null(Assert.IsType<ResponseRejected>(Assert.Single(Response().Given(proposed).When(new DeclineForClosedIncident(Now)).Then(_ => { }))).ById);

@@ -28,14 +28,14 @@ public class AutoAcceptRulesTests
         for (var v = 1; v <= versions; v++)
         {
             var command = new ReplaceRules("t1", v == versions ? rules : [Rule($"draft {v}", RuleAction.Manual)], Now, "admin", "admin-id");
-            current = AutoAcceptRules.Decide(command, current).Aggregate(current, AutoAcceptRules.After);
+            current = AutoAcceptRules.Decide(command, current).Aggregate(current, AutoAcceptRules.Evolve);
         }
         return current!;
     }
 
     private static AutoAcceptSetting Mode(string mode) =>
         AutoAcceptSetting.Decide(new SetAutoAccept(mode, [], null, Now, "admin", "admin-id"), AutoAcceptSetting.Initial)
-            .Aggregate(AutoAcceptSetting.Initial, AutoAcceptSetting.After);
+            .Aggregate(AutoAcceptSetting.Initial, AutoAcceptSetting.Evolve);
 
     [Fact]
     public void Given_two_matching_rules_when_deciding_then_the_first_in_order_decides()

@@ -14,9 +14,9 @@ public class AutoAcceptSettingTests
         new(mode, tenants, reach.ToHashSet(), Now, "customer", "customer-id");
 
     private static AutoAcceptSetting Given(params SetAutoAccept[] changes) =>
-        changes.Aggregate(AutoAcceptSetting.Initial, (s, c) => AutoAcceptSetting.Decide(c, s).Aggregate(s, AutoAcceptSetting.After));
+        changes.Aggregate(AutoAcceptSetting.Initial, (s, c) => AutoAcceptSetting.Decide(c, s).Aggregate(s, AutoAcceptSetting.Evolve));
 
-    private static AutoAcceptSetting Then(AutoAcceptSetting given, SetAutoAccept when) => AutoAcceptSetting.Decide(when, given).Aggregate(given, AutoAcceptSetting.After);
+    private static AutoAcceptSetting Then(AutoAcceptSetting given, SetAutoAccept when) => AutoAcceptSetting.Decide(when, given).Aggregate(given, AutoAcceptSetting.Evolve);
 
     [Fact]
     public void A_connection_limited_to_B_selecting_B_turns_on_B_only_and_leaves_A_on()

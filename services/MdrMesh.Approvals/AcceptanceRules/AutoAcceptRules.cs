@@ -52,8 +52,10 @@ public sealed record AutoAcceptRules
         return [new AutoAcceptRulesSet(command.TenantId, (current?.Version ?? 0) + 1, command.Rules, before, command.At, command.By, command.ById)];
     }
 
-    /// <summary>The decider's evolve (not named <c>Evolve</c>: Marten 9's source generator claims that name on a snapshot type).</summary>
-    public static AutoAcceptRules? After(AutoAcceptRules? current, object e) => e switch
+    /// <summary>The decider's fold: the same step as Create/Apply, which Marten's inline snapshot calls.</summary>
+    // Ignored by Marten's source generator, which otherwise takes a method named Evolve for the snapshot's own (one-argument) fold.
+    [JasperFx.Core.JasperFxIgnore]
+    public static AutoAcceptRules? Evolve(AutoAcceptRules? current, object e) => e switch
     {
         AutoAcceptRulesSet set => current?.Apply(set) ?? Create(set),
         _ => current,

@@ -40,7 +40,7 @@ public static class AutoAcceptRulesEndpoints
         var command = new ReplaceRules(tenant!, rules!, clock.GetUtcNow(), caller.Name, caller.Id);
         var set = await store.WriteAsync(tenant!, async session =>
             (await session.Events.FetchForWriting<AutoAcceptRules>(AutoAcceptRules.StreamIdOf(tenant!), ct)).Decide(command, AutoAcceptRules.Decide,
-                AutoAcceptRules.After), ct);
+                AutoAcceptRules.Evolve), ct);
         return Results.Ok(View(tenant!, set.After));
     }
 

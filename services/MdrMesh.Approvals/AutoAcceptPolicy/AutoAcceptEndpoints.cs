@@ -43,7 +43,7 @@ public static class AutoAcceptEndpoints
                 var stream = await scope.Events.FetchForWriting<AutoAcceptSwitch>(AutoAcceptSwitch.StreamIdOf(change.Scope), change.Version - 1, ct);
                 stream.AppendOne(change);
             }
-            return changes.Aggregate(current, AutoAcceptSetting.After);
+            return changes.Aggregate(current, AutoAcceptSetting.Evolve);
         }, ct);
         return Results.Ok(View(after, caller));
     }

@@ -114,8 +114,8 @@ public sealed record AutoAcceptSetting(AutoAcceptSwitch? Default, IReadOnlyDicti
         return changes;
     }
 
-    /// <summary>The decider's evolve: the setting after one switch turned.</summary>
-    public static AutoAcceptSetting After(AutoAcceptSetting setting, AutoAcceptSwitched e) => setting.Turned(e);
+    /// <summary>The decider's fold: the setting after one switch turned.</summary>
+    public static AutoAcceptSetting Evolve(AutoAcceptSetting setting, AutoAcceptSwitched e) => setting.Turned(e);
 
     private AutoAcceptSetting Turned(AutoAcceptSwitched e)
     {

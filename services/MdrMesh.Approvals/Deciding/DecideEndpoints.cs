@@ -82,7 +82,7 @@ public static class DecideEndpoints
             foreach (var decision in found)
             {
                 var stream = await session.ForTenant(decision.TenantId).Events.FetchForWriting<Decision>(decision.Id, ct);
-                results.Add(stream.Decide(command, Decisions.Decide, Decision.After));
+                results.Add(stream.Decide(command, Decisions.Decide, Decision.Evolve));
             }
             return results;
         }, ct);

@@ -72,11 +72,10 @@ public sealed record Decision
 
     public Decision Apply(ExecutionRequested e) => this;
 
-    /// <summary>
-    /// The decider's evolve: the state after <paramref name="e"/> (Marten's snapshot uses Create/Apply). Not named
-    /// <c>Evolve</c>: Marten 9's source generator claims methods of that name on a snapshot type.
-    /// </summary>
-    public static Decision? After(Decision? d, object e) => (d, e) switch
+    /// <summary>The decider's fold: the same steps as Create/Apply, which Marten's inline snapshot calls.</summary>
+    // Ignored by Marten's source generator, which otherwise takes a method named Evolve for the snapshot's own (one-argument) fold.
+    [JasperFx.Core.JasperFxIgnore]
+    public static Decision? Evolve(Decision? d, object e) => (d, e) switch
     {
         (null, ResponseProposed x) => Create(x),
         (not null, ResponseAccepted x) => d.Apply(x),

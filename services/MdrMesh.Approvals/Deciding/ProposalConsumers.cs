@@ -37,7 +37,7 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
             await batch.Execute(ct);
             var command = new Propose(proposal, AutoAcceptSetting.Of(await switches), await tenantRules, await closedIncident is not null,
                 options.Value.DeadlineFor(proposal.TenantId), clock.GetUtcNow());
-            return (await stream).Decide(command, Decisions.Decide, Decision.After);
+            return (await stream).Decide(command, Decisions.Decide, Decision.Evolve);
         }, ct);
         ApprovalMetrics.Committed(decided.Before, decided.Events);
     }
@@ -59,7 +59,7 @@ public sealed class IncidentClosedConsumer(IDocumentStore store, TimeProvider cl
             var command = new DeclineForClosedIncident(clock.GetUtcNow());
             var results = new List<Decided<Decision>>();
             foreach (var decision in pending)
-                results.Add((await session.Events.FetchForWriting<Decision>(decision.Id, ct)).Decide(command, Decisions.Decide, Decision.After));
+                results.Add((await session.Events.FetchForWriting<Decision>(decision.Id, ct)).Decide(command, Decisions.Decide, Decision.Evolve));
             return results;
         }, ct);
         foreach (var d in declined) ApprovalMetrics.Committed(d.Before, d.Events);

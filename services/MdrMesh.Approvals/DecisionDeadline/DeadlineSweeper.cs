@@ -42,7 +42,7 @@ public sealed class DeadlineSweeper(IDocumentStore store, TimeProvider clock, IO
         {
             // Each response alone: one decided meanwhile (by a person, a closed incident) is decided again and expires nothing.
             var expired = await store.WriteAsync(decision.TenantId, async session =>
-                (await session.Events.FetchForWriting<Decision>(decision.Id, ct)).Decide(command, Decisions.Decide, Decision.After), ct);
+                (await session.Events.FetchForWriting<Decision>(decision.Id, ct)).Decide(command, Decisions.Decide, Decision.Evolve), ct);
             if (expired.Events.Count == 0) continue;
             ApprovalMetrics.Committed(expired.Before, expired.Events);
             declined++;
