@@ -58,8 +58,10 @@ public sealed record Incident
 
     /// <summary>
     /// The fold of the incident's events: the state every decision is taken on, and what <see cref="IncidentStore"/> stores
-    /// and history describes. Only an opening starts an incident; every other event needs one. Marten never folds an incident
-    /// (see <see cref="IncidentStore"/>): its source generator, which takes a public Evolve for an aggregate's, is told to leave this one be.
+    /// and history describes. Only an opening starts an incident; every other event needs one. The service never has Marten
+    /// fold an incident (see <see cref="IncidentStore"/>); the earlier version did, by the public Create and Apply below, and the
+    /// upgrade test still writes as it did. Marten's source generator would take a public Evolve for that fold, in another shape:
+    /// it is told to leave this one be.
     /// </summary>
     [JasperFx.Core.JasperFxIgnore]
     public static Incident Evolve(Incident? state, IIncidentEvent e) => e switch
@@ -82,7 +84,7 @@ public sealed record Incident
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "not an incident event"),
     };
 
-    private static Incident Create(IncidentOpened e) => new()
+    public static Incident Create(IncidentOpened e) => new()
     {
         Id = e.IncidentId, TenantId = e.TenantId, Number = e.Number, Summary = e.Summary, Description = e.Description,
         Priority = e.Priority, AffectedHosts = e.AffectedHosts, MitreTactics = e.MitreTactics, MitreTechniques = e.MitreTechniques,
@@ -90,13 +92,13 @@ public sealed record Incident
         CreatedAt = e.At, UpdatedAt = e.At,
     };
 
-    private Incident Apply(CommentAdded e) => this with
+    public Incident Apply(CommentAdded e) => this with
     {
         Comments = [.. Comments, new IncidentComment(e.CommentId, e.Text, e.By, e.At, e.ById) { Origin = e.Origin ?? Origins.Customer }],
         UpdatedAt = e.At,
     };
 
-    private Incident Apply(AttachmentAdded e) => this with
+    public Incident Apply(AttachmentAdded e) => this with
     {
         Attachments = [.. Attachments, new IncidentAttachment(e.AttachmentId, e.FullName, e.Caption, e.FileSize, e.Sha256, e.ContentType, e.Origin,
             e.By, e.ById, e.At)],
@@ -104,22 +106,22 @@ public sealed record Incident
     };
 
     /// <summary>A download is a read: history only.</summary>
-    private Incident Apply(AttachmentDownloaded e) => this;
+    public Incident Apply(AttachmentDownloaded e) => this;
 
-    private Incident Apply(CommentDeleted e) => this with
+    public Incident Apply(CommentDeleted e) => this with
     {
         Comments = Comments.Where(c => c.CommentId != e.CommentId).ToList(),
         UpdatedAt = e.At,
     };
 
-    private Incident Apply(IncidentStatusChanged e) => this with { Status = e.Status, UpdatedAt = e.At };
+    public Incident Apply(IncidentStatusChanged e) => this with { Status = e.Status, UpdatedAt = e.At };
 
-    private Incident Apply(IncidentClosed e) => this with
+    public Incident Apply(IncidentClosed e) => this with
     {
         Status = IncidentStatus.Closed, Resolution = e.Resolution, StatusDescription = e.Summary, UpdatedAt = e.At,
     };
 
-    private Incident Apply(ResponseProposed e) => this with
+    public Incident Apply(ResponseProposed e) => this with
     {
         Responses = [.. Responses, new IncidentResponse(e.ResponseId, e.AssetId, e.Parameters, e.Description, e.By, e.At)
         {
@@ -129,30 +131,30 @@ public sealed record Incident
     };
 
     /// <summary>A reveal is a read: it is history, not a change of the incident (its update time stays); the response remembers who has seen it.</summary>
-    private Incident Apply(IsolationPasswordRevealed e) => e.ById is null ? this : this with
+    public Incident Apply(IsolationPasswordRevealed e) => e.ById is null ? this : this with
     {
         Responses = Responses.Select(r => r.ResponseId == e.ResponseId ? r with { RevealedTo = [.. r.RevealedTo, e.ById] } : r).ToList(),
     };
 
-    private Incident Apply(ResponseAccepted e) =>
+    public Incident Apply(ResponseAccepted e) =>
         Update(e.ResponseId, e.At, r => r with { Decision = ResponseStatus.Confirmed, Comment = e.Comment, DecidedBy = e.By });
 
-    private Incident Apply(ResponseRejected e) =>
+    public Incident Apply(ResponseRejected e) =>
         Update(e.ResponseId, e.At, r => r with { Decision = ResponseStatus.Declined, Comment = e.Comment, DecidedBy = e.By });
 
-    private Incident Apply(ResponseExecutionStarted e) =>
+    public Incident Apply(ResponseExecutionStarted e) =>
         Update(e.ResponseId, e.At, r => r with { Execution = ResponseStatus.InProgress });
 
-    private Incident Apply(ResponseExecuted e) =>
+    public Incident Apply(ResponseExecuted e) =>
         Update(e.ResponseId, e.At, r => r with { Execution = ResponseStatus.Completed, Details = e.Details });
 
-    private Incident Apply(ResponseFailed e) => Update(e.ResponseId, e.At, r => r with
+    public Incident Apply(ResponseFailed e) => Update(e.ResponseId, e.At, r => r with
     {
         Execution = ResponseStatus.Failed,
         Details = new Dictionary<string, string> { ["reason_code"] = e.ReasonCode, ["reason"] = e.Message },
     });
 
-    private Incident Apply(ResponseUndone e) =>
+    public Incident Apply(ResponseUndone e) =>
         Update(e.ResponseId, e.At, r => r with { Undo = new ResponseUndo(e.UndoneBy, e.Reason, e.At) });
 
     private Incident Update(Guid responseId, DateTimeOffset at, Func<IncidentResponse, IncidentResponse> change) => this with
