@@ -56,6 +56,34 @@ public sealed record Incident
 
     public IncidentResponse? Response(Guid responseId) => Responses.FirstOrDefault(r => r.ResponseId == responseId);
 
+    /// <summary>
+    /// The fold of the incident's events: the state every decision is taken on, and what <see cref="IncidentStore"/> stores
+    /// and history describes. Only an opening starts an incident; every other event needs one. The service never has Marten
+    /// fold an incident (see <see cref="IncidentStore"/>); the earlier version did, by the public Create and Apply below, and the
+    /// upgrade test still writes as it did. Marten's source generator would take a public Evolve for that fold, in another shape:
+    /// it is told to leave this one be.
+    /// </summary>
+    [JasperFx.Core.JasperFxIgnore]
+    public static Incident Evolve(Incident? state, IIncidentEvent e) => e switch
+    {
+        IncidentOpened opened => Create(opened),
+        CommentAdded x => state!.Apply(x),
+        AttachmentAdded x => state!.Apply(x),
+        AttachmentDownloaded x => state!.Apply(x),
+        CommentDeleted x => state!.Apply(x),
+        IncidentStatusChanged x => state!.Apply(x),
+        IncidentClosed x => state!.Apply(x),
+        ResponseProposed x => state!.Apply(x),
+        ResponseAccepted x => state!.Apply(x),
+        ResponseRejected x => state!.Apply(x),
+        ResponseExecutionStarted x => state!.Apply(x),
+        ResponseExecuted x => state!.Apply(x),
+        ResponseFailed x => state!.Apply(x),
+        ResponseUndone x => state!.Apply(x),
+        IsolationPasswordRevealed x => state!.Apply(x),
+        _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "not an incident event"),
+    };
+
     public static Incident Create(IncidentOpened e) => new()
     {
         Id = e.IncidentId, TenantId = e.TenantId, Number = e.Number, Summary = e.Summary, Description = e.Description,

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using JasperFx;
 using Marten;
 using Marten.Linq.MatchesSql;
 using Weasel.Postgresql.Tables;
@@ -20,9 +19,6 @@ namespace MdrMesh.Incidents;
 public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
 {
     public const string Schema = "incidents";
-    // Writers of other instances can still collide with a batch; it is then decided again on the
-    // new state, after a short random pause so colliding writers spread out.
-    private const int Attempts = 25;
     // Measured: beyond ~200 changes a batch only grows its latency; 4 shards keep a commit in flight while the next batch is decided.
     private const int MaxBatch = 200;
     private const int Shards = 4;
@@ -71,17 +67,21 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
         return (await query.QueryAsync<long>($"select nextval('{Schema}.incident_numbers')", ct)).Single();
     }
 
-    public async Task<Incident> OpenAsync(OpeningIncident.IncidentOpened opened, CancellationToken ct = default)
-    {
-        await using var session = store.LightweightSession(opened.TenantId);
-        session.CarryTrace();
-        session.Events.StartStream<Incident>(opened.IncidentId, opened);
-        var incident = IncidentHistory.Record(session, null, [opened], fromVersion: 0);
-        incident = incident with { UpdatedAt = await UpdateClock.StampAsync(session, ct), Version = 1 };
-        session.Store(incident);
-        await session.SaveChangesAsync(ct);
-        return incident;
-    }
+    /// <summary>
+    /// Starts the incident's stream with what <paramref name="decide"/> returns and stores the incident it opens. The id is
+    /// new, so there is no state to fetch: the decider is given none.
+    /// </summary>
+    public Task<Incident> OpenAsync(string tenantId, Guid incidentId, Func<Incident?, IReadOnlyList<IIncidentEvent>> decide,
+        CancellationToken ct = default) =>
+        store.WriteAsync(tenantId, async session =>
+        {
+            var events = decide(null);
+            session.Events.StartStream<Incident>(incidentId, events);
+            var incident = IncidentHistory.Record(session, null, events, fromVersion: 0);
+            incident = incident with { UpdatedAt = await UpdateClock.StampAsync(session, ct), Version = events.Count };
+            session.Store(incident);
+            return incident;
+        }, ct);
 
     /// <summary>
     /// Applies <paramref name="decide"/> to the current incident and commits what it returns.
@@ -121,96 +121,107 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
     /// <summary>
     /// Decides the changes of one tenant in order and commits them together; each caller learns its own outcome.
     /// The incident documents are written here, from the states the decisions evolved, with the batch's
-    /// <see cref="UpdateClock"/> stamp as <c>update_time</c> of every incident it changed.
+    /// <see cref="UpdateClock"/> stamp as <c>update_time</c> of every incident it changed. Writers of other instances can
+    /// still collide with a batch: <see cref="EventWrites.WriteAsync{T}"/> then decides it again on the new state.
     /// </summary>
     private async Task CommitAsync(string tenantId, IReadOnlyList<Change> changes)
     {
-        for (var attempt = 1; ; attempt++)
+        Batch batch;
+        try
         {
-            var outcomes = new List<(Change Change, Incident? State, Exception? Error)>(changes.Count);
-            try
-            {
-                await using var session = store.LightweightSession(tenantId);
-                // One transaction from the first read to the commit. It holds no id until the stamp gives it one, so
-                // the reads do not hold back the pollers' horizon.
-                await session.BeginTransactionAsync(CancellationToken.None);
-                // The batch's incidents in one statement; each document knows its stream's version.
-                var incidents = new Dictionary<Guid, Writing>();
-                foreach (var loaded in await session.LoadManyAsync<Incident>(changes.Select(c => c.IncidentId).Distinct()))
-                {
-                    var version = loaded.Version > 0 ? loaded.Version : (await session.Events.FetchStreamStateAsync(loaded.Id))?.Version ?? 0;
-                    if (version > 0) incidents[loaded.Id] = new Writing(loaded, version);
-                }
-                foreach (var change in changes)
-                {
-                    if (!incidents.TryGetValue(change.IncidentId, out var writing))
-                    {
-                        outcomes.Add((change, null, new KeyNotFoundException($"incident {change.IncidentId}")));
-                        continue;
-                    }
-                    IReadOnlyList<IIncidentEvent> events;
-                    try
-                    {
-                        events = change.Decide(writing.State);
-                    }
-                    catch (Exception refused)
-                    {
-                        // A refusal (a conflict with the state) is this caller's answer; the batch goes on.
-                        outcomes.Add((change, null, refused));
-                        continue;
-                    }
-                    if (events.Count > 0)
-                    {
-                        writing.State = IncidentHistory.Record(session, writing.State, events, writing.Version + writing.Events.Count);
-                        writing.Events.AddRange(events);
-                        writing.Traces.AddRange(events.Select(_ => change.TraceParent));
-                    }
-                    outcomes.Add((change, writing.State, null));
-                }
-
-                var written = incidents.Where(i => i.Value.Events.Count > 0).ToList();
-                // Reads of passwords are history, not changes: only a change moves update_time.
-                DateTimeOffset? stamp = written.Any(i => i.Value.Events.Any(Incident.Changes))
-                    ? await UpdateClock.StampAsync(session, CancellationToken.None)
-                    : null;
-                foreach (var (id, writing) in written)
-                {
-                    session.Events.Append(id, writing.Version + writing.Events.Count,
-                        writing.Events.Select((e, i) => session.Traced(e, writing.Traces[i])).ToArray());
-                    if (stamp is { } at && writing.Events.Any(Incident.Changes))
-                        writing.State = writing.State with { UpdatedAt = UpdateClock.For(at, writing.Loaded.UpdatedAt) };
-                    writing.State = writing.State with { Version = writing.Version + writing.Events.Count };
-                    session.Store(writing.State);
-                }
-                await session.SaveChangesAsync();
-                foreach (var (_, writing) in written) IncidentMetrics.Committed(writing.State, writing.Events);
-                // Each caller sees the incident as committed: with the update_time it got.
-                for (var i = 0; i < outcomes.Count; i++)
-                    if (stamp is not null && outcomes[i].State is { } state && incidents[state.Id].Events.Any(Incident.Changes))
-                        outcomes[i] = outcomes[i] with { State = state with { UpdatedAt = incidents[state.Id].State.UpdatedAt } };
-            }
-            catch (ConcurrencyException) when (attempt < Attempts)
-            {
-                await Task.Delay(Random.Shared.Next(5, 20 * Math.Min(attempt, 5)));
-                continue;
-            }
-            catch (Exception) when (changes.Count > 1)
-            {
-                // One bad change must not fail its neighbours: commit each alone, so only it fails.
-                foreach (var change in changes) await CommitAsync(tenantId, [change]);
-                return;
-            }
-            catch (Exception failed)
-            {
-                changes[0].Done.TrySetException(failed);
-                return;
-            }
-            foreach (var (change, state, error) in outcomes)
-                if (error is null) change.Done.TrySetResult(state!);
-                else change.Done.TrySetException(error);
+            batch = await store.WriteAsync(tenantId, session => DecideAsync(session, changes), CancellationToken.None);
+        }
+        catch (Exception) when (changes.Count > 1)
+        {
+            // One bad change must not fail its neighbours: commit each alone, so only it fails.
+            foreach (var change in changes) await CommitAsync(tenantId, [change]);
             return;
         }
+        catch (Exception failed)
+        {
+            changes[0].Done.TrySetException(failed);
+            return;
+        }
+
+        var written = batch.Incidents.Values.Where(w => w.Events.Count > 0).ToList();
+        foreach (var writing in written) IncidentMetrics.Committed(writing.State, writing.Events);
+        foreach (var (change, state, error) in batch.Outcomes)
+        {
+            if (error is not null)
+            {
+                change.Done.TrySetException(error);
+                continue;
+            }
+            // Each caller sees the incident as committed: with the update_time it got.
+            var committed = batch.Incidents[state!.Id];
+            change.Done.TrySetResult(batch.Stamped && committed.Events.Any(Incident.Changes)
+                ? state with { UpdatedAt = committed.State.UpdatedAt }
+                : state);
+        }
     }
+
+    /// <summary>
+    /// One attempt at a batch, in the transaction <see cref="EventWrites.WriteAsync{T}"/> began: fetch the incidents, decide each
+    /// change on the state the previous one left, append the events and store the documents. The transaction holds no id
+    /// until the stamp gives it one, so the reads do not hold back the pollers' horizon.
+    /// </summary>
+    private static async Task<Batch> DecideAsync(IDocumentSession session, IReadOnlyList<Change> changes)
+    {
+        var outcomes = new List<(Change Change, Incident? State, Exception? Error)>(changes.Count);
+        // The batch's incidents in one statement; each document knows its stream's version.
+        var incidents = new Dictionary<Guid, Writing>();
+        foreach (var loaded in await session.LoadManyAsync<Incident>(changes.Select(c => c.IncidentId).Distinct()))
+        {
+            var version = loaded.Version > 0 ? loaded.Version : (await session.Events.FetchStreamStateAsync(loaded.Id))?.Version ?? 0;
+            if (version > 0) incidents[loaded.Id] = new Writing(loaded, version);
+        }
+        foreach (var change in changes)
+        {
+            if (!incidents.TryGetValue(change.IncidentId, out var writing))
+            {
+                outcomes.Add((change, null, new KeyNotFoundException($"incident {change.IncidentId}")));
+                continue;
+            }
+            IReadOnlyList<IIncidentEvent> events;
+            try
+            {
+                events = change.Decide(writing.State);
+            }
+            catch (Exception refused)
+            {
+                // A refusal (a conflict with the state) is this caller's answer; the batch goes on.
+                outcomes.Add((change, null, refused));
+                continue;
+            }
+            if (events.Count > 0)
+            {
+                writing.State = IncidentHistory.Record(session, writing.State, events, writing.Version + writing.Events.Count);
+                writing.Events.AddRange(events);
+                writing.Traces.AddRange(events.Select(_ => change.TraceParent));
+            }
+            outcomes.Add((change, writing.State, null));
+        }
+
+        var written = incidents.Where(i => i.Value.Events.Count > 0).ToList();
+        // Reads of passwords are history, not changes: only a change moves update_time.
+        DateTimeOffset? stamp = written.Any(i => i.Value.Events.Any(Incident.Changes))
+            ? await UpdateClock.StampAsync(session, CancellationToken.None)
+            : null;
+        foreach (var (id, writing) in written)
+        {
+            session.Events.Append(id, writing.Version + writing.Events.Count,
+                writing.Events.Select((e, i) => session.Traced(e, writing.Traces[i])).ToArray());
+            if (stamp is { } at && writing.Events.Any(Incident.Changes))
+                writing.State = writing.State with { UpdatedAt = UpdateClock.For(at, writing.Loaded.UpdatedAt) };
+            writing.State = writing.State with { Version = writing.Version + writing.Events.Count };
+            session.Store(writing.State);
+        }
+        return new Batch(outcomes, incidents, stamp is not null);
+    }
+
+    // What one attempt at a batch decided: each change's outcome, and the incidents as they are written.
+    private sealed record Batch(IReadOnlyList<(Change Change, Incident? State, Exception? Error)> Outcomes,
+        IReadOnlyDictionary<Guid, Writing> Incidents, bool Stamped);
 
     // One incident within a batch: the state its decisions evolved, from the version it was loaded at.
     private sealed class Writing(Incident loaded, long version)

@@ -165,11 +165,18 @@ public class AutoAcceptRulesTests
     [Fact]
     public void Given_an_acceptance_by_rule_when_recorded_then_history_names_the_rule_and_policy_version()
     {
-        var accepted = new Messages.ResponseAccepted(Guid.NewGuid(), "t1", Guid.NewGuid(), Now, "auto-accept", null,
+        var incidentId = Guid.NewGuid();
+        var accepted = new Messages.ResponseAccepted(Guid.NewGuid(), "t1", incidentId, Now, "auto-accept", null,
             new Messages.AutoAcceptance(7, "RULE:3", 3, "file collection on workstations"));
+        var incident = new MdrMesh.Incidents.IIncidentEvent[]
+        {
+            new MdrMesh.Incidents.OpeningIncident.IncidentOpened(incidentId, "t1", 1, "x", null, "LOW", ["ws-1"], [], [], null, null, "SOC", Now, "soc"),
+            new MdrMesh.Incidents.ProposingResponse.ResponseProposed(accepted.ResponseId, "ws-1", new DisableIsolationParameters(), null, Now, "soc"),
+        }.Aggregate((MdrMesh.Incidents.Incident?)null, MdrMesh.Incidents.Incident.Evolve)!;
 
         Assert.Equal("auto-accepted by rule 3 'file collection on workstations', policy v7", MdrMesh.Incidents.RecordingResponseProgress.ResponseProgress.DecidedBy(accepted));
-        var recorded = MdrMesh.Incidents.RecordingResponseProgress.ResponseProgress.Confirmed(accepted);
+        var recorded = Assert.IsType<MdrMesh.Incidents.RecordingResponseProgress.ResponseAccepted>(
+            Assert.Single(MdrMesh.Incidents.RecordingResponseProgress.ResponseProgress.Decide(accepted, incident)));
         Assert.Equal((7L, "RULE:3"), (recorded.PolicyVersion, recorded.PolicyRule));
     }
 

@@ -1,8 +1,10 @@
 using Messages = MdrMesh.Contracts.Messages;
 using MdrMesh.Contracts.Responses;
 using MdrMesh.Incidents;
+using MdrMesh.Incidents.Attaching;
 using MdrMesh.Incidents.ChangingStatus;
 using MdrMesh.Incidents.ClosingIncident;
+using MdrMesh.Incidents.Commenting;
 using IncidentClosed = MdrMesh.Incidents.ClosingIncident.IncidentClosed;
 using MdrMesh.Incidents.GettingHistory;
 using MdrMesh.Incidents.GettingIncidents;
@@ -17,78 +19,115 @@ namespace MdrMesh.Services.Tests;
 public class IncidentDecisionTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+    private static readonly Guid IncidentId = Guid.NewGuid();
     private static readonly Guid ResponseId = Guid.NewGuid();
 
-    private static Incident WithResponse()
-    {
-        var opened = new IncidentOpened(Guid.NewGuid(), "t1", 7, "Miner", null, "HIGH", ["WS-1:ws-1"], [], [], null, null, "SOC", Now, "soc");
-        var incident = Incident.Create(opened);
-        return incident.Apply(new ResponseProposed(ResponseId, "ws-1", new DisableIsolationParameters(), null, Now, "soc"));
-    }
+    private static readonly IncidentOpened Opened =
+        new(IncidentId, "t1", 7, "Miner", null, "HIGH", ["WS-1:ws-1"], [], [], null, null, "SOC", Now, "soc");
 
-    private static Incident Record(Incident incident, IIncidentEvent e)
-    {
-        var events = ResponseProgress.Decide(incident, e, ResponseId);
-        return events.Aggregate(incident, IncidentHistory.Evolve);
-    }
+    private static readonly ResponseProposed Proposed = new(ResponseId, "ws-1", new DisableIsolationParameters(), null, Now, "soc");
+
+    private static readonly Caller Soc = new("c-soc", "soc", null, new HashSet<string> { "SOC_OPERATOR" });
+
+    private static Caller Customer(string rights, string tenant = "t1") => new($"c-{rights}", "Jane", new HashSet<string> { tenant }, new HashSet<string> { rights });
+
+    /// <summary>A decider of the incident, Given/When/Then, on the state <see cref="Incident.Evolve"/> folds.</summary>
+    private static DeciderSpec<Incident, TCommand> Spec<TCommand>(Func<TCommand, Incident, IReadOnlyList<IIncidentEvent>> decide) =>
+        new((command, incident) => decide(command, incident!), (incident, e) => Incident.Evolve(incident, (IIncidentEvent)e));
+
+    private static Incident State(params IIncidentEvent[] events) => events.Aggregate((Incident?)null, Incident.Evolve)!;
+
+    private static ResponseStatus StatusAfter(params IIncidentEvent[] events) => State(events).Response(ResponseId)!.Status;
+
+    private static Messages.ResponseAccepted Accepted(string by = "alice", Messages.AutoAcceptance? auto = null, string? byId = null) =>
+        new(ResponseId, "t1", IncidentId, Now, by, null, auto, byId);
+
+    private static Messages.ResponseExecutionStarted Started(DateTimeOffset at) => new(ResponseId, "t1", IncidentId, "ws-1", at, "executor");
+
+    private static readonly IReadOnlyDictionary<string, string> NoDetails = new Dictionary<string, string>();
+
+    private static Messages.ResponseExecuted Executed() => new(ResponseId, "t1", IncidentId, "ws-1", Now, "executor", NoDetails);
 
     [Fact]
     public void A_response_goes_New_Confirmed_InProgress_Completed()
     {
-        var incident = WithResponse();
-        var statuses = new List<ResponseStatus> { incident.Response(ResponseId)!.Status };
-        foreach (IIncidentEvent e in new IIncidentEvent[]
-                 {
-                     new ResponseAccepted(ResponseId, null, 1, "ALL_TENANTS", Now, "auto"),
-                     new ResponseExecutionStarted(ResponseId, Now, "executor"),
-                     new ResponseExecuted(ResponseId, new Dictionary<string, string>(), Now, "executor"),
-                 })
-        {
-            incident = Record(incident, e);
-            statuses.Add(incident.Response(ResponseId)!.Status);
-        }
+        var accepted = new ResponseAccepted(ResponseId, null, 1, "ALL_TENANTS", Now, "auto-accept setting v1 (ALL_TENANTS)");
+        var began = new ResponseExecutionStarted(ResponseId, Now, "executor");
+        var completed = new ResponseExecuted(ResponseId, NoDetails, Now, "executor");
 
-        Assert.Equal([ResponseStatus.New, ResponseStatus.Confirmed, ResponseStatus.InProgress, ResponseStatus.Completed], statuses);
+        Spec<Messages.ResponseAccepted>(ResponseProgress.Decide).Given(Opened, Proposed)
+            .When(Accepted("auto-accept", new Messages.AutoAcceptance(1, "ALL_TENANTS"))).Then(accepted);
+        Spec<Messages.ResponseExecutionStarted>(ResponseProgress.Decide).Given(Opened, Proposed, accepted).When(Started(Now)).Then(began);
+        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(Opened, Proposed, accepted, began).When(Executed()).Then(completed);
+
+        Assert.Equal([ResponseStatus.New, ResponseStatus.Confirmed, ResponseStatus.InProgress, ResponseStatus.Completed],
+            [StatusAfter(Opened, Proposed), StatusAfter(Opened, Proposed, accepted), StatusAfter(Opened, Proposed, accepted, began),
+                StatusAfter(Opened, Proposed, accepted, began, completed)]);
     }
 
     [Fact]
     public void Repeated_and_late_reports_change_nothing()
     {
-        var confirmed = new ResponseAccepted(ResponseId, null, null, null, Now, "alice");
-        var began = new ResponseExecutionStarted(ResponseId, Now, "executor");
-        var completed = new ResponseExecuted(ResponseId, new Dictionary<string, string>(), Now, "executor");
-        var done = new IIncidentEvent[] { confirmed, began, completed }.Aggregate(WithResponse(), Record);
+        IIncidentEvent[] done =
+        [
+            Opened, Proposed, new ResponseAccepted(ResponseId, null, null, null, Now, "alice"), new ResponseExecutionStarted(ResponseId, Now, "executor"),
+            new ResponseExecuted(ResponseId, NoDetails, Now, "executor"),
+        ];
 
-        Assert.Empty(ResponseProgress.Decide(done, confirmed, ResponseId));
-        Assert.Empty(ResponseProgress.Decide(done, began, ResponseId));
-        Assert.Empty(ResponseProgress.Decide(done, completed, ResponseId));
-        Assert.Empty(ResponseProgress.Decide(done, new ResponseRejected(ResponseId, "DECLINED", null, Now, "bob"), ResponseId));
-        Assert.Empty(ResponseProgress.Decide(done, confirmed, Guid.NewGuid()));
+        Spec<Messages.ResponseAccepted>(ResponseProgress.Decide).Given(done).When(Accepted()).Then();
+        Spec<Messages.ResponseExecutionStarted>(ResponseProgress.Decide).Given(done).When(Started(Now)).Then();
+        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(done).When(Executed()).Then();
+        Spec<Messages.ResponseRejected>(ResponseProgress.Decide).Given(done)
+            .When(new Messages.ResponseRejected(ResponseId, "t1", IncidentId, Now, "bob", "DECLINED")).Then();
+        Spec<Messages.ResponseAccepted>(ResponseProgress.Decide).Given(done).When(Accepted() with { ResponseId = Guid.NewGuid() }).Then();
     }
 
     [Fact]
     public void An_outcome_that_overtakes_its_start_records_the_start_first_and_the_late_start_changes_nothing()
     {
-        var confirmed = Record(WithResponse(), new ResponseAccepted(ResponseId, null, null, null, Now, "alice"));
-        var failed = new ResponseFailed(ResponseId, "ASSET_UNREACHABLE", "gone", Now.AddSeconds(3), "executor");
+        var confirmed = new ResponseAccepted(ResponseId, null, null, null, Now, "alice");
+        var failed = new Messages.ResponseFailed(ResponseId, "t1", IncidentId, "ws-1", Now.AddSeconds(3), "executor", "ASSET_UNREACHABLE", "gone");
 
-        var events = ResponseProgress.Decide(confirmed, failed, ResponseId);
+        var events = Spec<Messages.ResponseFailed>(ResponseProgress.Decide).Given(Opened, Proposed, confirmed).When(failed).Then(
+            new ResponseExecutionStarted(ResponseId, Now.AddSeconds(3), "executor"),
+            new ResponseFailed(ResponseId, "ASSET_UNREACHABLE", "gone", Now.AddSeconds(3), "executor"));
 
-        Assert.Equal([typeof(ResponseExecutionStarted), typeof(ResponseFailed)], events.Select(e => e.GetType()));
-        var done = events.Aggregate(confirmed, IncidentHistory.Evolve);
-        Assert.Equal(ResponseStatus.Failed, done.Response(ResponseId)!.Status);
-        Assert.Empty(ResponseProgress.Decide(done, new ResponseExecutionStarted(ResponseId, Now.AddSeconds(1), "executor"), ResponseId));
+        IIncidentEvent[] done = [Opened, Proposed, confirmed, .. events.Cast<IIncidentEvent>()];
+        Assert.Equal(ResponseStatus.Failed, StatusAfter(done));
+        Spec<Messages.ResponseExecutionStarted>(ResponseProgress.Decide).Given(done).When(Started(Now.AddSeconds(1))).Then();
     }
 
     [Fact]
     public void A_decision_that_arrives_after_the_execution_began_is_still_recorded()
     {
-        var began = Record(WithResponse(), new ResponseExecutionStarted(ResponseId, Now, "executor"));
+        var began = new ResponseExecutionStarted(ResponseId, Now, "executor");
 
-        var confirmed = Record(began, new ResponseAccepted(ResponseId, null, null, null, Now, "alice"));
+        var confirmed = Spec<Messages.ResponseAccepted>(ResponseProgress.Decide).Given(Opened, Proposed, began).When(Accepted())
+            .Then(new ResponseAccepted(ResponseId, null, null, null, Now, "alice"));
 
-        Assert.Equal(ResponseStatus.InProgress, confirmed.Response(ResponseId)!.Status);
-        Assert.Equal("alice", confirmed.Response(ResponseId)!.DecidedBy);
+        var response = State([Opened, Proposed, began, .. confirmed.Cast<IIncidentEvent>()]).Response(ResponseId)!;
+        Assert.Equal(ResponseStatus.InProgress, response.Status);
+        Assert.Equal("alice", response.DecidedBy);
+    }
+
+    [Fact]
+    public void A_completion_attaches_what_the_response_collected_once()
+    {
+        var artifact = new Messages.ResponseArtifact("ws-1-hosts.txt", "hosts", "127.0.0.1 localhost"u8.ToArray());
+        var completed = new ResponseExecuted(ResponseId, NoDetails, Now, "executor");
+        var began = new ResponseExecutionStarted(ResponseId, Now, "executor");
+
+        var events = Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(Opened, Proposed, began)
+            .When(Executed() with { Artifact = artifact }).Then(events =>
+            {
+                Assert.Equal(completed, events[0]);
+                var attached = Assert.IsType<MdrMesh.Incidents.Attaching.AttachmentAdded>(events[1]);
+                Assert.Equal((ResponseId, "ws-1-hosts.txt", "hosts", 19L, Origins.Soc, "executor", (string?)null),
+                    (attached.AttachmentId, attached.FullName, attached.Caption, attached.FileSize, attached.Origin, attached.By, attached.ById));
+                Assert.Equal(2, events.Count);
+            });
+        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given([Opened, Proposed, began, .. events])
+            .When(Executed() with { Artifact = artifact }).Then();
     }
 
     [Fact]
@@ -103,22 +142,71 @@ public class IncidentDecisionTests
     [Fact]
     public void A_closed_incident_refuses_every_change()
     {
-        var closed = WithResponse().Apply(new IncidentClosed("True positive", "done", Now, "soc"));
+        IIncidentEvent[] closed = [Opened, Proposed, new IncidentClosed("True positive", "done", Now, "soc")];
 
-        Assert.Throws<IncidentConflict>(() => CloseIncident.Decide(closed, new IncidentClosed("False positive", "again", Now, "soc")));
-        Assert.Throws<IncidentConflict>(() => ChangeStatus.Decide(closed, new IncidentStatusChanged("Open", Now, "soc")));
-        Assert.Throws<IncidentConflict>(() =>
-            ProposeResponse.Decide(closed, new ResponseProposed(Guid.NewGuid(), "ws-1", new DisableIsolationParameters(), null, Now, "soc")));
+        Spec<CloseIncidentCommand>(CloseIncident.Decide).Given(closed).When(new CloseIncidentCommand("FALSE_POSITIVE", "again", Now, Soc))
+            .ThenRefuses<IncidentConflict>();
+        Spec<ChangeStatusCommand>(ChangeStatus.Decide).Given(closed).When(new ChangeStatusCommand("Open", Now, Soc)).ThenRefuses<IncidentConflict>();
+        Spec<ProposeResponseCommand>(ProposeResponse.Decide).Given(closed)
+            .When(new ProposeResponseCommand(Guid.NewGuid(), "ws-1", new DisableIsolationParameters(), null, null, Now, Soc))
+            .ThenRefuses<IncidentConflict>();
+        Spec<AddCommentCommand>(Comments.Decide).Given(closed).When(new AddCommentCommand(Guid.NewGuid(), "late", Now, Soc))
+            .ThenRefuses<IncidentConflict>();
+        Spec<AddAttachmentCommand>(Attachments.Decide).Given(closed)
+            .When(new AddAttachmentCommand(Guid.NewGuid(), "late.txt", null, 1, "00", "text/plain", Now, Soc)).ThenRefuses<IncidentConflict>();
+    }
+
+    [Fact]
+    public void An_incident_opens_once_as_the_SOCs_or_the_customers()
+    {
+        var open = new OpenIncidentCommand(IncidentId, "t1", 7, "Miner", null, "HIGH", Opened.AffectedHosts, Opened.MitreTactics, Opened.MitreTechniques,
+            null, null, false, Now, Soc);
+
+        Spec<OpenIncidentCommand>((c, i) => OpenIncident.Decide(c, i)).When(open).Then(Opened with { ById = "c-soc" });
+        Spec<OpenIncidentCommand>((c, i) => OpenIncident.Decide(c, i)).When(open with { Caller = Customer("FULL_ACCESS"), NoSla = true })
+            .Then(Opened with { Origin = Origins.Customer, By = "Jane", ById = "c-FULL_ACCESS", NoSla = true });
+        Spec<OpenIncidentCommand>((c, i) => OpenIncident.Decide(c, i)).Given(Opened).When(open).ThenRefuses<IncidentConflict>();
+    }
+
+    [Fact]
+    public void A_status_changes_once_and_closing_names_the_resolution()
+    {
+        Spec<ChangeStatusCommand>(ChangeStatus.Decide).Given(Opened).When(new ChangeStatusCommand(IncidentStatus.OnHold, Now, Soc))
+            .Then(new IncidentStatusChanged(IncidentStatus.OnHold, Now, "soc", "c-soc"));
+        Spec<ChangeStatusCommand>(ChangeStatus.Decide).Given(Opened).When(new ChangeStatusCommand(IncidentStatus.Open, Now, Soc)).Then();
+        Spec<CloseIncidentCommand>(CloseIncident.Decide).Given(Opened).When(new CloseIncidentCommand("TRUE_POSITIVE", "done", Now, Soc))
+            .Then(new IncidentClosed("True positive", "done", Now, "soc", "c-soc"));
+    }
+
+    [Fact]
+    public void Comments_and_files_are_marked_as_the_SOCs_or_the_customers_and_every_download_is_recorded()
+    {
+        var commentId = Guid.NewGuid();
+        var fileId = Guid.NewGuid();
+        var jane = Customer("INCIDENT_ACCESS");
+
+        Spec<AddCommentCommand>(Comments.Decide).Given(Opened).When(new AddCommentCommand(commentId, "seen", Now, Soc))
+            .Then(new CommentAdded(commentId, "seen", Now, "soc", "c-soc", Origins.Soc));
+        Spec<AddCommentCommand>(Comments.Decide).Given(Opened).When(new AddCommentCommand(commentId, "seen", Now, jane))
+            .Then(new CommentAdded(commentId, "seen", Now, "Jane", jane.Id, Origins.Customer));
+        Spec<AddAttachmentCommand>(Attachments.Decide).Given(Opened)
+            .When(new AddAttachmentCommand(fileId, "a.txt", "note", 1, "ab", "text/plain", Now, jane))
+            .Then(new AttachmentAdded(fileId, "a.txt", "note", 1, "ab", "text/plain", Origins.Customer, Now, "Jane", jane.Id));
+        Spec<DownloadAttachmentCommand>(Attachments.Decide)
+            .Given(Opened, new AttachmentAdded(fileId, "a.txt", "note", 1, "ab", "text/plain", Origins.Customer, Now, "Jane", jane.Id),
+                new IncidentClosed("True positive", "done", Now, "soc"))
+            .When(new DownloadAttachmentCommand(fileId, Now.AddMinutes(1), Soc))
+            .Then(new AttachmentDownloaded(fileId, Now.AddMinutes(1), "soc", "c-soc"));
     }
 
     [Fact]
     public void A_history_record_says_who_changed_what_from_what_to_what()
     {
-        var before = WithResponse();
+        var before = State(Opened, Proposed, new ResponseExecutionStarted(ResponseId, Now, "executor"));
         var e = new ResponseFailed(ResponseId, "FILE_TOO_LARGE", "too big", Now.AddMinutes(1), "executor");
-        var after = IncidentHistory.Evolve(Record(before, new ResponseExecutionStarted(ResponseId, Now, "executor")), e);
+        var after = Incident.Evolve(before, e);
 
-        var record = IncidentHistory.Describe(Record(before, new ResponseExecutionStarted(ResponseId, Now, "executor")), after, e, 5);
+        var record = IncidentHistory.Describe(before, after, e, 5);
 
         Assert.Equal(("update", "incident_response", "executor"), (record.Operation, record.EntityType, record.ChangedBy));
         var status = Assert.Single(record.Changes, c => c.Field == "status");
@@ -129,11 +217,11 @@ public class IncidentDecisionTests
     [Fact]
     public void History_never_holds_the_isolation_password()
     {
-        var incident = Incident.Create(new IncidentOpened(Guid.NewGuid(), "t1", 1, "x", null, "LOW", ["ws-1"], [], [], null, null, "SOC", Now, "soc"));
+        var incident = State(new IncidentOpened(Guid.NewGuid(), "t1", 1, "x", null, "LOW", ["ws-1"], [], [], null, null, "SOC", Now, "soc"));
         var isolate = new IsolateParameters(60, []).WithPassword(MdrMesh.Contracts.Isolation.IsolationPassword.Generate());
         var added = new ResponseProposed(Guid.NewGuid(), "ws-1", isolate, null, Now, "soc");
 
-        var record = IncidentHistory.Describe(incident, incident.Apply(added), added, 2);
+        var record = IncidentHistory.Describe(incident, Incident.Evolve(incident, added), added, 2);
 
         Assert.DoesNotContain(isolate.Password!, record.Snapshot);
         Assert.Contains(isolate.TaskId!, record.Snapshot);
@@ -148,31 +236,27 @@ public class IncidentDecisionTests
         Assert.Empty(MdrMesh.ServiceDefaults.Paging.Page(items, 4, 2));
     }
 
-    private static readonly Caller Soc = new("c-soc", "soc", null, new HashSet<string> { "SOC_OPERATOR" });
-
-    private static Caller Customer(string rights, string tenant = "t1") => new($"c-{rights}", "Jane", new HashSet<string> { tenant }, new HashSet<string> { rights });
-
     [Fact]
     public void Only_the_author_by_connection_id_deletes_a_comment_even_when_another_connection_has_the_same_name()
     {
-        var comment = new MdrMesh.Incidents.Commenting.CommentAdded(Guid.NewGuid(), "mine", Now, "Jane", "c-1");
-        var incident = WithResponse().Apply(comment);
-        var byImpostor = new MdrMesh.Incidents.Commenting.CommentDeleted(comment.CommentId, Now, "Jane", "c-2");
+        var comment = new CommentAdded(Guid.NewGuid(), "mine", Now, "Jane", "c-1");
+        var impostor = new Caller("c-2", "Jane", new HashSet<string> { "t1" }, new HashSet<string> { "FULL_ACCESS" });
+        var spec = Spec<DeleteCommentCommand>(Comments.Decide).Given(Opened, Proposed, comment);
 
-        Assert.Throws<IncidentConflict>(() => MdrMesh.Incidents.Commenting.Comments.Delete(incident, byImpostor, "c-2"));
-        Assert.Single(MdrMesh.Incidents.Commenting.Comments.Delete(incident, byImpostor with { ById = "c-1" }, "c-1"));
-        Assert.Equal("c-1", incident.Comments.Single().AuthorId);
+        spec.When(new DeleteCommentCommand(comment.CommentId, Now, impostor)).ThenRefuses<IncidentConflict>();
+        spec.When(new DeleteCommentCommand(comment.CommentId, Now, impostor with { Id = "c-1" })).Then(new CommentDeleted(comment.CommentId, Now, "Jane", "c-1"));
+        Assert.Equal("c-1", State(Opened, Proposed, comment).Comments.Single().AuthorId);
     }
 
     [Fact]
     public void History_records_the_connection_id_beside_the_name_and_none_for_the_system()
     {
-        var before = WithResponse();
+        var before = State(Opened, Proposed);
         var byPerson = new ResponseRejected(ResponseId, "DECLINED", "no", Now, "Jane", "c-jane");
         var bySystem = new ResponseExecutionStarted(ResponseId, Now, "executor");
 
-        Assert.Equal(("Jane", "c-jane"), Pair(IncidentHistory.Describe(before, IncidentHistory.Evolve(before, byPerson), byPerson, 3)));
-        Assert.Equal(("executor", null), Pair(IncidentHistory.Describe(before, IncidentHistory.Evolve(before, bySystem), bySystem, 3)));
+        Assert.Equal(("Jane", "c-jane"), Pair(IncidentHistory.Describe(before, Incident.Evolve(before, byPerson), byPerson, 3)));
+        Assert.Equal(("executor", null), Pair(IncidentHistory.Describe(before, Incident.Evolve(before, bySystem), bySystem, 3)));
 
         static (string, string?) Pair(IncidentHistoryRecord r) => (r.ChangedBy, r.ChangedById);
     }
@@ -185,9 +269,12 @@ public class IncidentDecisionTests
         var byPolicy = byPerson with { By = "auto-accept", AutoAccepted = new Messages.AutoAcceptance(2, "ALL_TENANTS") };
         var rejected = new Messages.ResponseRejected(ResponseId, "t1", incident, Now, "Jane", Messages.RejectionReason.Declined, "no", "c-jane");
 
-        Assert.Equal(("Jane", "c-jane"), (ResponseProgress.Confirmed(byPerson).By, ResponseProgress.Confirmed(byPerson).ById));
-        Assert.Null(ResponseProgress.Confirmed(byPolicy).ById);
-        Assert.Equal("c-jane", ResponseProgress.Declined(rejected).ById);
+        Spec<Messages.ResponseAccepted>(ResponseProgress.Decide).Given(Opened, Proposed).When(byPerson)
+            .Then(new ResponseAccepted(ResponseId, "ok", null, null, Now, "Jane", "c-jane"));
+        Spec<Messages.ResponseAccepted>(ResponseProgress.Decide).Given(Opened, Proposed).When(byPolicy)
+            .Then(new ResponseAccepted(ResponseId, "ok", 2, "ALL_TENANTS", Now, "auto-accept setting v2 (ALL_TENANTS)"));
+        Spec<Messages.ResponseRejected>(ResponseProgress.Decide).Given(Opened, Proposed).When(rejected)
+            .Then(new ResponseRejected(ResponseId, Messages.RejectionReason.Declined, "no", Now, "Jane", "c-jane"));
     }
 
     [Theory]
@@ -198,32 +285,35 @@ public class IncidentDecisionTests
     [InlineData("FULL_ACCESS", "t2", false)]
     public void A_password_is_revealed_only_to_deciders_of_the_tenant_and_the_SOC(string rights, string tenant, bool reveals)
     {
-        var incident = WithIsolation(out var responseId);
+        var isolation = Isolation(out var responseId);
 
-        var events = PasswordReveal.Decide(incident, [responseId, ResponseId], Customer(rights, tenant), Now);
-
-        Assert.Equal(reveals, events.Count == 1);
-        Assert.All(events.Cast<IsolationPasswordRevealed>(), e => Assert.Equal((responseId, "Jane", $"c-{rights}"), (e.ResponseId, e.By, e.ById)));
+        Spec<RevealPasswordsCommand>(PasswordReveal.Decide).Given(Opened, Proposed, isolation)
+            .When(new RevealPasswordsCommand([responseId, ResponseId], Now, Customer(rights, tenant))).Then(events =>
+            {
+                Assert.Equal(reveals, events.Count == 1);
+                Assert.All(events.Cast<IsolationPasswordRevealed>(), e => Assert.Equal((responseId, "Jane", $"c-{rights}"), (e.ResponseId, e.By, e.ById)));
+            });
     }
 
     [Fact]
     public void A_connection_that_has_seen_a_password_is_not_recorded_again_but_another_connection_is()
     {
-        var incident = WithIsolation(out var responseId);
+        var isolation = Isolation(out var responseId);
         var jane = Customer("FULL_ACCESS", "t1");
-        var seen = PasswordReveal.Decide(incident, [responseId], jane, Now).Aggregate(incident, IncidentHistory.Evolve);
+        var spec = Spec<RevealPasswordsCommand>(PasswordReveal.Decide).Given(Opened, Proposed, isolation);
+        var seen = spec.When(new RevealPasswordsCommand([responseId], Now, jane)).Then(new IsolationPasswordRevealed(responseId, Now, "Jane", jane.Id));
 
-        Assert.Empty(PasswordReveal.Decide(seen, [responseId], jane, Now.AddMinutes(1)));
-        Assert.Single(PasswordReveal.Decide(seen, [responseId], Customer("RESPONSE_MANAGEMENT", "t1"), Now.AddMinutes(1)));
+        spec.Given([.. seen]).When(new RevealPasswordsCommand([responseId], Now.AddMinutes(1), jane)).Then();
+        spec.When(new RevealPasswordsCommand([responseId], Now.AddMinutes(1), Customer("RESPONSE_MANAGEMENT", "t1"))).Then(events => Assert.Single(events));
     }
 
     [Fact]
     public void A_reveal_is_history_without_the_password_and_does_not_move_the_update_time()
     {
-        var incident = WithIsolation(out var responseId);
+        var incident = State(Opened, Proposed, Isolation(out var responseId));
         var reveal = new IsolationPasswordRevealed(responseId, Now.AddHours(1), "Jane", "c-jane");
 
-        var after = IncidentHistory.Evolve(incident, reveal);
+        var after = Incident.Evolve(incident, reveal);
         var record = IncidentHistory.Describe(incident, after, reveal, 9);
 
         Assert.Equal(incident.UpdatedAt, after.UpdatedAt);
@@ -236,14 +326,13 @@ public class IncidentDecisionTests
     [Fact]
     public void The_soc_proposing_an_isolation_is_recorded_as_having_read_its_password()
     {
-        var incident = WithResponse();
         var isolate = new IsolateParameters(60, []).WithPassword(MdrMesh.Contracts.Isolation.IsolationPassword.Generate()).WithoutPassword();
-        var added = new ResponseProposed(Guid.NewGuid(), "ws-1", isolate, null, Now, "soc", "c-soc", "k:sealed");
+        var propose = new ProposeResponseCommand(Guid.NewGuid(), "ws-1", isolate, null, "k:sealed", Now, Soc);
+        var proposed = new ResponseProposed(propose.ResponseId, "ws-1", isolate, null, Now, "soc", "c-soc", "k:sealed");
+        var spec = Spec<ProposeResponseCommand>(ProposeResponse.Decide).Given(Opened, Proposed);
 
-        var events = ProposeResponse.Decide(incident, added, Soc);
-
-        Assert.Equal([typeof(ResponseProposed), typeof(IsolationPasswordRevealed)], events.Select(e => e.GetType()));
-        Assert.Single(ProposeResponse.Decide(incident, added with { SealedPassword = null }, Soc));
+        spec.When(propose).Then(proposed, new IsolationPasswordRevealed(propose.ResponseId, Now, "soc", "c-soc"));
+        spec.When(propose with { SealedPassword = null }).Then(proposed with { SealedPassword = null });
     }
 
     [Fact]
@@ -262,10 +351,10 @@ public class IncidentDecisionTests
             DetectionTechnology = "EDR" }, Soc));
     }
 
-    private static Incident WithIsolation(out Guid responseId)
+    private static ResponseProposed Isolation(out Guid responseId)
     {
         responseId = Guid.NewGuid();
         var isolate = new IsolateParameters(60, []).WithPassword(MdrMesh.Contracts.Isolation.IsolationPassword.Generate()).WithoutPassword();
-        return WithResponse().Apply(new ResponseProposed(responseId, "ws-1", isolate, null, Now, "soc", "c-soc", "k:sealed"));
+        return new ResponseProposed(responseId, "ws-1", isolate, null, Now, "soc", "c-soc", "k:sealed");
     }
 }

@@ -18,8 +18,18 @@ public static class Attachments
 {
     public const int MaxNameLength = 255;
 
-    public static IReadOnlyList<IIncidentEvent> Add(Incident incident, AttachmentAdded added) =>
-        incident.IsClosed ? throw new IncidentConflict("The incident is closed: it can no longer change.") : [added];
+    /// <summary>The SOC's files are marked as theirs, everyone else's as the customer's.</summary>
+    public static IReadOnlyList<IIncidentEvent> Decide(AddAttachmentCommand command, Incident incident)
+    {
+        if (incident.IsClosed) throw new IncidentConflict("The incident is closed: it can no longer change.");
+        var caller = command.Caller;
+        return [new AttachmentAdded(command.AttachmentId, command.FullName, command.Caption, command.FileSize, command.Sha256, command.ContentType,
+            caller.IsSocOperator ? Origins.Soc : Origins.Customer, command.At, caller.Name, caller.Id)];
+    }
+
+    /// <summary>Every download is in the incident's history (who took which file, when), closed or not.</summary>
+    public static IReadOnlyList<IIncidentEvent> Decide(DownloadAttachmentCommand command, Incident incident) =>
+        [new AttachmentDownloaded(command.AttachmentId, command.At, command.Caller.Name, command.Caller.Id)];
 
     public static async Task<IResult> Upload(HttpRequest http, Caller caller, IncidentStore incidents, IDocumentStore store, TimeProvider clock,
         Microsoft.Extensions.Options.IOptions<AttachmentOptions> options, CancellationToken ct)
@@ -42,21 +52,21 @@ public static class Attachments
 
         var bytes = new byte[file.Length];
         await using (var content = file.OpenReadStream()) await content.ReadExactlyAsync(bytes, ct);
-        var added = new AttachmentAdded(Guid.NewGuid(), name, meta.Caption, bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)),
-            ContentSniffing.Sniff(bytes), caller.IsSocOperator ? Origins.Soc : Origins.Customer, clock.GetUtcNow(), caller.Name, caller.Id);
+        var command = new AddAttachmentCommand(Guid.NewGuid(), name, meta.Caption, bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)),
+            ContentSniffing.Sniff(bytes), clock.GetUtcNow(), caller);
         // The bytes first: an event never names a file that is not there. If the incident refuses it (closed meanwhile), they go again.
-        await AttachmentBlobs.WriteAsync(store, incident.TenantId, added.AttachmentId, bytes, ct);
+        await AttachmentBlobs.WriteAsync(store, incident.TenantId, command.AttachmentId, bytes, ct);
         Incident changed;
         try
         {
-            changed = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Add(current, added), ct);
+            changed = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(command, current), ct);
         }
         catch
         {
-            await AttachmentBlobs.DeleteAsync(store, incident.TenantId, added.AttachmentId, CancellationToken.None);
+            await AttachmentBlobs.DeleteAsync(store, incident.TenantId, command.AttachmentId, CancellationToken.None);
             throw;
         }
-        var attachment = changed.Attachments.Single(a => a.AttachmentId == added.AttachmentId);
+        var attachment = changed.Attachments.Single(a => a.AttachmentId == command.AttachmentId);
         return Results.Ok(IncidentViews.Attachment(attachment, wasRead: true));
     }
 
@@ -76,8 +86,8 @@ public static class Attachments
         if (incident is null || attachment is null) return ApiProblems.NotFound("The attachment");
         var bytes = await AttachmentBlobs.ReadAsync(store, incident.TenantId, id, ct);
         if (bytes is null) return ApiProblems.NotFound("The attachment");
-        // Every download is in the incident's history (who took which file, when).
-        await incidents.ChangeAsync(incident.TenantId, incident.Id, _ => [new AttachmentDownloaded(id, clock.GetUtcNow(), caller.Name, caller.Id)], ct);
+        var command = new DownloadAttachmentCommand(id, clock.GetUtcNow(), caller);
+        await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(command, current), ct);
         return Results.File(bytes, "application/octet-stream", attachment.FullName);
     }
 

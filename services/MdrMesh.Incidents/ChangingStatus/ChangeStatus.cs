@@ -12,10 +12,11 @@ public sealed record ChangeStatusRequest(string? IncidentId,
 
 public static class ChangeStatus
 {
-    public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, IncidentStatusChanged change)
+    /// <summary>The status it already has changes nothing.</summary>
+    public static IReadOnlyList<IIncidentEvent> Decide(ChangeStatusCommand command, Incident incident)
     {
         if (incident.IsClosed) throw new IncidentConflict("The incident is closed: it can no longer change.");
-        return incident.Status == change.Status ? [] : [change];
+        return incident.Status == command.Status ? [] : [new IncidentStatusChanged(command.Status, command.At, command.Caller.Name, command.Caller.Id)];
     }
 
     public static async Task<IResult> Handle(ChangeStatusRequest request, Caller caller, IncidentStore incidents, TimeProvider clock,
@@ -28,8 +29,8 @@ public static class ChangeStatus
         var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
 
-        var change = new IncidentStatusChanged(request.Status!, clock.GetUtcNow(), caller.Name, caller.Id);
-        var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(current, change), ct);
+        var command = new ChangeStatusCommand(request.Status!, clock.GetUtcNow(), caller);
+        var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(command, current), ct);
         return Results.Ok(IncidentViews.Incident(updated));
     }
 }

@@ -27,8 +27,9 @@ public static class CloseIncident
     /// <summary>Every resolution an incident can show (filters name these): the two above, and Other from the product.</summary>
     public static readonly IReadOnlyList<string> Shown = [.. Resolutions.Values, "Other"];
 
-    public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, IncidentClosed close) =>
-        incident.IsClosed ? throw new IncidentConflict("The incident is already closed.") : [close];
+    public static IReadOnlyList<IIncidentEvent> Decide(CloseIncidentCommand command, Incident incident) => incident.IsClosed
+        ? throw new IncidentConflict("The incident is already closed.")
+        : [new IncidentClosed(Resolutions[command.ResolutionStatus], command.Summary, command.At, command.Caller.Name, command.Caller.Id)];
 
     public static async Task<IResult> Handle(CloseIncidentRequest request, Caller caller, IncidentStore incidents, TimeProvider clock,
         CancellationToken ct)
@@ -41,8 +42,8 @@ public static class CloseIncident
         var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
 
-        var close = new IncidentClosed(Resolutions[request.ResolutionStatus!], request.Summary!, clock.GetUtcNow(), caller.Name, caller.Id);
-        var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(current, close), ct);
+        var command = new CloseIncidentCommand(request.ResolutionStatus!, request.Summary!, clock.GetUtcNow(), caller);
+        var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(command, current), ct);
         return Results.Ok(IncidentViews.Incident(updated));
     }
 }

@@ -19,17 +19,22 @@ public sealed record DeleteCommentRequest(string? IncidentId, string? CommentId)
 
 public static class Comments
 {
-    public static IReadOnlyList<IIncidentEvent> Add(Incident incident, CommentAdded comment) =>
-        incident.IsClosed ? throw new IncidentConflict("The incident is closed: it can no longer change.") : [comment];
-
-    /// <summary>Authorship is the connection's id: names are free text, and two connections may share one.</summary>
-    public static IReadOnlyList<IIncidentEvent> Delete(Incident incident, CommentDeleted deletion, string callerId)
+    /// <summary>The SOC's comments are marked as theirs, everyone else's as the customer's.</summary>
+    public static IReadOnlyList<IIncidentEvent> Decide(AddCommentCommand command, Incident incident)
     {
         if (incident.IsClosed) throw new IncidentConflict("The incident is closed: it can no longer change.");
-        var comment = incident.Comments.FirstOrDefault(c => c.CommentId == deletion.CommentId)
+        var caller = command.Caller;
+        return [new CommentAdded(command.CommentId, command.Text, command.At, caller.Name, caller.Id, caller.IsSocOperator ? Origins.Soc : Origins.Customer)];
+    }
+
+    /// <summary>Authorship is the connection's id: names are free text, and two connections may share one.</summary>
+    public static IReadOnlyList<IIncidentEvent> Decide(DeleteCommentCommand command, Incident incident)
+    {
+        if (incident.IsClosed) throw new IncidentConflict("The incident is closed: it can no longer change.");
+        var comment = incident.Comments.FirstOrDefault(c => c.CommentId == command.CommentId)
             ?? throw new KeyNotFoundException("comment");
-        if (comment.AuthorId is null || comment.AuthorId != callerId) throw new IncidentConflict("Only the author of a comment may delete it.");
-        return [deletion];
+        if (comment.AuthorId is null || comment.AuthorId != command.Caller.Id) throw new IncidentConflict("Only the author of a comment may delete it.");
+        return [new CommentDeleted(command.CommentId, command.At, command.Caller.Name, command.Caller.Id)];
     }
 
     public static async Task<IResult> Create(CreateCommentRequest request, Caller caller, IncidentStore incidents, TimeProvider clock,
@@ -42,10 +47,9 @@ public static class Comments
         var incident = await incidents.FindAsync(request.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
 
-        var origin = caller.IsSocOperator ? Origins.Soc : Origins.Customer;
-        var comment = new CommentAdded(Guid.NewGuid(), request.Text!, clock.GetUtcNow(), caller.Name, caller.Id, origin);
-        var changed = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Add(current, comment), ct);
-        var added = changed.Comments.Single(c => c.CommentId == comment.CommentId);
+        var command = new AddCommentCommand(Guid.NewGuid(), request.Text!, clock.GetUtcNow(), caller);
+        var changed = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(command, current), ct);
+        var added = changed.Comments.Single(c => c.CommentId == command.CommentId);
         return Results.Ok(IncidentViews.Comment(added, wasRead: true, request.MarkdownToHtml == true));
     }
 
@@ -66,9 +70,9 @@ public static class Comments
             : await incidents.FindByCommentAsync(commentId, caller, ct);
         if (incident?.Comments.Any(c => c.CommentId == commentId) != true) return ApiProblems.NotFound("The comment");
 
-        var deletion = new CommentDeleted(commentId, clock.GetUtcNow(), caller.Name, caller.Id);
-        await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Delete(current, deletion, caller.Id), ct);
-        return Results.Ok(new CommentDeletedView(deletion.CommentId, true));
+        var command = new DeleteCommentCommand(commentId, clock.GetUtcNow(), caller);
+        await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(command, current), ct);
+        return Results.Ok(new CommentDeletedView(command.CommentId, true));
     }
 }
 

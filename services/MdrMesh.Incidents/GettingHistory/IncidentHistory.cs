@@ -46,32 +46,12 @@ public static class IncidentHistory
         var version = fromVersion;
         foreach (var e in events)
         {
-            var next = Evolve(state, e);
+            var next = Incident.Evolve(state, e);
             session.Store(Describe(state, next, e, ++version));
             state = next;
         }
         return state!;
     }
-
-    public static Incident Evolve(Incident? state, IIncidentEvent e) => e switch
-    {
-        IncidentOpened opened => Incident.Create(opened),
-        CommentAdded x => state!.Apply(x),
-        AttachmentAdded x => state!.Apply(x),
-        AttachmentDownloaded x => state!.Apply(x),
-        CommentDeleted x => state!.Apply(x),
-        IncidentStatusChanged x => state!.Apply(x),
-        IncidentClosed x => state!.Apply(x),
-        ResponseProposed x => state!.Apply(x),
-        ResponseAccepted x => state!.Apply(x),
-        ResponseRejected x => state!.Apply(x),
-        ResponseExecutionStarted x => state!.Apply(x),
-        ResponseExecuted x => state!.Apply(x),
-        ResponseFailed x => state!.Apply(x),
-        ResponseUndone x => state!.Apply(x),
-        IsolationPasswordRevealed x => state!.Apply(x),
-        _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "not an incident event"),
-    };
 
     /// <summary>The history record of one event: pure, from the states before and after it.</summary>
     public static IncidentHistoryRecord Describe(Incident? before, Incident after, IIncidentEvent e, long version)

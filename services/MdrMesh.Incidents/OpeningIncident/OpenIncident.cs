@@ -42,6 +42,12 @@ public sealed record CreateIncidentRequest(
 
 public static class OpenIncident
 {
+    /// <summary>An incident opens once; the SOC's are marked as theirs, everyone else's as the customer's.</summary>
+    public static IReadOnlyList<IIncidentEvent> Decide(OpenIncidentCommand c, Incident? incident) => incident is not null
+        ? throw new IncidentConflict("The incident is already open.")
+        : [new IncidentOpened(c.IncidentId, c.TenantId, c.Number, c.Summary, c.Description, c.Priority, c.AffectedHosts, c.MitreTactics,
+            c.MitreTechniques, c.DetectionTechnology, c.ClientDescription, c.Caller.IsSocOperator ? Origins.Soc : Origins.Customer, c.At,
+            c.Caller.Name, c.Caller.Id, c.NoSla)];
 
     public static IReadOnlyList<ValidationError> Validate(CreateIncidentRequest request, Caller caller)
     {
@@ -74,11 +80,10 @@ public static class OpenIncident
         var tenant = request.TenantId ?? RootTenant.Id;
         if (!caller.CanReach(tenant)) return ApiProblems.NotFound("The tenant");
 
-        var opened = new IncidentOpened(Guid.NewGuid(), tenant, await incidents.NextNumberAsync(ct), request.Summary!,
+        var command = new OpenIncidentCommand(Guid.NewGuid(), tenant, await incidents.NextNumberAsync(ct), request.Summary!,
             request.Description, request.Priority ?? Priorities.Normal, request.AffectedHosts!, request.MitreTactics ?? [],
-            request.MitreTechniques ?? [], request.DetectionTechnology, request.ClientDescription,
-            caller.IsSocOperator ? Origins.Soc : Origins.Customer, clock.GetUtcNow(), caller.Name, caller.Id, request.NoSlaFlag == true);
-        var incident = await incidents.OpenAsync(opened, ct);
+            request.MitreTechniques ?? [], request.DetectionTechnology, request.ClientDescription, request.NoSlaFlag == true, clock.GetUtcNow(), caller);
+        var incident = await incidents.OpenAsync(tenant, command.IncidentId, state => Decide(command, state), ct);
         return Results.Ok(IncidentViews.Incident(incident));
     }
 }

@@ -34,11 +34,14 @@ public sealed record ProposeResponseRequest(string? IncidentId, string? AssetId,
 public static class ProposeResponse
 {
     /// <summary>The proposal, and the reveal of its password to the proposer, who receives it in the answer.</summary>
-    public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, ResponseProposed proposal, Caller? revealTo = null)
+    public static IReadOnlyList<IIncidentEvent> Decide(ProposeResponseCommand command, Incident incident)
     {
         if (incident.IsClosed) throw new IncidentConflict("The incident is closed: no response can be proposed on it.");
-        if (proposal.SealedPassword is null || revealTo is null || !PasswordReveal.MaySee(revealTo, incident.TenantId)) return [proposal];
-        return [proposal, new IsolationPasswordRevealed(proposal.ResponseId, proposal.At, revealTo.Name, revealTo.Id)];
+        var (caller, at) = (command.Caller, command.At);
+        var proposal = new ResponseProposed(command.ResponseId, command.AssetId, command.Parameters, command.Description, at, caller.Name, caller.Id,
+            command.SealedPassword);
+        if (command.SealedPassword is null || !PasswordReveal.MaySee(caller, incident.TenantId)) return [proposal];
+        return [proposal, new IsolationPasswordRevealed(command.ResponseId, at, caller.Name, caller.Id)];
     }
 
     public static async Task<IResult> Handle(ProposeResponseRequest request, Caller caller, IncidentStore incidents, PasswordVault vault,
@@ -69,9 +72,9 @@ public static class ProposeResponse
             sealedPassword = vault.Seal(generated.Password, responseId);
             parameters = isolate.WithPassword(generated).WithoutPassword();
         }
-        var proposal = new ResponseProposed(responseId, request.AssetId!, parameters, request.Description, clock.GetUtcNow(), caller.Name, caller.Id,
-            sealedPassword);
-        var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(current, proposal, caller), ct);
+        var command = new ProposeResponseCommand(responseId, request.AssetId!, parameters, request.Description, sealedPassword, clock.GetUtcNow(),
+            caller);
+        var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(command, current), ct);
         var revealed = PasswordReveal.MaySee(caller, updated.TenantId) ? password : null;
         return Results.Ok(IncidentViews.Response(updated.Response(responseId)!, updated.Id, revealed));
     }

@@ -22,15 +22,49 @@ public sealed record ResponseFailed(Guid ResponseId, string ReasonCode, string M
 public sealed record ResponseUndone(Guid ResponseId, Guid? UndoneBy, string Reason, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
 /// <summary>
-/// Pure decisions on what the other services report. A message that changes nothing (a
-/// redelivery, a duplicate after a crash, a start reported after the end) yields no event, which
+/// Pure decisions on what the other services report: each message, as the consumer received it, is the command. A message
+/// that changes nothing (a redelivery, a duplicate after a crash, a start reported after the end) yields no event, which
 /// is what makes the consumer idempotent. An outcome that overtakes its start (a retry after a
 /// database or broker restart lets the later message through first) records the start too, as the
 /// executor always starts before it ends: history keeps New → Confirmed → InProgress → outcome.
 /// </summary>
 public static class ResponseProgress
 {
-    public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, IIncidentEvent reported, Guid responseId)
+    /// <summary>An acceptance as the incident records it: by a person (name and connection id), or by the auto-accept setting (no id).</summary>
+    public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseAccepted m, Incident incident) => Record(incident, m.ResponseId,
+        new ResponseAccepted(m.ResponseId, m.Comment, m.AutoAccepted?.PolicyVersion, m.AutoAccepted?.Rule, m.At, DecidedBy(m),
+            m.AutoAccepted is null ? m.ById : null));
+
+    /// <summary>A rejection as the incident records it; the connection id only when a person declined.</summary>
+    public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseRejected m, Incident incident) =>
+        Record(incident, m.ResponseId, new ResponseRejected(m.ResponseId, m.Reason, m.Comment, m.At, m.By, m.ById));
+
+    public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseExecutionStarted m, Incident incident) =>
+        Record(incident, m.ResponseId, new ResponseExecutionStarted(m.ResponseId, m.At, m.By));
+
+    /// <summary>A completion, with the file it collected attached to the incident when the completion is recorded (its bytes are stored first).</summary>
+    public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseExecuted m, Incident incident)
+    {
+        var recorded = Record(incident, m.ResponseId, new ResponseExecuted(m.ResponseId, m.Details, m.At, m.By));
+        return m.Artifact is { } artifact && recorded.Count > 0 ? [.. recorded, Artifact(m.ResponseId, artifact, m.At, m.By)] : recorded;
+    }
+
+    public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseFailed m, Incident incident) =>
+        Record(incident, m.ResponseId, new ResponseFailed(m.ResponseId, m.ReasonCode, m.Message, m.At, m.By));
+
+    public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseUndone m, Incident incident) =>
+        Record(incident, m.ResponseId, new ResponseUndone(m.ResponseId, m.UndoneBy, m.Reason, m.At, m.By));
+
+    /// <summary>Who decided, as history shows it: a person's name, the tenant's rule and policy version, or the auto-accept setting.</summary>
+    public static string DecidedBy(Messages.ResponseAccepted accepted) => accepted.AutoAccepted switch
+    {
+        { RuleNumber: { } number } rule => $"auto-accepted by rule {number} '{rule.RuleName}', policy v{rule.PolicyVersion}",
+        { } setting => $"auto-accept setting v{setting.PolicyVersion} ({setting.Rule})",
+        null => accepted.By,
+    };
+
+    // The reported event if the response is there and not past it yet, after the start an outcome overtook.
+    private static IReadOnlyList<IIncidentEvent> Record(Incident incident, Guid responseId, IIncidentEvent reported)
     {
         var response = incident.Response(responseId);
         if (response is null) return [];
@@ -51,26 +85,11 @@ public static class ResponseProgress
         };
     }
 
-    /// <summary>An acceptance as the incident records it: by a person (name and connection id), or by the auto-accept setting (no id).</summary>
-    public static ResponseAccepted Confirmed(Messages.ResponseAccepted m) => new(m.ResponseId, m.Comment, m.AutoAccepted?.PolicyVersion,
-        m.AutoAccepted?.Rule, m.At, DecidedBy(m), m.AutoAccepted is null ? m.ById : null);
-
-    /// <summary>A rejection as the incident records it; the connection id only when a person declined.</summary>
-    public static ResponseRejected Declined(Messages.ResponseRejected m) => new(m.ResponseId, m.Reason, m.Comment, m.At, m.By, m.ById);
-
-    /// <summary>The file a completed response collected, as the incident's attachment (its id is the response's: one per response).</summary>
-    public static AttachmentAdded Artifact(Guid responseId, Messages.ResponseArtifact artifact, DateTimeOffset at, string by) => new(
+    // The file a completed response collected, as the incident's attachment (its id is the response's: one per response).
+    private static AttachmentAdded Artifact(Guid responseId, Messages.ResponseArtifact artifact, DateTimeOffset at, string by) => new(
         responseId, artifact.FileName, artifact.Caption, artifact.Content.LongLength,
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(artifact.Content)), ContentSniffing.Sniff(artifact.Content), Origins.Soc,
         at, by);
-
-    /// <summary>Who decided, as history shows it: a person's name, the tenant's rule and policy version, or the auto-accept setting.</summary>
-    public static string DecidedBy(Messages.ResponseAccepted accepted) => accepted.AutoAccepted switch
-    {
-        { RuleNumber: { } number } rule => $"auto-accepted by rule {number} '{rule.RuleName}', policy v{rule.PolicyVersion}",
-        { } setting => $"auto-accept setting v{setting.PolicyVersion} ({setting.Rule})",
-        null => accepted.By,
-    };
 }
 
 /// <summary>Appends decisions and outcomes reported by the approvals service and the executor to the incident stream.</summary>
@@ -81,54 +100,40 @@ public sealed class ResponseProgressConsumer(IncidentStore incidents, Marten.IDo
     public Task Consume(ConsumeContext<Messages.ResponseAccepted> context)
     {
         var m = context.Message;
-        return Record(m.TenantId, m.IncidentId, m.ResponseId, ResponseProgress.Confirmed(m), context.CancellationToken);
+        return incidents.ChangeAsync(m.TenantId, m.IncidentId, incident => ResponseProgress.Decide(m, incident), context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<Messages.ResponseRejected> context)
     {
         var m = context.Message;
-        return Record(m.TenantId, m.IncidentId, m.ResponseId, ResponseProgress.Declined(m), context.CancellationToken);
+        return incidents.ChangeAsync(m.TenantId, m.IncidentId, incident => ResponseProgress.Decide(m, incident), context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<Messages.ResponseExecutionStarted> context)
     {
         var m = context.Message;
-        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseExecutionStarted(m.ResponseId, m.At, m.By), context.CancellationToken);
+        return incidents.ChangeAsync(m.TenantId, m.IncidentId, incident => ResponseProgress.Decide(m, incident), context.CancellationToken);
     }
 
-    /// <summary>A completion, with what the response collected attached to the incident (its bytes stored first, once: the id is the response's).</summary>
+    /// <summary>What the response collected is stored first, once (the id is the response's): an event never names a file that is not there.</summary>
     public async Task Consume(ConsumeContext<Messages.ResponseExecuted> context)
     {
         var m = context.Message;
-        var completed = new ResponseExecuted(m.ResponseId, m.Details, m.At, m.By);
-        if (m.Artifact is not { } artifact)
-        {
-            await Record(m.TenantId, m.IncidentId, m.ResponseId, completed, context.CancellationToken);
-            return;
-        }
-        await AttachmentBlobs.WriteAsync(store, m.TenantId, m.ResponseId, artifact.Content, context.CancellationToken);
-        var attached = ResponseProgress.Artifact(m.ResponseId, artifact, m.At, m.By);
-        await incidents.ChangeAsync(m.TenantId, m.IncidentId, incident => ResponseProgress.Decide(incident, completed, m.ResponseId) is [_, ..] recorded
-            ? [.. recorded, attached]
-            : [], context.CancellationToken);
+        if (m.Artifact is { } artifact) await AttachmentBlobs.WriteAsync(store, m.TenantId, m.ResponseId, artifact.Content, context.CancellationToken);
+        await incidents.ChangeAsync(m.TenantId, m.IncidentId, incident => ResponseProgress.Decide(m, incident), context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<Messages.ResponseFailed> context)
     {
         var m = context.Message;
-        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseFailed(m.ResponseId, m.ReasonCode, m.Message, m.At, m.By),
-            context.CancellationToken);
+        return incidents.ChangeAsync(m.TenantId, m.IncidentId, incident => ResponseProgress.Decide(m, incident), context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<Messages.ResponseUndone> context)
     {
         var m = context.Message;
-        return Record(m.TenantId, m.IncidentId, m.ResponseId, new ResponseUndone(m.ResponseId, m.UndoneBy, m.Reason, m.At, m.By),
-            context.CancellationToken);
+        return incidents.ChangeAsync(m.TenantId, m.IncidentId, incident => ResponseProgress.Decide(m, incident), context.CancellationToken);
     }
-
-    private Task Record(string tenantId, Guid incidentId, Guid responseId, IIncidentEvent reported, CancellationToken ct) =>
-        incidents.ChangeAsync(tenantId, incidentId, incident => ResponseProgress.Decide(incident, reported, responseId), ct);
 }
 
 /// <summary>

@@ -21,11 +21,14 @@ public static class PasswordReveal
     /// all and has not seen that one before: the first reveal to a connection is what history needs
     /// (who knows the password, since when); repeating it on every poll would only bury the record.
     /// </summary>
-    public static IReadOnlyList<IIncidentEvent> Decide(Incident incident, IEnumerable<Guid> shown, Caller caller, DateTimeOffset at) =>
-        !MaySee(caller, incident.TenantId)
+    public static IReadOnlyList<IIncidentEvent> Decide(RevealPasswordsCommand command, Incident incident)
+    {
+        var caller = command.Caller;
+        return !MaySee(caller, incident.TenantId)
             ? []
-            : shown.Where(id => incident.Response(id) is { SealedPassword: not null } r && !r.RevealedTo.Contains(caller.Id))
-                .Select(id => (IIncidentEvent)new IsolationPasswordRevealed(id, at, caller.Name, caller.Id)).ToList();
+            : command.ResponseIds.Where(id => incident.Response(id) is { SealedPassword: not null } r && !r.RevealedTo.Contains(caller.Id))
+                .Select(id => (IIncidentEvent)new IsolationPasswordRevealed(id, command.At, caller.Name, caller.Id)).ToList();
+    }
 
     /// <summary>True when an answer filtered by <c>fields</c> still holds <paramref name="key"/>.</summary>
     public static bool Carries(IReadOnlyCollection<string>? fields, string key) => fields is not { Count: > 0 } || fields.Contains(key);
@@ -43,8 +46,8 @@ public static class PasswordReveal
             if (response.SealedPassword is { } sealedPassword && vault.Open(sealedPassword, response.ResponseId) is { } password)
                 passwords[response.ResponseId] = password;
         if (passwords.Count == 0) return passwords;
-        var now = clock.GetUtcNow();
-        await incidents.ChangeAsync(tenantId, incidentId, current => Decide(current, passwords.Keys, caller, now), ct);
+        var command = new RevealPasswordsCommand([.. passwords.Keys], clock.GetUtcNow(), caller);
+        await incidents.ChangeAsync(tenantId, incidentId, current => Decide(command, current), ct);
         return passwords;
     }
 }
