@@ -42,9 +42,9 @@ public class AutoAcceptRulesTests
     {
         AutoAcceptRule[] rules = [Rule("hold files on ws-1", RuleAction.Manual, [ResponseType.GetFile], ["ws-1"]), Rule("files", RuleAction.Accept, [ResponseType.GetFile])];
 
-        Assert.Equal(new RuleMatch(1, "hold files on ws-1", RuleAction.Manual), AutoAcceptRules.FirstMatch(rules, ResponseType.GetFile, "ws-1"));
-        Assert.Equal(new RuleMatch(2, "files", RuleAction.Accept), AutoAcceptRules.FirstMatch(rules, ResponseType.GetFile, "ws-2"));
-        Assert.Equal(new RuleMatch(1, "files", RuleAction.Accept), AutoAcceptRules.FirstMatch(rules.Reverse().ToList(), ResponseType.GetFile, "ws-1"));
+        Assert.Equal(new RuleMatch(1, "hold files on ws-1", RuleAction.Manual), AutoAcceptRules.FirstMatch(rules, new ProposalFacts(ResponseType.GetFile, "ws-1")));
+        Assert.Equal(new RuleMatch(2, "files", RuleAction.Accept), AutoAcceptRules.FirstMatch(rules, new ProposalFacts(ResponseType.GetFile, "ws-2")));
+        Assert.Equal(new RuleMatch(1, "files", RuleAction.Accept), AutoAcceptRules.FirstMatch(rules.Reverse().ToList(), new ProposalFacts(ResponseType.GetFile, "ws-1")));
     }
 
     [Fact]
@@ -52,9 +52,9 @@ public class AutoAcceptRulesTests
     {
         AutoAcceptRule[] rules = [Rule("collection", RuleAction.Accept, [ResponseType.GetFile, ResponseType.MemoryDump])];
 
-        Assert.NotNull(AutoAcceptRules.FirstMatch(rules, ResponseType.GetFile, "any"));
-        Assert.NotNull(AutoAcceptRules.FirstMatch(rules, ResponseType.MemoryDump, "any"));
-        Assert.Null(AutoAcceptRules.FirstMatch(rules, ResponseType.Isolate, "any"));
+        Assert.NotNull(AutoAcceptRules.FirstMatch(rules, new ProposalFacts(ResponseType.GetFile, "any")));
+        Assert.NotNull(AutoAcceptRules.FirstMatch(rules, new ProposalFacts(ResponseType.MemoryDump, "any")));
+        Assert.Null(AutoAcceptRules.FirstMatch(rules, new ProposalFacts(ResponseType.Isolate, "any")));
     }
 
     [Fact]
@@ -62,9 +62,9 @@ public class AutoAcceptRulesTests
     {
         AutoAcceptRule[] rules = [Rule("workstations", RuleAction.Accept, assets: ["ws-1", "ws-2"])];
 
-        Assert.NotNull(AutoAcceptRules.FirstMatch(rules, ResponseType.Isolate, "ws-2"));
-        Assert.Null(AutoAcceptRules.FirstMatch(rules, ResponseType.Isolate, "dc-1"));
-        Assert.Null(AutoAcceptRules.FirstMatch(rules, ResponseType.Isolate, "WS-1"));
+        Assert.NotNull(AutoAcceptRules.FirstMatch(rules, new ProposalFacts(ResponseType.Isolate, "ws-2")));
+        Assert.Null(AutoAcceptRules.FirstMatch(rules, new ProposalFacts(ResponseType.Isolate, "dc-1")));
+        Assert.Null(AutoAcceptRules.FirstMatch(rules, new ProposalFacts(ResponseType.Isolate, "WS-1")));
     }
 
     [Fact]
@@ -72,15 +72,15 @@ public class AutoAcceptRulesTests
     {
         AutoAcceptRule[] rules = [Rule("files on ws-1", RuleAction.Accept, [ResponseType.GetFile], ["ws-1"])];
 
-        Assert.NotNull(AutoAcceptRules.FirstMatch(rules, ResponseType.GetFile, "ws-1"));
-        Assert.Null(AutoAcceptRules.FirstMatch(rules, ResponseType.GetFile, "ws-2"));
-        Assert.Null(AutoAcceptRules.FirstMatch(rules, ResponseType.Isolate, "ws-1"));
+        Assert.NotNull(AutoAcceptRules.FirstMatch(rules, new ProposalFacts(ResponseType.GetFile, "ws-1")));
+        Assert.Null(AutoAcceptRules.FirstMatch(rules, new ProposalFacts(ResponseType.GetFile, "ws-2")));
+        Assert.Null(AutoAcceptRules.FirstMatch(rules, new ProposalFacts(ResponseType.Isolate, "ws-1")));
     }
 
     [Fact]
     public void Given_a_rule_without_matchers_when_deciding_then_it_matches_everything()
     {
-        Assert.Equal(1, AutoAcceptRules.FirstMatch([Rule("everything else", RuleAction.Manual)], ResponseType.RunScript, "srv-9")?.Number);
+        Assert.Equal(1, AutoAcceptRules.FirstMatch([Rule("everything else", RuleAction.Manual)], new ProposalFacts(ResponseType.RunScript, "srv-9"))?.Number);
     }
 
     [Fact]

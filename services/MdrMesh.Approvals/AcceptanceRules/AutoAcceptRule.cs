@@ -7,8 +7,8 @@ namespace MdrMesh.Approvals.AcceptanceRules;
 /// </summary>
 public sealed record AutoAcceptRule(string Name, IReadOnlyList<string> Types, IReadOnlyList<string> AssetIds, string Action)
 {
-    public bool Matches(string responseType, string assetId) =>
-        (Types.Count == 0 || Types.Contains(responseType)) && (AssetIds.Count == 0 || AssetIds.Contains(assetId, StringComparer.Ordinal));
+    public bool Matches(ProposalFacts facts) =>
+        (Types.Count == 0 || Types.Contains(facts.Type)) && (AssetIds.Count == 0 || AssetIds.Contains(facts.AssetId, StringComparer.Ordinal));
 
     /// <summary>Same name, matchers (in order) and action: a policy set again unchanged is not a new version.</summary>
     public bool SameAs(AutoAcceptRule other) =>

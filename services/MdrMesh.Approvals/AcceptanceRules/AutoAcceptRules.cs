@@ -33,10 +33,10 @@ public sealed record AutoAcceptRules
     /// The policy's decision on a proposal: the first rule that matches decides (its number and action);
     /// null when none matches, and the tenant's auto-accept mode decides as before rules existed.
     /// </summary>
-    public static RuleMatch? FirstMatch(IReadOnlyList<AutoAcceptRule> rules, string responseType, string assetId)
+    public static RuleMatch? FirstMatch(IReadOnlyList<AutoAcceptRule> rules, ProposalFacts facts)
     {
         for (var i = 0; i < rules.Count; i++)
-            if (rules[i].Matches(responseType, assetId))
+            if (rules[i].Matches(facts))
                 return new RuleMatch(i + 1, rules[i].Name, rules[i].Action);
         return null;
     }

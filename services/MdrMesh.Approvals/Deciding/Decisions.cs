@@ -39,7 +39,7 @@ public static class Decisions
         if (incidentClosed)
             return [requested, new ResponseRejected(proposal.ResponseId, proposal.IncidentId, Messages.RejectionReason.IncidentClosed,
                 "Declined automatically: the incident was closed.", now, SystemActor)];
-        var acceptance = AutoAcceptRules.FirstMatch(rules?.Rules ?? [], proposal.Parameters.Type, proposal.AssetId) switch
+        var acceptance = AutoAcceptRules.FirstMatch(rules?.Rules ?? [], new ProposalFacts(proposal.Parameters.Type, proposal.AssetId)) switch
         {
             { Action: RuleAction.Accept } rule => new Messages.AutoAcceptance(rules!.Version, $"RULE:{rule.Number}", rule.Number, rule.Name),
             { Action: RuleAction.Manual } => null,
