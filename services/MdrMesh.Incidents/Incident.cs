@@ -215,12 +215,13 @@ public static class IncidentStatus
     public static readonly IReadOnlyList<string> All = [Open, OnHold, Resolved, Closed];
 }
 
+/// <summary>The incident priorities, as the contracts name them (the approvals service's rules match on them too).</summary>
 public static class Priorities
 {
-    public const string High = "HIGH";
-    public const string Normal = "NORMAL";
-    public const string Low = "LOW";
-    public static readonly IReadOnlyList<string> All = [High, Normal, Low];
+    public const string High = Contracts.Messages.IncidentPriority.High;
+    public const string Normal = Contracts.Messages.IncidentPriority.Normal;
+    public const string Low = Contracts.Messages.IncidentPriority.Low;
+    public static readonly IReadOnlyList<string> All = Contracts.Messages.IncidentPriority.All;
 }
 
 public static class Origins

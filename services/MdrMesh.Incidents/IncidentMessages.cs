@@ -14,7 +14,7 @@ public sealed class IncidentMessages : IMessageMap
         ResponseProposed r => new Messages.ResponseProposed(r.ResponseId, e.TenantId, e.StreamId, r.AssetId,
             // The isolation password never leaves this service (its event holds it only sealed); the others need only its task id and details.
             r.Parameters is IsolateParameters isolate ? isolate.WithoutPassword() : r.Parameters,
-            r.Description, r.At, r.By, r.ById),
+            r.Description, r.At, r.By, r.ById, r.Priority, r.MitreTechniques),
         ClosingIncident.IncidentClosed c => new Messages.IncidentClosed(e.TenantId, e.StreamId, c.Resolution, c.At, c.By),
         _ => null,
     };

@@ -137,6 +137,84 @@ public sealed class AutoAcceptRulesTests(Infrastructure infrastructure) : IAsync
         Assert.DoesNotContain("everything", (await _mesh.OkAsync("auto_accept/rules/get", new { tenant_id = Tenant })).ToJsonString());
     }
 
+    [Fact]
+    public async Task Given_an_accept_rule_on_high_priority_and_T1059_a_file_collection_on_such_an_incident_completes_and_on_a_low_one_waits()
+    {
+        var set = await _mesh.OkAsync("auto_accept/rules/set", new
+        {
+            tenant_id = Tenant,
+            time_zone = "Europe/Berlin",
+            rules = new object[]
+            {
+                new { name = "urgent scripting", types = new[] { "GET_FILE" }, priorities = new[] { "HIGH" }, mitre_techniques = new[] { "T1059" }, action = "ACCEPT" },
+                new { name = "never at night", time_window = new { days = new[] { "SAT", "SUN" }, from = "22:00", to = "06:00" }, action = "MANUAL" },
+            },
+        }, caller: "customer-admin");
+        Assert.Equal("Europe/Berlin", set["time_zone"]!.GetValue<string>());
+        Assert.Equal(["HIGH"], set["rules"]![0]!["priorities"]!.AsArray().Select(p => p!.GetValue<string>()));
+        Assert.Equal("22:00", set["rules"]![1]!["time_window"]!["from"]!.GetValue<string>());
+        Assert.Equal(set.ToJsonString(), (await _mesh.OkAsync("auto_accept/rules/get", new { tenant_id = Tenant }, caller: "customer-admin")).ToJsonString());
+
+        var urgent = await OpenIncidentAsync("HIGH", "T1059.001");
+        var low = await OpenIncidentAsync("LOW", "T1059.001");
+        var file = new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 };
+        var accepted = await _mesh.ProposeAsync(urgent, "GET_FILE", file);
+        var waiting = await _mesh.ProposeAsync(low, "GET_FILE", file);
+
+        await _mesh.WaitForStatusAsync(urgent, accepted, "Completed");
+        Assert.Equal(("Confirmed", "auto-accepted by rule 1 'urgent scripting', policy v1"), (await _mesh.ResponseHistoryAsync(urgent, accepted))[1]);
+        var recorded = (await DecisionAsync(accepted))!;
+        Assert.Equal("HIGH", recorded.Priority);
+        Assert.Equal(["T1059.001"], recorded.MitreTechniques!);
+        var decision = await Eventually.ReturnsAsync(() => DecisionAsync(waiting), d => d is not null, "the approvals service decided on the low one");
+        Assert.Equal((DecisionStatus.New, "LOW"), (decision!.Status, decision.Priority));
+        Assert.Equal("New", (await _mesh.ResponseAsync(low, waiting))["status"]!.GetValue<string>());
+        Assert.Equal([("New", "soc")], await _mesh.ResponseHistoryAsync(low, waiting));
+    }
+
+    [Fact]
+    public async Task A_bad_time_zone_time_window_priority_or_technique_is_a_400_naming_each_field_and_changes_nothing()
+    {
+        var before = await _mesh.OkAsync("auto_accept/rules/get", new { tenant_id = Tenant });
+        var (status, problem) = await _mesh.CallAsync("auto_accept/rules/set", new
+        {
+            tenant_id = Tenant,
+            time_zone = "Mars/Olympus_Mons",
+            rules = new object[]
+            {
+                new { name = "bad window", time_window = new { days = new[] { "FRI", "FUNDAY" }, from = "25:00", to = "6:00" }, action = "ACCEPT" },
+                new { name = "no time", time_window = new { from = "08:00", to = "08:00" }, action = "ACCEPT" },
+                new { name = "bad matchers", priorities = new[] { "HIGH", "CRITICAL" }, mitre_techniques = new[] { "T1059", "TA0001" }, action = "ACCEPT" },
+                new { name = "ends missing", time_window = new { days = Array.Empty<string>() }, action = "MANUAL" },
+            },
+        });
+
+        Assert.Equal(400, status);
+        var errors = problem!["errors"]!.AsObject();
+        Assert.Equal(["rules[0].time_window.days[1]", "rules[0].time_window.from", "rules[0].time_window.to", "rules[1].time_window.to",
+            "rules[2].mitre_techniques[1]", "rules[2].priorities[1]", "rules[3].time_window.from", "rules[3].time_window.to", "time_zone"],
+            errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.Contains("IANA", errors["time_zone"]![0]!.GetValue<string>());
+        Assert.Contains("T1234.001", errors["rules[2].mitre_techniques[1]"]![0]!.GetValue<string>());
+
+        // A good policy with a bad zone alone is refused as well.
+        (status, problem) = await _mesh.CallAsync("auto_accept/rules/set", new { tenant_id = Tenant, rules = Array.Empty<object>(), time_zone = "W. Europe Standard Time" });
+        Assert.Equal((400, "time_zone"), (status, problem!["errors"]!.AsObject().Single().Key));
+
+        Assert.Equal(before.ToJsonString(), (await _mesh.OkAsync("auto_accept/rules/get", new { tenant_id = Tenant })).ToJsonString());
+    }
+
+    /// <summary>An incident of <see cref="Tenant"/> with the priority and MITRE techniques the SOC gave it.</summary>
+    private async Task<string> OpenIncidentAsync(string priority, params string[] techniques)
+    {
+        var incident = await _mesh.OkAsync("incidents/create", new
+        {
+            summary = $"{priority} scripting on WS-1", tenant_id = Tenant, affected_hosts = new[] { "WS-1:ws-1" }, priority,
+            mitre_techniques = techniques,
+        });
+        return incident["incident_id"]!.GetValue<string>();
+    }
+
     private async Task<Decision?> DecisionAsync(string responseId)
     {
         await using var query = _mesh.Service("Approvals").Services.GetRequiredService<IDocumentStore>().QuerySession(Tenant);

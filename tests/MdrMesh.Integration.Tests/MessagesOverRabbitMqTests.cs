@@ -35,7 +35,8 @@ public sealed class MessagesOverRabbitMqTests(Infrastructure infrastructure) : I
         var generated = IsolationPassword.Generate();
         var isolate = new IsolateParameters(3600, [new ExclusionRule("Outbound", 6, new PortRange(443, 443), RemoteIpv4: "10.0.0.0/8")])
             .WithPassword(generated);
-        var added = new ProposedEvent(Response, "asset-1", isolate, "Contain the host", At, "soc-analyst", "c-soc-analyst", "k1:bm9uY2U=:Y2lwaGVy:dGFn");
+        var added = new ProposedEvent(Response, "asset-1", isolate, "Contain the host", At, "soc-analyst", "c-soc-analyst", "k1:bm9uY2U=:Y2lwaGVy:dGFn",
+            "HIGH", ["T1059.001"]);
         var message = new IncidentMessages().ToMessage(new JasperFx.Events.Event<ProposedEvent>(added) { TenantId = "tenant-a", StreamId = Incident });
         return (Assert.IsType<ResponseProposed>(message), generated.Password);
     }
@@ -143,6 +144,9 @@ public sealed class MessagesOverRabbitMqTests(Infrastructure infrastructure) : I
         Assert.NotNull(isolate.TaskId);
         Assert.Equal(443, isolate.ExclusionRules![0]!.RemotePortRange!.To);
         Assert.Equal(("soc-analyst", "c-soc-analyst"), (received.By, received.ById));
+        // What the approvals service's rules match on: the incident's priority and techniques.
+        Assert.Equal("HIGH", received.Priority);
+        Assert.Equal(["T1059.001"], received.MitreTechniques!);
         var json = JsonSerializer.Serialize(received, ResponseJson.Options);
         Assert.DoesNotContain(password, json);
         Assert.DoesNotContain("k1:", json);

@@ -328,7 +328,7 @@ public class IncidentDecisionTests
     {
         var isolate = new IsolateParameters(60, []).WithPassword(MdrMesh.Contracts.Isolation.IsolationPassword.Generate()).WithoutPassword();
         var propose = new ProposeResponseCommand(Guid.NewGuid(), "ws-1", isolate, null, "k:sealed", Now, Soc);
-        var proposed = new ResponseProposed(propose.ResponseId, "ws-1", isolate, null, Now, "soc", "c-soc", "k:sealed");
+        var proposed = new ResponseProposed(propose.ResponseId, "ws-1", isolate, null, Now, "soc", "c-soc", "k:sealed", "HIGH", Opened.MitreTechniques);
         var spec = Spec<ProposeResponseCommand>(ProposeResponse.Decide).Given(Opened, Proposed);
 
         spec.When(propose).Then(proposed, new IsolationPasswordRevealed(propose.ResponseId, Now, "soc", "c-soc"));

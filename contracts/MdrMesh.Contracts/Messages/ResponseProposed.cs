@@ -2,7 +2,10 @@ using MdrMesh.Contracts.Responses;
 
 namespace MdrMesh.Contracts.Messages;
 
-/// <summary>A SOC analyst (<see cref="By"/>, connection id <see cref="ById"/>) proposed a response on an asset of an incident; it now waits for a decision.</summary>
+/// <summary>
+/// A SOC analyst (<see cref="By"/>, connection id <see cref="ById"/>) proposed a response on an asset of an incident; it now waits for a decision.
+/// <see cref="Priority"/> and <see cref="MitreTechniques"/> are the incident's when proposed, for the auto-accept rules (null in messages sent before).
+/// </summary>
 public sealed record ResponseProposed(
     Guid ResponseId,
     string TenantId,
@@ -12,4 +15,6 @@ public sealed record ResponseProposed(
     string? Description,
     DateTimeOffset At,
     string By,
-    string? ById = null);
+    string? ById = null,
+    string? Priority = null,
+    IReadOnlyList<string>? MitreTechniques = null);

@@ -1,4 +1,5 @@
 using Marten;
+using MdrMesh.Contracts.Messages;
 using MdrMesh.Contracts.Responses;
 using MdrMesh.Contracts.Validation;
 using MdrMesh.ServiceDefaults;
@@ -33,11 +34,12 @@ public static class AutoAcceptRulesEndpoints
         var errors = new List<ValidationError>();
         var tenant = TenantOf(request.TenantId, caller, errors);
         var rules = Validate(request.Rules, new Check(errors, "rules"));
+        var timeZone = TimeZoneOf(request.TimeZone, new Check(errors, "time_zone"));
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");
 
         // Two changes at once never both become the same version: the later is decided again on the earlier's result.
-        var command = new ReplaceRules(tenant!, rules!, clock.GetUtcNow(), caller.Name, caller.Id);
+        var command = new ReplaceRules(tenant!, rules!, clock.GetUtcNow(), caller.Name, caller.Id, timeZone);
         var set = await store.WriteAsync(tenant!, async session =>
             (await session.Events.FetchForWriting<AutoAcceptRules>(AutoAcceptRules.StreamIdOf(tenant!), ct)).Decide(command, AutoAcceptRules.Decide,
                 AutoAcceptRules.Evolve), ct);
@@ -56,7 +58,8 @@ public static class AutoAcceptRulesEndpoints
         await using var query = store.QuerySession(tenant!);
         var changes = await query.Events.QueryRawEventDataOnly<AutoAcceptRulesSet>()
             .Where(e => e.TenantId == tenant).OrderByDescending(e => e.Version).Skip(skip).Take(take).ToListAsync(ct);
-        return Results.Ok(changes.Select(c => new AutoAcceptRulesChangeView(c.Version, c.PreviousRules, c.Rules, c.At.ToUnixMs(), c.By, c.ById))
+        return Results.Ok(changes.Select(c => new AutoAcceptRulesChangeView(c.Version, c.PreviousRules, c.Rules, c.At.ToUnixMs(), c.By, c.ById,
+            c.TimeZone ?? TenantTimeZone.Utc))
             .ToList());
     }
 
@@ -70,7 +73,7 @@ public static class AutoAcceptRulesEndpoints
         return null;
     }
 
-    /// <summary>Every bad field named (<c>rules[2].types[0]</c>); the rules as stored when all are good.</summary>
+    /// <summary>Every bad field named (<c>rules[2].types[0]</c>, <c>rules[0].time_window.from</c>); the rules as stored when all are good.</summary>
     private static List<AutoAcceptRule>? Validate(List<AutoAcceptRuleRequest>? rules, Check at)
     {
         if (rules is null)
@@ -97,12 +100,44 @@ public static class AutoAcceptRulesEndpoints
             ok &= Matchers(r.Types, rule.Field("types"), (item, value) => item.OneOf(value, ResponseType.All));
             ok &= Matchers(r.AssetIds, rule.Field("asset_ids"), (item, value) => item.NonEmpty(value, MaxAssetId));
             ok &= rule.Field("action").OneOf(r.Action, RuleAction.All);
-            if (ok) valid.Add(new AutoAcceptRule(r.Name!, Copy(r.Types), Copy(r.AssetIds), r.Action!));
+            ok &= Matchers(r.Priorities, rule.Field("priorities"), (item, value) => item.OneOf(value, IncidentPriority.All));
+            ok &= Matchers(r.MitreTechniques, rule.Field("mitre_techniques"),
+                (item, value) => item.Required(value) && (MitreTechnique.IsWellFormed(value!) || item.Fail(MitreTechnique.Shape)));
+            ok &= Window(r.TimeWindow, rule.Field("time_window"));
+            if (ok)
+                valid.Add(new AutoAcceptRule(r.Name!, Copy(r.Types), Copy(r.AssetIds), r.Action!)
+                {
+                    Priorities = Copy(r.Priorities), MitreTechniques = Copy(r.MitreTechniques),
+                    TimeWindow = r.TimeWindow is { } w ? new TimeWindow(Copy(w.Days), w.From!, w.To!) : null,
+                });
         }
         return valid.Count == rules.Count ? valid : null;
     }
 
     private static List<string> Copy(List<string>? values) => values is null ? [] : [.. values];
+
+    /// <summary>An optional time window: <c>days</c> as a matcher list, <c>from</c> and <c>to</c> local <c>HH:mm</c> times that differ.</summary>
+    private static bool Window(TimeWindowRequest? window, Check at)
+    {
+        if (window is null) return true;
+        var ok = Matchers(window.Days, at.Field("days"), (item, value) => item.OneOf(value, TimeWindow.DayNames));
+        var times = Time(window.From, at.Field("from")) & Time(window.To, at.Field("to"));
+        // Equal ends would be a window of no time, or of the whole day: neither is what anyone means by a window.
+        if (times && window.From == window.To) return at.Field("to").Fail("must differ from from (a window of a whole day needs no time_window)");
+        return ok && times;
+    }
+
+    private static bool Time(string? value, Check at) =>
+        at.Required(value) && (TimeWindow.IsTime(value!) || at.Fail("must be a local time HH:mm (00:00 to 23:59), such as 08:00 or 17:30"));
+
+    /// <summary>The tenant's time zone: an IANA name this machine knows (the default: UTC).</summary>
+    private static string TimeZoneOf(string? name, Check at)
+    {
+        if (name is null) return TenantTimeZone.Utc;
+        if (at.NonEmpty(name, TenantTimeZone.MaxName) && TenantTimeZone.Find(name) is null)
+            at.Fail("must be a time zone of the IANA database, such as Europe/Berlin, America/New_York or UTC");
+        return name;
+    }
 
     /// <summary>An optional list of at most <see cref="MaxMatchers"/> values, each checked as <c>field[j]</c>.</summary>
     private static bool Matchers(List<string>? values, Check at, Func<Check, string?, bool> check)
@@ -115,5 +150,5 @@ public static class AutoAcceptRulesEndpoints
     }
 
     private static AutoAcceptRulesView View(string tenantId, AutoAcceptRules? rules) =>
-        new(tenantId, rules?.Version ?? 0, rules?.Rules ?? [], rules?.ChangedAt?.ToUnixMs(), rules?.ChangedBy);
+        new(tenantId, rules?.Version ?? 0, rules?.Rules ?? [], rules?.ChangedAt?.ToUnixMs(), rules?.ChangedBy, rules?.TimeZone ?? TenantTimeZone.Utc);
 }

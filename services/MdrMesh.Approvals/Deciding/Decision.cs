@@ -3,6 +3,10 @@ using MdrMesh.Contracts.Responses;
 
 namespace MdrMesh.Approvals.Deciding;
 
+/// <summary>
+/// A proposal arrived: what it is, and what the rules matched on (the incident's <see cref="Priority"/> and
+/// <see cref="MitreTechniques"/>, null in proposals recorded before), so that a replay of the proposal decides the same.
+/// </summary>
 public sealed record ResponseProposed(
     Guid ResponseId,
     string TenantId,
@@ -13,7 +17,9 @@ public sealed record ResponseProposed(
     DateTimeOffset ProposedAt,
     string ProposedBy,
     DateTimeOffset Deadline,
-    string? ProposedById = null);
+    string? ProposedById = null,
+    string? Priority = null,
+    IReadOnlyList<string>? MitreTechniques = null);
 
 /// <summary>Accepted, by a person (connection <see cref="ById"/>) or (with <see cref="AutoAccepted"/>, no id) by the auto-accept setting.</summary>
 public sealed record ResponseAccepted(Guid ResponseId, Guid IncidentId, string? Comment, AutoAcceptance? AutoAccepted, DateTimeOffset At, string By,
@@ -51,6 +57,10 @@ public sealed record Decision
     public string? Comment { get; init; }
     public string? Reason { get; init; }
     public AutoAcceptance? AutoAccepted { get; init; }
+    /// <summary>The incident's priority when proposed (null for proposals recorded before it travelled).</summary>
+    public string? Priority { get; init; }
+    /// <summary>The incident's MITRE techniques when proposed (null for proposals recorded before they travelled).</summary>
+    public IReadOnlyList<string>? MitreTechniques { get; init; }
 
     public bool IsPending => Status == DecisionStatus.New;
 
@@ -58,6 +68,7 @@ public sealed record Decision
     {
         Id = e.ResponseId, TenantId = e.TenantId, IncidentId = e.IncidentId, AssetId = e.AssetId, Parameters = e.Parameters,
         Description = e.Description, ProposedAt = e.ProposedAt, ProposedBy = e.ProposedBy, ProposedById = e.ProposedById, Deadline = e.Deadline,
+        Priority = e.Priority, MitreTechniques = e.MitreTechniques,
     };
 
     public Decision Apply(ResponseAccepted e) => this with

@@ -29,17 +29,18 @@ public static class Decisions
     /// <summary>
     /// A new proposal: declined if its incident is already closed; otherwise the tenant's rules decide (the first
     /// that matches: <c>ACCEPT</c> accepts at once, naming the policy version and the rule; <c>MANUAL</c> leaves it
-    /// waiting even with auto-accept on); when no rule matches, the tenant's effective auto-accept mode decides.
+    /// waiting even with auto-accept on); when no rule matches, the tenant's effective auto-accept mode decides. The rules
+    /// read the proposal as it is recorded (<see cref="ProposalFacts.Of"/>), at its own time: a replay decides the same.
     /// </summary>
     private static IReadOnlyList<object> Proposal(Messages.ResponseProposed proposal, AutoAcceptSetting setting, AutoAcceptRules? rules,
         bool incidentClosed, TimeSpan deadline, DateTimeOffset now)
     {
         var requested = new ResponseProposed(proposal.ResponseId, proposal.TenantId, proposal.IncidentId, proposal.AssetId, proposal.Parameters,
-            proposal.Description, proposal.At, proposal.By, now + deadline, proposal.ById);
+            proposal.Description, proposal.At, proposal.By, now + deadline, proposal.ById, proposal.Priority, proposal.MitreTechniques);
         if (incidentClosed)
             return [requested, new ResponseRejected(proposal.ResponseId, proposal.IncidentId, Messages.RejectionReason.IncidentClosed,
                 "Declined automatically: the incident was closed.", now, SystemActor)];
-        var acceptance = AutoAcceptRules.FirstMatch(rules?.Rules ?? [], new ProposalFacts(proposal.Parameters.Type, proposal.AssetId)) switch
+        var acceptance = AutoAcceptRules.FirstMatch(rules?.Rules ?? [], ProposalFacts.Of(requested), rules?.TimeZone ?? TenantTimeZone.Utc) switch
         {
             { Action: RuleAction.Accept } rule => new Messages.AutoAcceptance(rules!.Version, $"RULE:{rule.Number}", rule.Number, rule.Name),
             { Action: RuleAction.Manual } => null,

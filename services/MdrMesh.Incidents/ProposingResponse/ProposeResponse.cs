@@ -12,6 +12,8 @@ namespace MdrMesh.Incidents.ProposingResponse;
 /// A response was proposed on one of the incident's assets. For an isolation the parameters hold
 /// the generated password's task id and details; the password itself only as
 /// <see cref="SealedPassword"/> (AES-GCM, see <see cref="PasswordVault"/>), never in plaintext.
+/// <see cref="Priority"/> and <see cref="MitreTechniques"/>: the incident's at the time, which the approvals service's rules match on
+/// (null in events recorded before).
 /// </summary>
 public sealed record ResponseProposed(
     Guid ResponseId,
@@ -21,7 +23,9 @@ public sealed record ResponseProposed(
     DateTimeOffset At,
     string By,
     string? ById = null,
-    string? SealedPassword = null) : IIncidentEvent;
+    string? SealedPassword = null,
+    string? Priority = null,
+    IReadOnlyList<string>? MitreTechniques = null) : IIncidentEvent;
 
 /// <summary><c>responses/create</c> (SOC): <c>incident_id</c>, <c>asset_id</c>, <c>type</c>, <c>parameters</c>, <c>description</c>.</summary>
 public sealed record ProposeResponseRequest(string? IncidentId, string? AssetId,
@@ -39,7 +43,7 @@ public static class ProposeResponse
         if (incident.IsClosed) throw new IncidentConflict("The incident is closed: no response can be proposed on it.");
         var (caller, at) = (command.Caller, command.At);
         var proposal = new ResponseProposed(command.ResponseId, command.AssetId, command.Parameters, command.Description, at, caller.Name, caller.Id,
-            command.SealedPassword);
+            command.SealedPassword, incident.Priority, incident.MitreTechniques);
         if (command.SealedPassword is null || !PasswordReveal.MaySee(caller, incident.TenantId)) return [proposal];
         return [proposal, new IsolationPasswordRevealed(command.ResponseId, at, caller.Name, caller.Id)];
     }
