@@ -5,6 +5,7 @@ using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AutoAcceptPolicy;
 using MdrMesh.Approvals.DecisionDeadline;
 using MdrMesh.Approvals.Deciding;
+using MdrMesh.Approvals.Simulating;
 using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Approvals;
@@ -37,6 +38,8 @@ public static class Extensions
             // By incident (closing it), by id alone (response/update from callers of every tenant; the key is tenant, id),
             // by status (the deadline sweeper looks for the few still New among all decisions ever made).
             options.Schema.For<Decision>().Index(d => d.IncidentId).Index(d => d.Id).Index(d => d.Status);
+            // By proposal time within a tenant: auto_accept/simulate reads one tenant's proposals of a time range.
+            options.Schema.For<Decision>().Index(d => d.ProposedAt, index => index.TenancyScope = Marten.Schema.Indexing.Unique.TenancyScope.PerTenant);
         });
         builder.Services.AddSampledGauge(new SampledGauge("mdrmesh.decisions.pending", "{response}",
             "Responses waiting for a decision (the approval backlog).",
@@ -59,6 +62,7 @@ public static class Extensions
         api.MapMethod("auto_accept/rules/get", AutoAcceptRulesEndpoints.Get).Produces<AutoAcceptRulesView>();
         api.MapMethod("auto_accept/rules/set", AutoAcceptRulesEndpoints.Set).Produces<AutoAcceptRulesView>();
         api.MapMethod("auto_accept/rules/history", AutoAcceptRulesEndpoints.History).Produces<List<AutoAcceptRulesChangeView>>();
+        api.MapMethod("auto_accept/simulate", SimulateEndpoint.Simulate).Produces<SimulationView>();
         api.MapMethod("response/update", DecideEndpoints.One).Produces<DecisionView>();
         api.MapMethod("responses/update", DecideEndpoints.Many).Produces<List<DecisionView>>();
         app.RequireMethodsOf(ApiMethods.Approvals);

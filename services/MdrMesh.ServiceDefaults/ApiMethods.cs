@@ -54,6 +54,8 @@ public static class ApiMethods
         new("auto_accept/rules/get", Approvals, Deciders),
         new("auto_accept/rules/set", Approvals, Deciders),
         new("auto_accept/rules/history", Approvals, Deciders),
+        // It reads a tenant's history of decisions, as the rules' own methods do.
+        new("auto_accept/simulate", Approvals, Deciders),
         new("assets/list", Executor, Everyone),
         new("assets/count", Executor, Everyone),
         new("assets/details", Executor, Everyone),

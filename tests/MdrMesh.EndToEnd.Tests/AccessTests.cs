@@ -58,6 +58,7 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         ["auto_accept/set"] = (true, (t, _) => Task.FromResult<object>(new { mode = "SELECTED_TENANTS", tenant_ids = new[] { t } })),
         ["auto_accept/rules/get"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t })),
         ["auto_accept/rules/history"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t })),
+        ["auto_accept/simulate"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t, draft = new { mode = "ON", rules = Array.Empty<object>() }, from = 0L, to = 86_400_000L })),
         // MANUAL, and not for the DISABLE_ISOLATION later rows propose: nothing they decide on is accepted by it.
         ["auto_accept/rules/set"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t, rules = new[] { new { name = "hold isolations", types = new[] { "ISOLATE" }, action = "MANUAL" } } })),
         ["assets/list"] = (false, (t, _) => Task.FromResult<object>(new { tenants_names = new[] { t } })),

@@ -64,7 +64,7 @@ public static class AutoAcceptRulesEndpoints
     }
 
     /// <summary>The tenant the call is about: the named one, or the connection's only tenant.</summary>
-    private static string? TenantOf(string? tenantId, Caller caller, List<ValidationError> errors)
+    internal static string? TenantOf(string? tenantId, Caller caller, List<ValidationError> errors)
     {
         var at = new Check(errors, "tenant_id");
         if (tenantId is not null) return at.NonEmpty(tenantId, 128) ? tenantId : null;
@@ -74,7 +74,7 @@ public static class AutoAcceptRulesEndpoints
     }
 
     /// <summary>Every bad field named (<c>rules[2].types[0]</c>, <c>rules[0].time_window.from</c>); the rules as stored when all are good.</summary>
-    private static List<AutoAcceptRule>? Validate(List<AutoAcceptRuleRequest>? rules, Check at)
+    internal static List<AutoAcceptRule>? Validate(List<AutoAcceptRuleRequest>? rules, Check at)
     {
         if (rules is null)
         {
@@ -131,7 +131,7 @@ public static class AutoAcceptRulesEndpoints
         at.Required(value) && (TimeWindow.IsTime(value!) || at.Fail("must be a local time HH:mm (00:00 to 23:59), such as 08:00 or 17:30"));
 
     /// <summary>The tenant's time zone: an IANA name this machine knows (the default: UTC).</summary>
-    private static string TimeZoneOf(string? name, Check at)
+    internal static string TimeZoneOf(string? name, Check at)
     {
         if (name is null) return TenantTimeZone.Utc;
         if (at.NonEmpty(name, TenantTimeZone.MaxName) && TenantTimeZone.Find(name) is null)

@@ -1,0 +1,65 @@
+using Marten;
+using MdrMesh.Approvals.AcceptanceRules;
+using MdrMesh.Approvals.Deciding;
+using MdrMesh.Contracts.Validation;
+using MdrMesh.ServiceDefaults;
+using Microsoft.Extensions.Options;
+
+namespace MdrMesh.Approvals.Simulating;
+
+/// <summary>
+/// <c>auto_accept/simulate</c>: a draft policy replayed over one tenant's recorded proposals in a time range
+/// (<see cref="Simulation"/>). It reads (a query session) and writes nothing.
+/// </summary>
+public static class SimulateEndpoint
+{
+    public static readonly TimeSpan MaxRange = TimeSpan.FromDays(90);
+
+    // The latest millisecond a timestamp holds; with both bounds within it, their difference cannot overflow.
+    private static readonly long MaxMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
+    public static async Task<IResult> Simulate(SimulateRequest request, Caller caller, IDocumentStore store, TimeProvider clock,
+        IOptions<ApprovalsOptions> options, CancellationToken ct)
+    {
+        var errors = new List<ValidationError>();
+        var tenant = AutoAcceptRulesEndpoints.TenantOf(request.TenantId, caller, errors);
+        var at = new Check(errors, "draft");
+        List<AutoAcceptRule>? rules = null;
+        var timeZone = TenantTimeZone.Utc;
+        if (request.Draft is not { } draft) at.Fail("is required: the draft policy, {mode, rules}");
+        else
+        {
+            at.Field("mode").OneOf(draft.Mode, DraftPolicy.Modes);
+            rules = AutoAcceptRulesEndpoints.Validate(draft.Rules, at.Field("rules"));
+            timeZone = AutoAcceptRulesEndpoints.TimeZoneOf(draft.TimeZone, at.Field("time_zone"));
+        }
+        CheckRange(request.From, request.To, errors);
+        if (errors.Count > 0) return ApiProblems.BadRequest(errors);
+        if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");
+
+        var from = DateTimeOffset.FromUnixTimeMilliseconds(request.From!.Value);
+        var to = DateTimeOffset.FromUnixTimeMilliseconds(request.To!.Value);
+        List<Decision> recorded;
+        await using (var query = store.QuerySession(tenant!))
+        {
+            // The tenant's (the session's scope), the range and the order in PostgreSQL; one more than replayed tells there were more.
+            recorded = (await query.Query<Decision>().Where(d => d.ProposedAt >= from && d.ProposedAt < to)
+                .OrderBy(d => d.ProposedAt).ThenBy(d => d.Id).Take(Simulation.MaxProposals + 1).ToListAsync(ct)).ToList();
+        }
+        var truncated = recorded.Count > Simulation.MaxProposals;
+        if (truncated) recorded.RemoveAt(recorded.Count - 1);
+
+        var policy = DraftPolicy.Of(tenant!, request.Draft!.Mode!, rules!, timeZone, clock.GetUtcNow(), caller.Name, caller.Id);
+        return Results.Ok(Simulation.Run(policy, recorded, truncated, options.Value.DeadlineFor(tenant!)));
+    }
+
+    /// <summary><c>from</c> and <c>to</c>: Unix ms, <c>to</c> after <c>from</c> and at most <see cref="MaxRange"/> after it.</summary>
+    private static void CheckRange(long? from, long? to, List<ValidationError> errors)
+    {
+        var ok = new Check(errors, "from").InRange(from, 0, MaxMs);
+        var at = new Check(errors, "to");
+        if (!at.InRange(to, 0, MaxMs) || !ok) return;
+        if (to <= from) at.Fail("must be after from");
+        else if (to - from > (long)MaxRange.TotalMilliseconds) at.Fail($"must be at most {(int)MaxRange.TotalDays} days after from");
+    }
+}
