@@ -54,6 +54,11 @@ public static class ApiMethods
         new("auto_accept/rules/get", Approvals, Deciders),
         new("auto_accept/rules/set", Approvals, Deciders),
         new("auto_accept/rules/history", Approvals, Deciders),
+        // Read like the rules that name them, written like the rules.
+        new("asset_groups/create", Approvals, Deciders),
+        new("asset_groups/list", Approvals, Deciders),
+        new("asset_groups/update", Approvals, Deciders),
+        new("asset_groups/delete", Approvals, Deciders),
         new("assets/list", Executor, Everyone),
         new("assets/count", Executor, Everyone),
         new("assets/details", Executor, Everyone),

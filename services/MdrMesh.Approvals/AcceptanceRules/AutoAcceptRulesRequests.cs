@@ -16,12 +16,16 @@ public sealed record AutoAcceptRulesChangeView(long Version, IReadOnlyList<AutoA
 /// <summary><c>auto_accept/rules/set</c>: the tenant and its whole ordered list of rules (an empty list removes them all).</summary>
 public sealed record SetAutoAcceptRulesRequest(string? TenantId, List<AutoAcceptRuleRequest>? Rules);
 
-/// <summary>One rule as a caller sends it: <c>name</c>, optional <c>types</c> and <c>asset_ids</c> (none: any), <c>action</c>.</summary>
+/// <summary>
+/// One rule as a caller sends it: <c>name</c>, optional <c>types</c>, <c>asset_ids</c> and <c>asset_groups</c> (group ids
+/// of the tenant; none: any), <c>action</c>.
+/// </summary>
 public sealed record AutoAcceptRuleRequest(
     string? Name,
     [property: OneOf(typeof(ResponseType), nameof(ResponseType.All))] List<string>? Types,
     List<string>? AssetIds,
-    [property: OneOf(typeof(RuleAction), nameof(RuleAction.All))] string? Action);
+    [property: OneOf(typeof(RuleAction), nameof(RuleAction.All))] string? Action,
+    List<string>? AssetGroups = null);
 
 /// <summary>
 /// A tenant's rules as <c>auto_accept/rules/get</c> and <c>set</c> answer them: the policy version (0: never set), the

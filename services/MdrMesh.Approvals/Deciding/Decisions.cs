@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AutoAcceptPolicy;
 using Messages = MdrMesh.Contracts.Messages;
@@ -17,7 +18,7 @@ public static class Decisions
     /// </summary>
     public static IReadOnlyList<object> Decide(IDecisionCommand command, Decision? decision) => (command, decision) switch
     {
-        (Propose p, null) => Proposal(p.Proposal, p.Setting, p.Rules, p.IncidentClosed, p.Deadline, p.Now),
+        (Propose p, null) => Proposal(p.Proposal, p.Setting, p.Rules, p.IncidentClosed, p.Deadline, p.Now, p.AssetGroups),
         (Propose, _) => [],
         (_, null) => throw new InvalidOperationException($"{command.GetType().Name} on a response that was never proposed."),
         (DecideByPerson p, _) => ByPerson(decision, p.Status, p.Comment, p.Now, p.By, p.ById, p.SeparateDecider),
@@ -32,14 +33,15 @@ public static class Decisions
     /// waiting even with auto-accept on); when no rule matches, the tenant's effective auto-accept mode decides.
     /// </summary>
     private static IReadOnlyList<object> Proposal(Messages.ResponseProposed proposal, AutoAcceptSetting setting, AutoAcceptRules? rules,
-        bool incidentClosed, TimeSpan deadline, DateTimeOffset now)
+        bool incidentClosed, TimeSpan deadline, DateTimeOffset now, IReadOnlySet<string>? assetGroups)
     {
         var requested = new ResponseProposed(proposal.ResponseId, proposal.TenantId, proposal.IncidentId, proposal.AssetId, proposal.Parameters,
             proposal.Description, proposal.At, proposal.By, now + deadline, proposal.ById);
         if (incidentClosed)
             return [requested, new ResponseRejected(proposal.ResponseId, proposal.IncidentId, Messages.RejectionReason.IncidentClosed,
                 "Declined automatically: the incident was closed.", now, SystemActor)];
-        var acceptance = AutoAcceptRules.FirstMatch(rules?.Rules ?? [], new ProposalFacts(proposal.Parameters.Type, proposal.AssetId)) switch
+        var facts = new ProposalFacts(proposal.Parameters.Type, proposal.AssetId) { AssetGroups = assetGroups ?? FrozenSet<string>.Empty };
+        var acceptance = AutoAcceptRules.FirstMatch(rules?.Rules ?? [], facts) switch
         {
             { Action: RuleAction.Accept } rule => new Messages.AutoAcceptance(rules!.Version, $"RULE:{rule.Number}", rule.Number, rule.Name),
             { Action: RuleAction.Manual } => null,
