@@ -149,8 +149,9 @@ public sealed class AssetGroupsTests(Infrastructure infrastructure) : IAsyncLife
         var (ownDelete, _) = await _mesh.RawCallAsync(clientId, "asset_groups/delete", new { group_id = theirs }, access);
         var (socOther, _) = await _mesh.CallAsync("asset_groups/delete", new { tenant_id = Other, group_id = theirs });
         var (notAnId, _) = await _mesh.CallAsync("asset_groups/update", new { tenant_id = Tenant, group_id = "not-a-group", critical = true });
+        var (noGroupsYet, _) = await _mesh.CallAsync("asset_groups/delete", new { tenant_id = "tenant-groups-none", group_id = theirs });
 
-        Assert.Equal((404, 404, 404, 404, 404), (namingTheirs, ownUpdate, ownDelete, socOther, notAnId));
+        Assert.Equal((404, 404, 404, 404, 404, 404), (namingTheirs, ownUpdate, ownDelete, socOther, notAnId, noGroupsYet));
         Assert.Contains(theirs, (await _mesh.OkAsync("asset_groups/list", new { tenant_id = Tenant })).AsArray().Select(g => g!["group_id"]!.GetValue<string>()));
     }
 
