@@ -2,6 +2,7 @@ using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
 using MdrMesh.Approvals.AcceptanceRules;
+using MdrMesh.Approvals.AssetGrouping;
 using MdrMesh.Approvals.AutoAcceptPolicy;
 using MdrMesh.Approvals.DecisionDeadline;
 using MdrMesh.Approvals.Deciding;
@@ -22,6 +23,7 @@ public static class Extensions
         {
             bus.AddConsumer<ResponseProposedConsumer>(typeof(ResponseProposedDefinition));
             bus.AddConsumer<IncidentClosedConsumer>();
+            bus.AddConsumer<AssetProfiledConsumer>();
         });
         builder.AddMdrMarten<ApprovalMessages>(Schema, options =>
         {
@@ -29,6 +31,9 @@ public static class Extensions
             options.Projections.Snapshot<Decision>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<AutoAcceptSwitch>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<AutoAcceptRules>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<AssetGroups>(SnapshotLifecycle.Inline);
+            // Two profiles of one asset at once: the version check makes the later writer look again, so the latest stays.
+            options.Schema.For<AssetProfile>().UseOptimisticConcurrency(true);
             // Written by the one installation-wide setting that came before per-tenant switches: still readable.
             options.Events.AddEventType<AutoAcceptSettingChanged>();
             // Stored under the names they had before they took the design card's (the same fields): still read.
@@ -63,6 +68,10 @@ public static class Extensions
         api.MapMethod("auto_accept/rules/set", AutoAcceptRulesEndpoints.Set).Produces<AutoAcceptRulesView>();
         api.MapMethod("auto_accept/rules/history", AutoAcceptRulesEndpoints.History).Produces<List<AutoAcceptRulesChangeView>>();
         api.MapMethod("auto_accept/simulate", SimulateEndpoint.Simulate).Produces<SimulationView>();
+        api.MapMethod("asset_groups/create", AssetGroupEndpoints.Create).Produces<AssetGroupView>();
+        api.MapMethod("asset_groups/list", AssetGroupEndpoints.List).Produces<List<AssetGroupView>>();
+        api.MapMethod("asset_groups/update", AssetGroupEndpoints.Update).Produces<AssetGroupView>();
+        api.MapMethod("asset_groups/delete", AssetGroupEndpoints.Delete).Produces<AssetGroupView>();
         api.MapMethod("response/update", DecideEndpoints.One).Produces<DecisionView>();
         api.MapMethod("responses/update", DecideEndpoints.Many).Produces<List<DecisionView>>();
         app.RequireMethodsOf(ApiMethods.Approvals);

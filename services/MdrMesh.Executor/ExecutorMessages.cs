@@ -14,6 +14,7 @@ public sealed class ExecutorMessages : IMessageMap
         ResponseExecuted s => new Messages.ResponseExecuted(s.ResponseId, e.TenantId, s.IncidentId, s.AssetId, s.At, s.By, s.Details, s.Artifact),
         ResponseFailed f => new Messages.ResponseFailed(f.ResponseId, e.TenantId, f.IncidentId, f.AssetId, f.At, f.By, f.ReasonCode, f.Message),
         ResponseUndone u => new Messages.ResponseUndone(u.ResponseId, e.TenantId, u.IncidentId, u.AssetId, u.At, u.By, u.UndoneBy, u.Reason),
+        Assets.AssetProfiled p => new Messages.AssetProfiled(p.TenantId, p.AssetId, p.HostName, p.Domain, p.Os, p.Tags, p.At),
         _ => null,
     };
 }

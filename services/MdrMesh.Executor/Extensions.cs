@@ -21,6 +21,7 @@ public static class Extensions
         {
             options.Events.StreamIdentity = StreamIdentity.AsGuid;
             options.Projections.Snapshot<Execution>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<AnnouncedProfile>(SnapshotLifecycle.Inline);
             // Stored under the names they had before they took the design card's (the same fields): still read.
             options.Events.ReadFormerName<ResponseExecutionStarted>("execution_started");
             options.Events.ReadFormerName<ResponseExecuted>("execution_succeeded");

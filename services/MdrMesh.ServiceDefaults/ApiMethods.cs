@@ -56,6 +56,11 @@ public static class ApiMethods
         new("auto_accept/rules/history", Approvals, Deciders),
         // It reads a tenant's history of decisions, as the rules' own methods do.
         new("auto_accept/simulate", Approvals, Deciders),
+        // Read like the rules that name them, written like the rules.
+        new("asset_groups/create", Approvals, Deciders),
+        new("asset_groups/list", Approvals, Deciders),
+        new("asset_groups/update", Approvals, Deciders),
+        new("asset_groups/delete", Approvals, Deciders),
         new("assets/list", Executor, Everyone),
         new("assets/count", Executor, Everyone),
         new("assets/details", Executor, Everyone),

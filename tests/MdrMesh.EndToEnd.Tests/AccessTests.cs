@@ -61,6 +61,10 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         ["auto_accept/simulate"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t, draft = new { mode = "ON", rules = Array.Empty<object>() }, from = 0L, to = 86_400_000L })),
         // MANUAL, and not for the DISABLE_ISOLATION later rows propose: nothing they decide on is accepted by it.
         ["auto_accept/rules/set"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t, rules = new[] { new { name = "hold isolations", types = new[] { "ISOLATE" }, action = "MANUAL" } } })),
+        ["asset_groups/create"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t, name = $"g-{Guid.NewGuid():N}", filter = new { host_name_pattern = "ws-*" } })),
+        ["asset_groups/list"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t })),
+        ["asset_groups/update"] = (true, async (t, _) => new { tenant_id = t, group_id = await GroupAsync(t), critical = true }),
+        ["asset_groups/delete"] = (true, async (t, _) => new { tenant_id = t, group_id = await GroupAsync(t) }),
         ["assets/list"] = (false, (t, _) => Task.FromResult<object>(new { tenants_names = new[] { t } })),
         ["assets/count"] = (false, (t, _) => Task.FromResult<object>(new { })),
         ["assets/details"] = (true, (t, _) => Task.FromResult<object>(new { asset_id = $"ws-{t}" })),
@@ -81,6 +85,9 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
     private async Task<string> UserAsync(string tenant) =>
         (await _mesh.OkAsync("users/create", new { user_name = $"victim-{Guid.NewGuid():N}", rights = new[] { "INCIDENT_ACCESS" }, tenant_ids = new[] { tenant } }))
         ["user_id"]!.GetValue<string>();
+
+    private async Task<string> GroupAsync(string tenant) =>
+        (await _mesh.OkAsync("asset_groups/create", new { tenant_id = tenant, name = $"victim-{Guid.NewGuid():N}" }))["group_id"]!.GetValue<string>();
 
     private async Task<string> IncidentAsync(string tenant) =>
         (await _mesh.OkAsync("incidents/create", new { summary = "x", affected_hosts = new[] { $"WS:ws-{tenant}" }, tenant_id = tenant }))["incident_id"]!.GetValue<string>();

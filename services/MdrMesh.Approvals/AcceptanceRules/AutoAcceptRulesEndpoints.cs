@@ -1,5 +1,6 @@
 using Marten;
 using MdrMesh.Contracts.Messages;
+using MdrMesh.Approvals.AssetGrouping;
 using MdrMesh.Contracts.Responses;
 using MdrMesh.Contracts.Validation;
 using MdrMesh.ServiceDefaults;
@@ -33,16 +34,33 @@ public static class AutoAcceptRulesEndpoints
     {
         var errors = new List<ValidationError>();
         var tenant = TenantOf(request.TenantId, caller, errors);
-        var rules = Validate(request.Rules, new Check(errors, "rules"));
+        // The groups rules name must be the tenant's: known only for a tenant the caller reaches (else the answer is a 404).
+        var namesGroups = request.Rules?.Any(r => r?.AssetGroups is { Count: > 0 }) == true;
+        AssetGroups? groups = null;
+        if (namesGroups && tenant is not null && caller.CanReach(tenant))
+        {
+            await using var query = store.QuerySession(tenant);
+            groups = await query.LoadAsync<AssetGroups>(AssetGroups.StreamIdOf(tenant), ct);
+        }
         var timeZone = TimeZoneOf(request.TimeZone, new Check(errors, "time_zone"));
+        var rules = Validate(request.Rules, new Check(errors, "rules"),
+            tenant is not null && caller.CanReach(tenant) ? id => groups?.Find(id) is not null : null);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");
 
         // Two changes at once never both become the same version: the later is decided again on the earlier's result.
         var command = new ReplaceRules(tenant!, rules!, clock.GetUtcNow(), caller.Name, caller.Id, timeZone);
         var set = await store.WriteAsync(tenant!, async session =>
-            (await session.Events.FetchForWriting<AutoAcceptRules>(AutoAcceptRules.StreamIdOf(tenant!), ct)).Decide(command, AutoAcceptRules.Decide,
-                AutoAcceptRules.Evolve), ct);
+        {
+            // The groups' stream row locked, as asset_groups/delete locks it: a group is never deleted while rules naming it are set.
+            if (namesGroups)
+            {
+                var locked = (await session.Events.FetchForExclusiveWriting<AssetGroups>(AssetGroups.StreamIdOf(tenant!), ct)).Aggregate;
+                if (rules!.SelectMany(r => r.AssetGroups).FirstOrDefault(id => locked?.Find(id) is null) is { } gone) throw new AssetGroupGone(gone);
+            }
+            return (await session.Events.FetchForWriting<AutoAcceptRules>(AutoAcceptRules.StreamIdOf(tenant!), ct)).Decide(command, AutoAcceptRules.Decide,
+                AutoAcceptRules.Evolve);
+        }, ct);
         return Results.Ok(View(tenant!, set.After));
     }
 
@@ -73,8 +91,12 @@ public static class AutoAcceptRulesEndpoints
         return null;
     }
 
-    /// <summary>Every bad field named (<c>rules[2].types[0]</c>, <c>rules[0].time_window.from</c>); the rules as stored when all are good.</summary>
-    internal static List<AutoAcceptRule>? Validate(List<AutoAcceptRuleRequest>? rules, Check at)
+    /// <summary>
+    /// Every bad field named (<c>rules[2].types[0]</c>, <c>rules[0].time_window.from</c>); the rules as stored when all are
+    /// good. <paramref name="isGroup"/> tells the tenant's asset group ids (null: not checked, the tenant is not known or
+    /// not reached).
+    /// </summary>
+    internal static List<AutoAcceptRule>? Validate(List<AutoAcceptRuleRequest>? rules, Check at, Func<string, bool>? isGroup)
     {
         if (rules is null)
         {
@@ -99,6 +121,8 @@ public static class AutoAcceptRulesEndpoints
             var ok = rule.Field("name").NonEmpty(r.Name, MaxName);
             ok &= Matchers(r.Types, rule.Field("types"), (item, value) => item.OneOf(value, ResponseType.All));
             ok &= Matchers(r.AssetIds, rule.Field("asset_ids"), (item, value) => item.NonEmpty(value, MaxAssetId));
+            ok &= Matchers(r.AssetGroups, rule.Field("asset_groups"), (item, value) => item.NonEmpty(value, MaxAssetId)
+                && (isGroup?.Invoke(value!) != false || item.Fail("must be the group_id of one of the tenant's asset groups")));
             ok &= rule.Field("action").OneOf(r.Action, RuleAction.All);
             ok &= Matchers(r.Priorities, rule.Field("priorities"), (item, value) => item.OneOf(value, IncidentPriority.All));
             ok &= Matchers(r.MitreTechniques, rule.Field("mitre_techniques"),
@@ -108,7 +132,7 @@ public static class AutoAcceptRulesEndpoints
                 valid.Add(new AutoAcceptRule(r.Name!, Copy(r.Types), Copy(r.AssetIds), r.Action!)
                 {
                     Priorities = Copy(r.Priorities), MitreTechniques = Copy(r.MitreTechniques),
-                    TimeWindow = r.TimeWindow is { } w ? new TimeWindow(Copy(w.Days), w.From!, w.To!) : null,
+                    TimeWindow = r.TimeWindow is { } w ? new TimeWindow(Copy(w.Days), w.From!, w.To!) : null, AssetGroups = Copy(r.AssetGroups),
                 });
         }
         return valid.Count == rules.Count ? valid : null;
@@ -140,7 +164,7 @@ public static class AutoAcceptRulesEndpoints
     }
 
     /// <summary>An optional list of at most <see cref="MaxMatchers"/> values, each checked as <c>field[j]</c>.</summary>
-    private static bool Matchers(List<string>? values, Check at, Func<Check, string?, bool> check)
+    internal static bool Matchers(List<string>? values, Check at, Func<Check, string?, bool> check)
     {
         if (values is null) return true;
         if (values.Count > MaxMatchers) return at.Fail($"must have at most {MaxMatchers} items");

@@ -26,8 +26,8 @@ public sealed record SetAutoAcceptRulesRequest(string? TenantId, List<AutoAccept
     string? TimeZone = null);
 
 /// <summary>
-/// One rule as a caller sends it: <c>name</c>, optional matchers (<c>types</c>, <c>asset_ids</c>, <c>priorities</c>,
-/// <c>mitre_techniques</c>, <c>time_window</c>; none: any), <c>action</c>.
+/// One rule as a caller sends it: <c>name</c>, optional matchers (<c>types</c>, <c>asset_ids</c>, <c>asset_groups</c> (group
+/// ids of the tenant), <c>priorities</c>, <c>mitre_techniques</c>, <c>time_window</c>; none: any), <c>action</c>.
 /// </summary>
 public sealed record AutoAcceptRuleRequest(
     string? Name,
@@ -37,7 +37,8 @@ public sealed record AutoAcceptRuleRequest(
     [property: OneOf(typeof(IncidentPriority), nameof(IncidentPriority.All))] List<string>? Priorities = null,
     [property: System.ComponentModel.Description("MITRE ATT&CK techniques (T1059) or sub-techniques (T1059.001); a technique also matches its sub-techniques.")]
     List<string>? MitreTechniques = null,
-    TimeWindowRequest? TimeWindow = null);
+    TimeWindowRequest? TimeWindow = null,
+    List<string>? AssetGroups = null);
 
 /// <summary>
 /// A rule's time window in the tenant's time zone: <c>days</c> (none: every day), <c>from</c> and <c>to</c> (<c>HH:mm</c>;

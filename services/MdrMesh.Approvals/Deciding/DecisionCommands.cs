@@ -7,9 +7,12 @@ namespace MdrMesh.Approvals.Deciding;
 /// <summary>What may happen to one response's decision stream; <see cref="Decisions.Decide"/> answers each.</summary>
 public interface IDecisionCommand;
 
-/// <summary>A proposal arrived, with what the policy needs: the tenant's switch and rules, and whether its incident closed.</summary>
+/// <summary>
+/// A proposal arrived, with what the policy needs: the tenant's switch and rules, whether its incident closed, and the
+/// ids of the tenant's asset groups its asset is in (null: none).
+/// </summary>
 public sealed record Propose(Messages.ResponseProposed Proposal, AutoAcceptSetting Setting, AutoAcceptRules? Rules, bool IncidentClosed,
-    TimeSpan Deadline, DateTimeOffset Now) : IDecisionCommand;
+    TimeSpan Deadline, DateTimeOffset Now, IReadOnlySet<string>? AssetGroups = null) : IDecisionCommand;
 
 /// <summary>A person's <c>Confirmed</c> or <c>Declined</c> (<c>response/update</c>), by connection <see cref="ById"/>.</summary>
 public sealed record DecideByPerson(DecisionStatus Status, string Comment, DateTimeOffset Now, string By, string ById, bool SeparateDecider = false)

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AutoAcceptPolicy;
 using Messages = MdrMesh.Contracts.Messages;
@@ -17,7 +18,7 @@ public static class Decisions
     /// </summary>
     public static IReadOnlyList<object> Decide(IDecisionCommand command, Decision? decision) => (command, decision) switch
     {
-        (Propose p, null) => Proposal(p.Proposal, p.Setting, p.Rules, p.IncidentClosed, p.Deadline, p.Now),
+        (Propose p, null) => Proposal(p.Proposal, p.Setting, p.Rules, p.IncidentClosed, p.Deadline, p.Now, p.AssetGroups),
         (Propose, _) => [],
         (_, null) => throw new InvalidOperationException($"{command.GetType().Name} on a response that was never proposed."),
         (DecideByPerson p, _) => ByPerson(decision, p.Status, p.Comment, p.Now, p.By, p.ById, p.SeparateDecider),
@@ -33,14 +34,15 @@ public static class Decisions
     /// read the proposal as it is recorded (<see cref="ProposalFacts.Of"/>), at its own time: a replay decides the same.
     /// </summary>
     private static IReadOnlyList<object> Proposal(Messages.ResponseProposed proposal, AutoAcceptSetting setting, AutoAcceptRules? rules,
-        bool incidentClosed, TimeSpan deadline, DateTimeOffset now)
+        bool incidentClosed, TimeSpan deadline, DateTimeOffset now, IReadOnlySet<string>? assetGroups)
     {
         var requested = new ResponseProposed(proposal.ResponseId, proposal.TenantId, proposal.IncidentId, proposal.AssetId, proposal.Parameters,
             proposal.Description, proposal.At, proposal.By, now + deadline, proposal.ById, proposal.Priority, proposal.MitreTechniques);
         if (incidentClosed)
             return [requested, new ResponseRejected(proposal.ResponseId, proposal.IncidentId, Messages.RejectionReason.IncidentClosed,
                 "Declined automatically: the incident was closed.", now, SystemActor)];
-        var acceptance = AutoAcceptRules.FirstMatch(rules?.Rules ?? [], ProposalFacts.Of(requested), rules?.TimeZone ?? TenantTimeZone.Utc) switch
+        var facts = ProposalFacts.Of(requested) with { AssetGroups = assetGroups ?? FrozenSet<string>.Empty };
+        var acceptance = AutoAcceptRules.FirstMatch(rules?.Rules ?? [], facts, rules?.TimeZone ?? TenantTimeZone.Utc) switch
         {
             { Action: RuleAction.Accept } rule => new Messages.AutoAcceptance(rules!.Version, $"RULE:{rule.Number}", rule.Number, rule.Name),
             { Action: RuleAction.Manual } => null,

@@ -3,6 +3,7 @@ using MdrMesh.ServiceDefaults;
 using Marten;
 using MassTransit;
 using MdrMesh.Approvals.AcceptanceRules;
+using MdrMesh.Approvals.AssetGrouping;
 using MdrMesh.Approvals.AutoAcceptPolicy;
 using Microsoft.Extensions.Options;
 using Messages = MdrMesh.Contracts.Messages;
@@ -23,8 +24,8 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
         var decided = await store.WriteAsync(proposal.TenantId, async session =>
         {
             // What the decision needs, in one round trip: the decision stream (empty unless this proposal was seen
-            // before), the installation default (in the store's root) and the proposal's tenant's own switch and rules
-            // — no other tenant's choice counts — and whether the incident closed.
+            // before), the installation default (in the store's root) and the proposal's tenant's own switch, rules and
+            // asset groups — no other tenant's choice counts — the asset's profile, and whether the incident closed.
             var batch = session.CreateBatchQuery();
             var stream = batch.Events.FetchForWriting<Decision>(proposal.ResponseId);
             // SQL, not LINQ: Marten parses a LINQ query again on every call (measured: a quarter of the service's CPU).
@@ -34,9 +35,12 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
             var closedIncident = batch.Load<ClosedIncident>(proposal.IncidentId);
             // The tenant's rules, in its own scope (this session's): by id, which the tenant derives.
             var tenantRules = batch.Load<AutoAcceptRules>(AutoAcceptRules.StreamIdOf(proposal.TenantId));
+            // The tenant's asset groups and the asset's profile, for the groups the asset is in.
+            var groups = batch.Load<AssetGroups>(AssetGroups.StreamIdOf(proposal.TenantId));
+            var asset = batch.Load<AssetProfile>(proposal.AssetId);
             await batch.Execute(ct);
             var command = new Propose(proposal, AutoAcceptSetting.Of(await switches), await tenantRules, await closedIncident is not null,
-                options.Value.DeadlineFor(proposal.TenantId), clock.GetUtcNow());
+                options.Value.DeadlineFor(proposal.TenantId), clock.GetUtcNow(), (await groups)?.MembershipOf(await asset));
             return (await stream).Decide(command, Decisions.Decide, Decision.Evolve);
         }, ct);
         ApprovalMetrics.Committed(decided.Before, decided.Events);

@@ -1,3 +1,4 @@
+using MdrMesh.Approvals.AssetGrouping;
 using Marten;
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.Deciding;
@@ -30,7 +31,8 @@ public static class SimulateEndpoint
         else
         {
             at.Field("mode").OneOf(draft.Mode, DraftPolicy.Modes);
-            rules = AutoAcceptRulesEndpoints.Validate(draft.Rules, at.Field("rules"));
+            // Rules naming groups are checked against the tenant's groups when they are loaded below.
+            rules = AutoAcceptRulesEndpoints.Validate(draft.Rules, at.Field("rules"), isGroup: null);
             timeZone = AutoAcceptRulesEndpoints.TimeZoneOf(draft.TimeZone, at.Field("time_zone"));
         }
         CheckRange(request.From, request.To, errors);
@@ -40,17 +42,23 @@ public static class SimulateEndpoint
         var from = DateTimeOffset.FromUnixTimeMilliseconds(request.From!.Value);
         var to = DateTimeOffset.FromUnixTimeMilliseconds(request.To!.Value);
         List<Decision> recorded;
+        AssetGroups? groups;
+        IReadOnlyDictionary<string, AssetProfile> assets;
         await using (var query = store.QuerySession(tenant!))
         {
             // The tenant's (the session's scope), the range and the order in PostgreSQL; one more than replayed tells there were more.
             recorded = (await query.Query<Decision>().Where(d => d.ProposedAt >= from && d.ProposedAt < to)
                 .OrderBy(d => d.ProposedAt).ThenBy(d => d.Id).Take(Simulation.MaxProposals + 1).ToListAsync(ct)).ToList();
+            groups = await query.LoadAsync<AssetGroups>(AssetGroups.StreamIdOf(tenant!), ct);
+            assets = groups is { Groups.Count: > 0 }
+                ? (await query.LoadManyAsync<AssetProfile>(ct, recorded.Select(d => d.AssetId).Distinct())).ToDictionary(a => a.Id, StringComparer.Ordinal)
+                : new Dictionary<string, AssetProfile>();
         }
         var truncated = recorded.Count > Simulation.MaxProposals;
         if (truncated) recorded.RemoveAt(recorded.Count - 1);
 
         var policy = DraftPolicy.Of(tenant!, request.Draft!.Mode!, rules!, timeZone, clock.GetUtcNow(), caller.Name, caller.Id);
-        return Results.Ok(Simulation.Run(policy, recorded, truncated, options.Value.DeadlineFor(tenant!)));
+        return Results.Ok(Simulation.Run(policy, recorded, truncated, options.Value.DeadlineFor(tenant!), groups, assets));
     }
 
     /// <summary><c>from</c> and <c>to</c>: Unix ms, <c>to</c> after <c>from</c> and at most <see cref="MaxRange"/> after it.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MdrMesh.Approvals.AssetGrouping;
 using MdrMesh.Approvals.Deciding;
 using MdrMesh.Contracts.Responses;
 using Messages = MdrMesh.Contracts.Messages;
@@ -28,13 +29,21 @@ public static class Simulation
     /// <param name="recorded">The tenant's decisions, one per proposal.</param>
     /// <param name="truncated">Whether the range held more proposals than <paramref name="recorded"/>.</param>
     /// <param name="deadline">The tenant's decision deadline, as the live path passes it.</param>
-    public static SimulationView Run(DraftPolicy draft, IReadOnlyList<Decision> recorded, bool truncated, TimeSpan deadline)
+    /// <param name="groups">The tenant's asset groups and <paramref name="assets"/> the profiles of the assets proposed on: an
+    /// asset's groups as they are now (membership is not recorded per proposal), for the rules on groups and the warnings
+    /// about assets in groups marked critical.</param>
+    public static SimulationView Run(DraftPolicy draft, IReadOnlyList<Decision> recorded, bool truncated, TimeSpan deadline,
+        AssetGroups? groups = null, IReadOnlyDictionary<string, AssetProfile>? assets = null)
     {
         var byType = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var byRule = new Dictionary<string, RuleCountView>(StringComparer.Ordinal);
         var differences = new List<DifferenceView>();
         var waits = new List<double>();
         var warnings = new Dictionary<(string Type, string AssetId), int>();
+        var membership = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        IReadOnlySet<string> GroupsOf(string assetId) => membership.TryGetValue(assetId, out var known)
+            ? known
+            : membership[assetId] = groups?.MembershipOf(assets?.GetValueOrDefault(assetId)) ?? new HashSet<string>();
         int accepted = 0, waiting = 0, closed = 0;
 
         foreach (var decision in recorded.OrderBy(d => d.ProposedAt).ThenBy(d => d.Id))
@@ -42,8 +51,8 @@ public static class Simulation
             var actual = Actual(decision);
             // Kept simple: a response declined because its incident closed counts as closed when it was proposed.
             var incidentClosed = decision is { Status: DecisionStatus.Declined, Reason: Messages.RejectionReason.IncidentClosed };
-            var events = Decisions.Decide(new Propose(ProposalOf(decision), draft.Setting, draft.Rules, incidentClosed, deadline, decision.ProposedAt),
-                null);
+            var events = Decisions.Decide(new Propose(ProposalOf(decision), draft.Setting, draft.Rules, incidentClosed, deadline, decision.ProposedAt,
+                GroupsOf(decision.AssetId)), null);
             var type = decision.Parameters.Type;
 
             if (events.OfType<ResponseRejected>().Any())
@@ -68,7 +77,7 @@ public static class Simulation
             differences.Add(Difference(decision, actual, Outcome.AutoAccepted, new AcceptanceView(acceptance.Rule, acceptance.RuleNumber, acceptance.RuleName)));
             if (actual == Outcome.AcceptedByPerson && decision.DecidedAt is { } decidedAt)
                 waits.Add(Math.Max(0, (decidedAt - decision.ProposedAt).TotalSeconds));
-            if (DrasticTypes.Contains(type))
+            if (DrasticTypes.Contains(type) || Critical(groups, GroupsOf(decision.AssetId)).Any())
                 warnings[(type, decision.AssetId)] = warnings.GetValueOrDefault((type, decision.AssetId)) + 1;
         }
 
@@ -86,7 +95,7 @@ public static class Simulation
             differences.Count,
             new DecisionWaitSavedView(waits.Count, waits.Sum(), Median(waits)),
             warnings.OrderByDescending(w => w.Value).ThenBy(w => w.Key.Type, StringComparer.Ordinal).ThenBy(w => w.Key.AssetId, StringComparer.Ordinal)
-                .Take(MaxListed).Select(w => Warning(w.Key.Type, w.Key.AssetId, w.Value)).ToList(),
+                .Take(MaxListed).Select(w => Warning(w.Key.Type, w.Key.AssetId, w.Value, Critical(groups, GroupsOf(w.Key.AssetId)).ToList())).ToList(),
             warnings.Count);
     }
 
@@ -114,7 +123,14 @@ public static class Simulation
     private static DifferenceView Difference(Decision d, string actual, string simulated, AcceptanceView? rule) =>
         new(d.Id.ToString(), d.IncidentId.ToString(), d.Parameters.Type, d.AssetId, d.ProposedAt.ToUnixTimeMilliseconds(), actual, simulated, rule);
 
-    private static WarningView Warning(string type, string assetId, int count) =>
+    /// <summary>The names of the groups marked critical among <paramref name="memberOf"/>.</summary>
+    private static IEnumerable<string> Critical(AssetGroups? groups, IReadOnlySet<string> memberOf) =>
+        groups?.Groups.Where(g => g.Critical && memberOf.Contains(g.GroupId)).Select(g => g.Name) ?? [];
+
+    private static WarningView Warning(string type, string assetId, int count, IReadOnlyList<string> criticalGroups) =>
         new(type, assetId, count, string.Create(CultureInfo.InvariantCulture,
-            $"would have auto-accepted {type} on asset {assetId} ({count} {(count == 1 ? "time" : "times")})"));
+            $"would have auto-accepted {type} on asset {assetId}{(criticalGroups.Count > 0 ? $", in critical group {string.Join(", ", criticalGroups.Select(g => $"'{g}'"))}," : "")} ({count} {(count == 1 ? "time" : "times")})"))
+        {
+            CriticalGroups = criticalGroups.Count > 0 ? criticalGroups : [],
+        };
 }

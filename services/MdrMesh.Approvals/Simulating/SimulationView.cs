@@ -41,4 +41,8 @@ public sealed record DifferenceView(string ResponseId, string IncidentId, string
 public sealed record DecisionWaitSavedView(int Count, double SumSeconds, double? P50Seconds);
 
 /// <summary>A drastic response the draft would have accepted automatically where a person actually decided, <see cref="Count"/> times on one asset.</summary>
-public sealed record WarningView(string Type, string AssetId, int Count, string Message);
+public sealed record WarningView(string Type, string AssetId, int Count, string Message)
+{
+    /// <summary>The names of the asset's groups marked critical (none: the warning is for a drastic type a person decided).</summary>
+    public IReadOnlyList<string> CriticalGroups { get; init; } = [];
+}

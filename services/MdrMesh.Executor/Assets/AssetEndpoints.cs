@@ -26,7 +26,8 @@ public sealed record AssetFilter(
     int? Page = null,
     int? PageSize = null,
     [property: OneOf(typeof(AssetFilter), nameof(AssetFilter.Sorts))] string? Sort = null,
-    List<string>? Fields = null)
+    List<string>? Fields = null,
+    List<string>? Tags = null)
 {
     public static readonly IReadOnlyList<string> Sorts =
         ["host_name:asc", "host_name:desc", "first_seen:asc", "first_seen:desc", "last_seen:asc", "last_seen:desc", "status:asc", "status:desc"];
@@ -48,6 +49,7 @@ public sealed record AssetFilter(
     {
         var errors = new List<ValidationError>();
         new Check(errors, "fields").Items(Fields, 64);
+        new Check(errors, "tags").Items(Tags, AssetRegistration.MaxTagLength);
         new Check(errors, "statuses").ItemsOneOf(Statuses, AssetStatus.All);
         if (Sort is not null && !Sorts.Contains(Sort)) new Check(errors, "sort").Fail($"must be one of {string.Join(", ", Sorts)}");
         return errors;
@@ -74,6 +76,10 @@ public sealed record AssetFilter(
                 + " where n ->> 'Ip' = ? or lower(n ->> 'Mac') = lower(?))", NetworkInterface, NetworkInterface));
         if (OsVersion is not null) assets = assets.Where(a => a.MatchesSql("d.data ->> 'OsVersion' ilike ?", SqlText.ContainsPattern(OsVersion)));
         if (Product is not null) assets = assets.Where(a => a.MatchesSql("d.data ->> 'Product' ilike ?", SqlText.ContainsPattern(Product)));
+        // An asset with any of the tags, ignoring case.
+        if (Tags is { Count: > 0 })
+            assets = assets.Where(a => a.MatchesSql($"exists (select 1 from jsonb_array_elements_text(d.data -> 'Tags') t where lower(t) = {AnyOf})",
+                JsonList(Tags.Select(t => t.ToLowerInvariant()))));
         if (related is not null) assets = assets.Where(a => a.MatchesSql($"(d.tenant_id || chr(10) || d.id) = {AnyOf}", JsonList(related)));
         if (!string.IsNullOrWhiteSpace(SearchPhrase))
         {
@@ -111,8 +117,10 @@ public static class AssetEndpoints
         var asset = await store.WriteAsync(tenant, async session =>
         {
             var existing = await session.LoadAsync<FleetAsset>(request.AssetId!, ct);
-            var registered = request.ToAsset(existing, clock.GetUtcNow()) with { TenantId = tenant };
+            var now = clock.GetUtcNow();
+            var registered = request.ToAsset(existing, now) with { TenantId = tenant };
             session.Store(registered);
+            await AnnouncedProfile.AnnounceAsync(session, tenant, registered, now, ct);
             return registered;
         }, ct);
         return Results.Ok(View(asset));
@@ -169,7 +177,7 @@ public static class AssetEndpoints
         a.Files.Select(f => new FileView(f.Path, f.SizeBytes, f.Sha256, f.Md5)).ToList(),
         a.Processes.Select(p => new ProcessView(p.Pid, p.UniqueId, p.ImagePath, p.Sha256, p.Md5)).ToList(),
         a.Registry.Select(r => new RegistryKeyView(r.Key, r.Values, r.LinkTarget)).ToList(),
-        a.Quarantine.Select(q => new QuarantinedFileView(q.OriginalPath, q.Sha256, q.Md5, q.ResponseId)).ToList());
+        a.Quarantine.Select(q => new QuarantinedFileView(q.OriginalPath, q.Sha256, q.Md5, q.ResponseId)).ToList(), a.Tags);
 }
 
 /// <summary>The asset object of the MDR API (times in Unix milliseconds), with the state responses act on: files, processes, registry, quarantine.</summary>
@@ -177,7 +185,7 @@ public sealed record AssetView(string AssetId, string? Domain, long FirstSeen, s
     bool Isolation, string? IsolationTaskId, long? IsolationEndsAt, string? KscHostId, long LastSeen,
     IReadOnlyList<NetworkInterfaceView> NetworkInterfaces, string Os, string? OsVersion, string Status, string TenantName,
     IReadOnlyList<FileView> Files, IReadOnlyList<ProcessView> Processes, IReadOnlyList<RegistryKeyView> Registry,
-    IReadOnlyList<QuarantinedFileView> Quarantine);
+    IReadOnlyList<QuarantinedFileView> Quarantine, IReadOnlyList<string> Tags);
 
 public sealed record ProductInfoView(string? Product, string? Version, bool Powershell);
 

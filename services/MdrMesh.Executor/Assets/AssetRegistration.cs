@@ -7,7 +7,7 @@ namespace MdrMesh.Executor.Assets;
 
 /// <summary>
 /// An asset and its state as <c>assets/register</c> and the fleet file take it (snake_case):
-/// identity, OS and agent, interfaces, files, processes, registry keys.
+/// identity, OS and agent, interfaces, files, processes, registry keys, tags.
 /// </summary>
 public sealed record AssetRegistration(
     string? AssetId,
@@ -23,8 +23,12 @@ public sealed record AssetRegistration(
     [property: OneOf(typeof(AssetStatus), nameof(AssetStatus.All))] string? Status,
     List<FileRegistration>? Files,
     List<ProcessRegistration>? Processes,
-    List<RegistryKeyRegistration>? Registry)
+    List<RegistryKeyRegistration>? Registry,
+    List<string>? Tags = null)
 {
+    public const int MaxTags = 32;
+    public const int MaxTagLength = 64;
+
     public IReadOnlyList<ValidationError> Validate()
     {
         var errors = new List<ValidationError>();
@@ -34,6 +38,8 @@ public sealed record AssetRegistration(
         at.Field("tenant_id").NonEmpty(TenantId, 128, required: false);
         at.Field("os").OneOf(Os, OsFamily.All, required: false);
         at.Field("status").OneOf(Status, AssetStatus.All, required: false);
+        if (Tags?.Count > MaxTags) at.Field("tags").Fail($"must have at most {MaxTags} items");
+        else at.Field("tags").Items(Tags, MaxTagLength);
         for (var i = 0; i < (Files?.Count ?? 0); i++)
         {
             var file = at.Field("files").Item(i);
@@ -75,6 +81,8 @@ public sealed record AssetRegistration(
         Quarantine = existing?.Quarantine ?? [],
         Isolation = existing?.Isolation,
         IsolationEndsAt = existing?.IsolationEndsAt,
+        // A tag is a label: the same one twice, or in another case, is one tag.
+        Tags = (Tags ?? []).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
     };
 }
 

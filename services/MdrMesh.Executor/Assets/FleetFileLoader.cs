@@ -7,7 +7,10 @@ using Microsoft.Extensions.Options;
 
 namespace MdrMesh.Executor.Assets;
 
-/// <summary>At start, registers the assets of the fleet file that the store does not have yet; known assets keep their state.</summary>
+/// <summary>
+/// At start, registers the assets of the fleet file that the store does not have yet; known assets keep their state. Each
+/// one's profile is announced in the same commit unless it was already (<see cref="AnnouncedProfile"/>).
+/// </summary>
 public sealed class FleetFileLoader(IDocumentStore store, TimeProvider clock, IOptions<ExecutorOptions> options, ILogger<FleetFileLoader> log)
     : IHostedService
 {
@@ -22,9 +25,18 @@ public sealed class FleetFileLoader(IDocumentStore store, TimeProvider clock, IO
             // An asset registered meanwhile (another replica, assets/register) makes the load look again and keep that one.
             await store.WriteAsync(byTenant.Key, async session =>
             {
-                foreach (var a in byTenant)
-                    if (await session.LoadAsync<FleetAsset>(a.AssetId!, ct) is null)
-                        session.Store(a.ToAsset(null, clock.GetUtcNow()) with { TenantId = byTenant.Key });
+                // An asset listed twice: the last entry, as when each was stored in turn.
+                foreach (var a in byTenant.GroupBy(a => a.AssetId).Select(same => same.Last()))
+                {
+                    var asset = await session.LoadAsync<FleetAsset>(a.AssetId!, ct);
+                    if (asset is null)
+                    {
+                        asset = a.ToAsset(null, clock.GetUtcNow()) with { TenantId = byTenant.Key };
+                        session.Store(asset);
+                    }
+                    // Known or new, the profile is announced once: an asset stored before profiles were announced gets its first one.
+                    await AnnouncedProfile.AnnounceAsync(session, byTenant.Key, asset, clock.GetUtcNow(), ct);
+                }
                 return true;
             }, ct);
         }

@@ -30,6 +30,9 @@ public sealed record FleetAsset
     /// <summary>When the isolation lifts by itself; kept beside <see cref="Isolation"/> so it can be queried.</summary>
     public DateTimeOffset? IsolationEndsAt { get; init; }
 
+    /// <summary>Labels the customer gives the asset (e.g. <c>pci</c>), which asset groups select by; none on assets stored before tags.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
     public bool IsReachable => Status is not (AssetStatus.Offline or AssetStatus.Absent);
 
     public bool IsWindows => Os == OsFamily.Windows;
