@@ -3,6 +3,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AutoAcceptPolicy;
+using MdrMesh.Approvals.BlastRadius;
 using MdrMesh.Approvals.DecisionDeadline;
 using MdrMesh.Approvals.Deciding;
 using MdrMesh.ServiceDefaults;
@@ -28,6 +29,7 @@ public static class Extensions
             options.Projections.Snapshot<Decision>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<AutoAcceptSwitch>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<AutoAcceptRules>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<BlastRadiusGuard>(SnapshotLifecycle.Inline);
             // Written by the one installation-wide setting that came before per-tenant switches: still readable.
             options.Events.AddEventType<AutoAcceptSettingChanged>();
             // Stored under the names they had before they took the design card's (the same fields): still read.
@@ -59,6 +61,9 @@ public static class Extensions
         api.MapMethod("auto_accept/rules/get", AutoAcceptRulesEndpoints.Get).Produces<AutoAcceptRulesView>();
         api.MapMethod("auto_accept/rules/set", AutoAcceptRulesEndpoints.Set).Produces<AutoAcceptRulesView>();
         api.MapMethod("auto_accept/rules/history", AutoAcceptRulesEndpoints.History).Produces<List<AutoAcceptRulesChangeView>>();
+        api.MapMethod("auto_accept/guard/get", BlastRadiusGuardEndpoints.Get).Produces<BlastRadiusGuardView>();
+        api.MapMethod("auto_accept/guard/set", BlastRadiusGuardEndpoints.Set).Produces<BlastRadiusGuardView>();
+        api.MapMethod("auto_accept/guard/reset", BlastRadiusGuardEndpoints.Reset).Produces<BlastRadiusGuardView>();
         api.MapMethod("response/update", DecideEndpoints.One).Produces<DecisionView>();
         api.MapMethod("responses/update", DecideEndpoints.Many).Produces<List<DecisionView>>();
         app.RequireMethodsOf(ApiMethods.Approvals);

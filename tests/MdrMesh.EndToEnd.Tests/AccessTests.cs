@@ -60,6 +60,10 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         ["auto_accept/rules/history"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t })),
         // MANUAL, and not for the DISABLE_ISOLATION later rows propose: nothing they decide on is accepted by it.
         ["auto_accept/rules/set"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t, rules = new[] { new { name = "hold isolations", types = new[] { "ISOLATE" }, action = "MANUAL" } } })),
+        ["auto_accept/guard/get"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t })),
+        // Only drastic types, which the DISABLE_ISOLATION later rows propose is not.
+        ["auto_accept/guard/set"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t, types = new[] { "ISOLATE" }, limit = 20, window_seconds = 600 })),
+        ["auto_accept/guard/reset"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t })),
         ["assets/list"] = (false, (t, _) => Task.FromResult<object>(new { tenants_names = new[] { t } })),
         ["assets/count"] = (false, (t, _) => Task.FromResult<object>(new { })),
         ["assets/details"] = (true, (t, _) => Task.FromResult<object>(new { asset_id = $"ws-{t}" })),

@@ -61,7 +61,7 @@ public static class AutoAcceptRulesEndpoints
     }
 
     /// <summary>The tenant the call is about: the named one, or the connection's only tenant.</summary>
-    private static string? TenantOf(string? tenantId, Caller caller, List<ValidationError> errors)
+    internal static string? TenantOf(string? tenantId, Caller caller, List<ValidationError> errors)
     {
         var at = new Check(errors, "tenant_id");
         if (tenantId is not null) return at.NonEmpty(tenantId, 128) ? tenantId : null;

@@ -1,5 +1,6 @@
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AutoAcceptPolicy;
+using MdrMesh.Approvals.BlastRadius;
 using Messages = MdrMesh.Contracts.Messages;
 
 namespace MdrMesh.Approvals.Deciding;
@@ -17,7 +18,7 @@ public static class Decisions
     /// </summary>
     public static IReadOnlyList<object> Decide(IDecisionCommand command, Decision? decision) => (command, decision) switch
     {
-        (Propose p, null) => Proposal(p.Proposal, p.Setting, p.Rules, p.IncidentClosed, p.Deadline, p.Now),
+        (Propose p, null) => Proposal(p.Proposal, p.Setting, p.Rules, p.IncidentClosed, p.Deadline, p.Now, p.Guard),
         (Propose, _) => [],
         (_, null) => throw new InvalidOperationException($"{command.GetType().Name} on a response that was never proposed."),
         (DecideByPerson p, _) => ByPerson(decision, p.Status, p.Comment, p.Now, p.By, p.ById, p.SeparateDecider),
@@ -29,10 +30,11 @@ public static class Decisions
     /// <summary>
     /// A new proposal: declined if its incident is already closed; otherwise the tenant's rules decide (the first
     /// that matches: <c>ACCEPT</c> accepts at once, naming the policy version and the rule; <c>MANUAL</c> leaves it
-    /// waiting even with auto-accept on); when no rule matches, the tenant's effective auto-accept mode decides.
+    /// waiting even with auto-accept on); when no rule matches, the tenant's effective auto-accept mode decides. An automatic
+    /// acceptance of a drastic type beyond the tenant's blast-radius guard waits for a person instead, saying why.
     /// </summary>
     private static IReadOnlyList<object> Proposal(Messages.ResponseProposed proposal, AutoAcceptSetting setting, AutoAcceptRules? rules,
-        bool incidentClosed, TimeSpan deadline, DateTimeOffset now)
+        bool incidentClosed, TimeSpan deadline, DateTimeOffset now, BlastRadiusGuard? guard)
     {
         var requested = new ResponseProposed(proposal.ResponseId, proposal.TenantId, proposal.IncidentId, proposal.AssetId, proposal.Parameters,
             proposal.Description, proposal.At, proposal.By, now + deadline, proposal.ById);
@@ -46,6 +48,9 @@ public static class Decisions
             _ => setting.Allows(proposal.TenantId),
         };
         if (acceptance is null) return [requested];
+        guard ??= BlastRadiusGuard.Initial(proposal.TenantId);
+        if (guard.Holds(proposal.Parameters.Type, now))
+            return [requested, new AutoAcceptanceHeld(proposal.ResponseId, proposal.IncidentId, guard.Reason, guard.Limit, guard.Window, now)];
         return [requested, .. Accept(Decision.Create(requested), null, acceptance, now, AutoAcceptActor, null)];
     }
 

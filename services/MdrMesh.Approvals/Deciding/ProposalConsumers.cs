@@ -4,6 +4,7 @@ using Marten;
 using MassTransit;
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AutoAcceptPolicy;
+using MdrMesh.Approvals.BlastRadius;
 using Microsoft.Extensions.Options;
 using Messages = MdrMesh.Contracts.Messages;
 
@@ -34,10 +35,18 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
             var closedIncident = batch.Load<ClosedIncident>(proposal.IncidentId);
             // The tenant's rules, in its own scope (this session's): by id, which the tenant derives.
             var tenantRules = batch.Load<AutoAcceptRules>(AutoAcceptRules.StreamIdOf(proposal.TenantId));
+            // The tenant's blast-radius guard, for writing: an automatic drastic acceptance is counted on it in this commit, so
+            // instances deciding at once collide on its version and the loser is decided again on the new count. Only what is
+            // counted or trips it is appended: other proposals leave the stream alone.
+            var guardStream = batch.Events.FetchForWriting<BlastRadiusGuard>(BlastRadiusGuard.StreamIdOf(proposal.TenantId));
             await batch.Execute(ct);
+            var guard = await guardStream;
             var command = new Propose(proposal, AutoAcceptSetting.Of(await switches), await tenantRules, await closedIncident is not null,
-                options.Value.DeadlineFor(proposal.TenantId), clock.GetUtcNow());
-            return (await stream).Decide(command, Decisions.Decide, Decision.Evolve);
+                options.Value.DeadlineFor(proposal.TenantId), clock.GetUtcNow(), guard.Aggregate);
+            var decision = (await stream).Decide(command, Decisions.Decide, Decision.Evolve);
+            guard.Decide(new FollowDecision(proposal.TenantId, proposal.Parameters.Type, decision.Events), BlastRadiusGuard.Decide,
+                BlastRadiusGuard.Evolve);
+            return decision;
         }, ct);
         ApprovalMetrics.Committed(decided.Before, decided.Events);
     }
