@@ -1,5 +1,7 @@
-using System.Text.Json.Nodes;
+using Marten;
+using MdrMesh.Approvals.BlastRadius;
 using MdrMesh.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MdrMesh.EndToEnd.Tests;
 
@@ -32,17 +34,21 @@ public sealed class BlastRadiusGuardTests(Infrastructure infrastructure) : IAsyn
         Assert.Equal((3, 600L, 0, false, "customer-admin"), (set["limit"]!.GetValue<int>(), set["window_seconds"]!.GetValue<long>(),
             set["count"]!.GetValue<int>(), set["tripped"]!.GetValue<bool>(), set["updated_by"]!.GetValue<string>()));
 
-        // Six drastic responses at once, decided by whichever instance takes each proposal.
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
-        var proposed = await Task.WhenAll(Enumerable.Range(1, 6).Select(i => _mesh.ProposeAsync(incident, "TERMINATE_PROCESS", new { pid = 4000 + i })));
+        // Six drastic responses at once, each on an incident of its own (so they travel side by side), decided by whichever instance
+        // takes each proposal.
+        var incidents = await Task.WhenAll(Enumerable.Range(1, 6).Select(_ => _mesh.OpenIncidentAsync(Tenant)));
+        var proposed = await Task.WhenAll(incidents.Select((incident, i) => _mesh.ProposeAsync(incident, "TERMINATE_PROCESS", new { pid = 4000 + i })));
+        var incidentOf = proposed.Zip(incidents).ToDictionary(p => p.First, p => p.Second);
 
         var (accepted, held) = await Eventually.ReturnsAsync(async () =>
         {
-            var statuses = (await _mesh.OkAsync("responses/list", new { incident_id = incident })).AsArray()
-                .ToDictionary(r => r!["response_id"]!.GetValue<string>(), r => r!["status"]!.GetValue<string>());
-            var holds = (await _mesh.HistoryAsync(incident)).Where(r => r!["changed_by"]!.GetValue<string>() == Held)
-                .Select(r => r!["entity"]!["incident_response"]!["response_id"]!.GetValue<string>()).ToList();
-            return (proposed.Where(id => statuses[id] != "New").ToList(), holds);
+            var (decided, waiting) = (new List<string>(), new List<string>());
+            foreach (var (response, incident) in incidentOf)
+            {
+                if ((await _mesh.ResponseAsync(incident, response))["status"]!.GetValue<string>() != "New") decided.Add(response);
+                if ((await _mesh.ResponseHistoryAsync(incident, response)).Contains(("New", Held))) waiting.Add(response);
+            }
+            return (decided, waiting);
         }, d => d.Item1.Count + d.Item2.Count >= proposed.Length, "every proposal accepted or held", seconds: 60);
 
         Assert.Equal(3, accepted.Count);
@@ -50,26 +56,33 @@ public sealed class BlastRadiusGuardTests(Infrastructure infrastructure) : IAsyn
         Assert.Empty(accepted.Intersect(held));
         foreach (var id in held)
         {
-            Assert.Equal("New", (await _mesh.ResponseAsync(incident, id))["status"]!.GetValue<string>());
-            Assert.Equal([("New", "soc"), ("New", Held)], await _mesh.ResponseHistoryAsync(incident, id));
+            Assert.Equal("New", (await _mesh.ResponseAsync(incidentOf[id], id))["status"]!.GetValue<string>());
+            Assert.Equal([("New", "soc"), ("New", Held)], await _mesh.ResponseHistoryAsync(incidentOf[id], id));
         }
         var guard = await _mesh.OkAsync("auto_accept/guard/get", new { tenant_id = Tenant }, caller: "customer-admin");
         Assert.Equal((3, true), (guard["count"]!.GetValue<int>(), guard["tripped"]!.GetValue<bool>()));
         Assert.NotNull(guard["tripped_since"]);
+        // The guard's own stream, which both instances wrote: three acceptances counted, one trip.
+        await using (var query = _mesh.Service("Approvals-2").Services.GetRequiredService<IDocumentStore>().QuerySession(Tenant))
+        {
+            var events = (await query.Events.FetchStreamAsync(BlastRadiusGuard.StreamIdOf(Tenant))).Select(e => e.Data.GetType().Name).ToList();
+            Assert.Equal([nameof(BlastRadiusGuardSet), nameof(AutoAcceptanceCounted), nameof(AutoAcceptanceCounted), nameof(AutoAcceptanceCounted),
+                nameof(GuardTripped)], events);
+        }
 
         // A person decides a held response as any other.
         await _mesh.DecideAsync(held[0], "Confirmed", "checked: go", "customer-admin");
-        await Eventually.ReturnsAsync(() => _mesh.ResponseAsync(incident, held[0]), r => r["status"]!.GetValue<string>() != "New",
+        await Eventually.ReturnsAsync(() => _mesh.ResponseAsync(incidentOf[held[0]], held[0]), r => r["status"]!.GetValue<string>() != "New",
             "the held response accepted by a person");
 
         var reset = await _mesh.OkAsync("auto_accept/guard/reset", new { tenant_id = Tenant }, caller: "alice");
         Assert.Equal((0, false, "alice"), (reset["count"]!.GetValue<int>(), reset["tripped"]!.GetValue<bool>(), reset["last_reset_by"]!.GetValue<string>()));
         Assert.NotNull(reset["last_reset_time"]);
 
-        var next = await _mesh.ProposeAsync(incident, "TERMINATE_PROCESS", new { pid = 5000 });
-        await Eventually.ReturnsAsync(() => _mesh.ResponseAsync(incident, next), r => r["status"]!.GetValue<string>() != "New",
+        var next = await _mesh.ProposeAsync(incidents[0], "TERMINATE_PROCESS", new { pid = 5000 });
+        await Eventually.ReturnsAsync(() => _mesh.ResponseAsync(incidents[0], next), r => r["status"]!.GetValue<string>() != "New",
             "the next drastic response accepted automatically after the reset");
-        Assert.Equal("Confirmed", (await _mesh.ResponseHistoryAsync(incident, next))[1].Status);
+        Assert.Equal("Confirmed", (await _mesh.ResponseHistoryAsync(incidents[0], next))[1].Status);
         Assert.Equal(1, (await _mesh.OkAsync("auto_accept/guard/get", new { tenant_id = Tenant }))["count"]!.GetValue<int>());
     }
 
