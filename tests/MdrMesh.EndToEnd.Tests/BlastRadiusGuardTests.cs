@@ -36,6 +36,7 @@ public sealed class BlastRadiusGuardTests(Infrastructure infrastructure) : IAsyn
 
         // Six drastic responses at once, each on an incident of its own (so they travel side by side), decided by whichever instance
         // takes each proposal.
+        var holdsBefore = await GuardHoldsAsync();
         var incidents = await Task.WhenAll(Enumerable.Range(1, 6).Select(_ => _mesh.OpenIncidentAsync(Tenant)));
         var proposed = await Task.WhenAll(incidents.Select((incident, i) => _mesh.ProposeAsync(incident, "TERMINATE_PROCESS", new { pid = 4000 + i })));
         var incidentOf = proposed.Zip(incidents).ToDictionary(p => p.First, p => p.Second);
@@ -59,6 +60,9 @@ public sealed class BlastRadiusGuardTests(Infrastructure infrastructure) : IAsyn
             Assert.Equal("New", (await _mesh.ResponseAsync(incidentOf[id], id))["status"]!.GetValue<string>());
             Assert.Equal([("New", "soc"), ("New", Held)], await _mesh.ResponseHistoryAsync(incidentOf[id], id));
         }
+        // Each hold counted once, by type (the metric of both instances is this process's one meter).
+        var holds = await Eventually.ReturnsAsync(GuardHoldsAsync, v => v - holdsBefore >= 3, "the holds in the metric (a scrape may be cached briefly)");
+        Assert.Equal(3, holds - holdsBefore);
         var guard = await _mesh.OkAsync("auto_accept/guard/get", new { tenant_id = Tenant }, caller: "customer-admin");
         Assert.Equal((3, true), (guard["count"]!.GetValue<int>(), guard["tripped"]!.GetValue<bool>()));
         Assert.NotNull(guard["tripped_since"]);
@@ -84,6 +88,15 @@ public sealed class BlastRadiusGuardTests(Infrastructure infrastructure) : IAsyn
             "the next drastic response accepted automatically after the reset");
         Assert.Equal("Confirmed", (await _mesh.ResponseHistoryAsync(incidents[0], next))[1].Status);
         Assert.Equal(1, (await _mesh.OkAsync("auto_accept/guard/get", new { tenant_id = Tenant }))["count"]!.GetValue<int>());
+    }
+
+    private async Task<double> GuardHoldsAsync()
+    {
+        using var http = new HttpClient();
+        var exposition = await http.GetStringAsync($"{_mesh.ServiceAddress("Approvals")}/metrics");
+        return exposition.Split('\n').Where(line => line.StartsWith("mdrmesh_auto_accept_guard_holds_total{", StringComparison.Ordinal)
+                && line.Contains("type=\"TERMINATE_PROCESS\"", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
