@@ -4,6 +4,7 @@ using Marten;
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AssetGrouping;
 using MdrMesh.Approvals.AutoAcceptPolicy;
+using MdrMesh.Approvals.BlastRadius;
 using MdrMesh.Approvals.DecisionDeadline;
 using MdrMesh.Approvals.Deciding;
 using MdrMesh.Approvals.Simulating;
@@ -34,6 +35,7 @@ public static class Extensions
             options.Projections.Snapshot<AssetGroups>(SnapshotLifecycle.Inline);
             // Two profiles of one asset at once: the version check makes the later writer look again, so the latest stays.
             options.Schema.For<AssetProfile>().UseOptimisticConcurrency(true);
+            options.Projections.Snapshot<BlastRadiusGuard>(SnapshotLifecycle.Inline);
             // Written by the one installation-wide setting that came before per-tenant switches: still readable.
             options.Events.AddEventType<AutoAcceptSettingChanged>();
             // Stored under the names they had before they took the design card's (the same fields): still read.
@@ -72,6 +74,9 @@ public static class Extensions
         api.MapMethod("asset_groups/list", AssetGroupEndpoints.List).Produces<List<AssetGroupView>>();
         api.MapMethod("asset_groups/update", AssetGroupEndpoints.Update).Produces<AssetGroupView>();
         api.MapMethod("asset_groups/delete", AssetGroupEndpoints.Delete).Produces<AssetGroupView>();
+        api.MapMethod("auto_accept/guard/get", BlastRadiusGuardEndpoints.Get).Produces<BlastRadiusGuardView>();
+        api.MapMethod("auto_accept/guard/set", BlastRadiusGuardEndpoints.Set).Produces<BlastRadiusGuardView>();
+        api.MapMethod("auto_accept/guard/reset", BlastRadiusGuardEndpoints.Reset).Produces<BlastRadiusGuardView>();
         api.MapMethod("response/update", DecideEndpoints.One).Produces<DecisionView>();
         api.MapMethod("responses/update", DecideEndpoints.Many).Produces<List<DecisionView>>();
         app.RequireMethodsOf(ApiMethods.Approvals);

@@ -45,8 +45,11 @@ public sealed record Incident
 
     public bool IsClosed => Status == IncidentStatus.Closed;
 
-    /// <summary>Whether the event changes the incident (and so its update time); a password reveal is a read, recorded in history only.</summary>
-    public static bool Changes(IIncidentEvent e) => e is not (IsolationPasswordRevealed or AttachmentDownloaded);
+    /// <summary>
+    /// Whether the event changes the incident (and so its update time); a password reveal is a read, and a hold by the
+    /// blast-radius guard leaves the response as it was (New): both are recorded in history only.
+    /// </summary>
+    public static bool Changes(IIncidentEvent e) => e is not (IsolationPasswordRevealed or AttachmentDownloaded or ResponseAutoAcceptanceHeld);
 
     /// <summary>Asset ids of the affected hosts, written <c>HOST:asset_id</c> or as a bare asset id.</summary>
     public IEnumerable<string> AssetIds => AffectedHosts.Select(AssetIdOf);
@@ -76,6 +79,7 @@ public sealed record Incident
         ResponseProposed x => state!.Apply(x),
         ResponseAccepted x => state!.Apply(x),
         ResponseRejected x => state!.Apply(x),
+        ResponseAutoAcceptanceHeld x => state!.Apply(x),
         ResponseExecutionStarted x => state!.Apply(x),
         ResponseExecuted x => state!.Apply(x),
         ResponseFailed x => state!.Apply(x),
@@ -142,6 +146,12 @@ public sealed record Incident
     public Incident Apply(ResponseRejected e) =>
         Update(e.ResponseId, e.At, r => r with { Decision = ResponseStatus.Declined, Comment = e.Comment, DecidedBy = e.By });
 
+    /// <summary>History, not a change: the response stays New and keeps its update time; it remembers the hold, so it is recorded once.</summary>
+    public Incident Apply(ResponseAutoAcceptanceHeld e) => this with
+    {
+        Responses = Responses.Select(r => r.ResponseId == e.ResponseId ? r with { HeldFor = e.Reason } : r).ToList(),
+    };
+
     public Incident Apply(ResponseExecutionStarted e) =>
         Update(e.ResponseId, e.At, r => r with { Execution = ResponseStatus.InProgress });
 
@@ -186,6 +196,9 @@ public sealed record IncidentResponse(
     public ResponseStatus? Execution { get; init; }
     public string? Comment { get; init; }
     public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Why the auto-accept policy's acceptance was held for a person (the blast-radius guard), if it was.</summary>
+    public string? HeldFor { get; init; }
 
     /// <summary>What ended this response's effect on the asset, if anything did (isolations and quarantines).</summary>
     public ResponseUndo? Undo { get; init; }

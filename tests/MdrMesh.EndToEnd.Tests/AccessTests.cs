@@ -65,6 +65,10 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         ["asset_groups/list"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t })),
         ["asset_groups/update"] = (true, async (t, _) => new { tenant_id = t, group_id = await GroupAsync(t), critical = true }),
         ["asset_groups/delete"] = (true, async (t, _) => new { tenant_id = t, group_id = await GroupAsync(t) }),
+        ["auto_accept/guard/get"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t })),
+        // Only drastic types, which the DISABLE_ISOLATION later rows propose is not.
+        ["auto_accept/guard/set"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t, types = new[] { "ISOLATE" }, limit = 20, window_seconds = 600 })),
+        ["auto_accept/guard/reset"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t })),
         ["assets/list"] = (false, (t, _) => Task.FromResult<object>(new { tenants_names = new[] { t } })),
         ["assets/count"] = (false, (t, _) => Task.FromResult<object>(new { })),
         ["assets/details"] = (true, (t, _) => Task.FromResult<object>(new { asset_id = $"ws-{t}" })),

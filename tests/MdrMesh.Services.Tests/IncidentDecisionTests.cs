@@ -324,6 +324,31 @@ public class IncidentDecisionTests
     }
 
     [Fact]
+    public void A_hold_by_the_blast_radius_guard_is_history_once_the_response_stays_New_and_the_update_time_stays()
+    {
+        var held = new Messages.AutoAcceptanceHeld(ResponseId, "t1", IncidentId, "blast-radius guard, 20 automatic drastic acceptances within 10 minutes",
+            20, TimeSpan.FromMinutes(10), Now.AddMinutes(1));
+        var spec = Spec<Messages.AutoAcceptanceHeld>(ResponseProgress.Decide).Given(Opened, Proposed);
+        var recorded = spec.When(held).Then(new ResponseAutoAcceptanceHeld(ResponseId, held.Reason, held.At,
+            "waiting for a person: blast-radius guard, 20 automatic drastic acceptances within 10 minutes"));
+
+        var before = State(Opened, Proposed);
+        var after = Incident.Evolve(before, (IIncidentEvent)recorded[0]);
+        var record = IncidentHistory.Describe(before, after, (IIncidentEvent)recorded[0], 3);
+        Assert.False(Incident.Changes((IIncidentEvent)recorded[0]));
+        Assert.Equal((before.UpdatedAt, ResponseStatus.New), (after.UpdatedAt, after.Response(ResponseId)!.Status));
+        Assert.Equal(("update", "incident_response", null), (record.Operation, record.EntityType, record.ChangedById));
+        Assert.StartsWith("waiting for a person: blast-radius guard", record.ChangedBy);
+        Assert.Equal("New", System.Text.Json.JsonDocument.Parse(record.Snapshot).RootElement.GetProperty("status").GetString());
+        Assert.Empty(record.Changes);
+
+        // A redelivery records nothing again; nor does a hold that arrives after a person decided.
+        spec.Given([.. recorded]).When(held).Then();
+        Spec<Messages.AutoAcceptanceHeld>(ResponseProgress.Decide).Given(Opened, Proposed, new ResponseAccepted(ResponseId, "go", null, null, Now, "Jane", "c-jane"))
+            .When(held).Then();
+    }
+
+    [Fact]
     public void The_soc_proposing_an_isolation_is_recorded_as_having_read_its_password()
     {
         var isolate = new IsolateParameters(60, []).WithPassword(MdrMesh.Contracts.Isolation.IsolationPassword.Generate()).WithoutPassword();

@@ -106,9 +106,12 @@ public sealed class Mesh : IAsyncDisposable
 
     /// <summary>
     /// Starts a service (again), with extra settings for this start only; <paramref name="replace"/> may swap
-    /// a part of it for a faulty one (registered last, so it wins).
+    /// a part of it for a faulty one (registered last, so it wins). With <paramref name="instance"/>, a further instance of the
+    /// service beside the running one, against the same database and broker (its consumers compete for the same queues),
+    /// known by that name to <see cref="Service"/> and <see cref="KillServiceAsync"/>; the gateway keeps calling the first.
     /// </summary>
-    public async Task StartServiceAsync(string name, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? replace = null)
+    public async Task StartServiceAsync(string name, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? replace = null,
+        string? instance = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -139,7 +142,8 @@ public sealed class Mesh : IAsyncDisposable
             case "Gateway": app.MapGateway(); break;
         }
         await app.StartAsync();
-        _hosts[name] = app;
+        _hosts[instance ?? name] = app;
+        if (instance is not null) return;
         if (name == "Gateway" && Http is not null)
         {
             Http.Dispose();

@@ -35,6 +35,12 @@ public sealed record ResponseRejected(Guid ResponseId, Guid IncidentId, string R
 /// <summary>The executor is asked to run an accepted response: everything it needs travels with the request.</summary>
 public sealed record ExecutionRequested(Guid ResponseId, Guid IncidentId, string AssetId, ResponseParameters Parameters, DateTimeOffset At, string By);
 
+/// <summary>
+/// The policy would have accepted the response automatically, but the tenant's blast-radius guard held it: <see cref="Limit"/>
+/// automatic acceptances of drastic types within <see cref="Window"/> already. It waits for a person (still New).
+/// </summary>
+public sealed record AutoAcceptanceHeld(Guid ResponseId, Guid IncidentId, string Reason, int Limit, TimeSpan Window, DateTimeOffset At);
+
 /// <summary>One response's decision stream, and the document decisions are queried from (inline snapshot).</summary>
 public sealed record Decision
 {
@@ -82,6 +88,9 @@ public sealed record Decision
     };
 
     public Decision Apply(ExecutionRequested e) => this;
+
+    /// <summary>A hold changes nothing: the response waits for a person as any other.</summary>
+    public Decision Apply(AutoAcceptanceHeld e) => this;
 
     /// <summary>The decider's fold: the same steps as Create/Apply, which Marten's inline snapshot calls.</summary>
     // Ignored by Marten's source generator, which otherwise takes a method named Evolve for the snapshot's own (one-argument) fold.

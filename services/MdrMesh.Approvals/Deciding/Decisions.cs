@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AutoAcceptPolicy;
+using MdrMesh.Approvals.BlastRadius;
 using Messages = MdrMesh.Contracts.Messages;
 
 namespace MdrMesh.Approvals.Deciding;
@@ -18,7 +19,7 @@ public static class Decisions
     /// </summary>
     public static IReadOnlyList<object> Decide(IDecisionCommand command, Decision? decision) => (command, decision) switch
     {
-        (Propose p, null) => Proposal(p.Proposal, p.Setting, p.Rules, p.IncidentClosed, p.Deadline, p.Now, p.AssetGroups),
+        (Propose p, null) => Proposal(p.Proposal, p.Setting, p.Rules, p.IncidentClosed, p.Deadline, p.Now, p.AssetGroups, p.Guard),
         (Propose, _) => [],
         (_, null) => throw new InvalidOperationException($"{command.GetType().Name} on a response that was never proposed."),
         (DecideByPerson p, _) => ByPerson(decision, p.Status, p.Comment, p.Now, p.By, p.ById, p.SeparateDecider),
@@ -31,10 +32,11 @@ public static class Decisions
     /// A new proposal: declined if its incident is already closed; otherwise the tenant's rules decide (the first
     /// that matches: <c>ACCEPT</c> accepts at once, naming the policy version and the rule; <c>MANUAL</c> leaves it
     /// waiting even with auto-accept on); when no rule matches, the tenant's effective auto-accept mode decides. The rules
-    /// read the proposal as it is recorded (<see cref="ProposalFacts.Of"/>), at its own time: a replay decides the same.
+    /// read the proposal as it is recorded (<see cref="ProposalFacts.Of"/>), at its own time: a replay decides the same. An
+    /// automatic acceptance of a drastic type beyond the tenant's blast-radius guard waits for a person instead, saying why.
     /// </summary>
     private static IReadOnlyList<object> Proposal(Messages.ResponseProposed proposal, AutoAcceptSetting setting, AutoAcceptRules? rules,
-        bool incidentClosed, TimeSpan deadline, DateTimeOffset now, IReadOnlySet<string>? assetGroups)
+        bool incidentClosed, TimeSpan deadline, DateTimeOffset now, IReadOnlySet<string>? assetGroups, BlastRadiusGuard? guard)
     {
         var requested = new ResponseProposed(proposal.ResponseId, proposal.TenantId, proposal.IncidentId, proposal.AssetId, proposal.Parameters,
             proposal.Description, proposal.At, proposal.By, now + deadline, proposal.ById, proposal.Priority, proposal.MitreTechniques);
@@ -49,6 +51,9 @@ public static class Decisions
             _ => setting.Allows(proposal.TenantId),
         };
         if (acceptance is null) return [requested];
+        guard ??= BlastRadiusGuard.Initial(proposal.TenantId);
+        if (guard.Holds(proposal.Parameters.Type, now))
+            return [requested, new AutoAcceptanceHeld(proposal.ResponseId, proposal.IncidentId, guard.Reason, guard.Limit, guard.Window, now)];
         return [requested, .. Accept(Decision.Create(requested), null, acceptance, now, AutoAcceptActor, null)];
     }
 

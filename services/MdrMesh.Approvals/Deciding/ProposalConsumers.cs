@@ -5,6 +5,7 @@ using MassTransit;
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AssetGrouping;
 using MdrMesh.Approvals.AutoAcceptPolicy;
+using MdrMesh.Approvals.BlastRadius;
 using Microsoft.Extensions.Options;
 using Messages = MdrMesh.Contracts.Messages;
 
@@ -38,10 +39,18 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
             // The tenant's asset groups and the asset's profile, for the groups the asset is in.
             var groups = batch.Load<AssetGroups>(AssetGroups.StreamIdOf(proposal.TenantId));
             var asset = batch.Load<AssetProfile>(proposal.AssetId);
+            // The tenant's blast-radius guard, for writing: an automatic drastic acceptance is counted on it in this commit, so
+            // instances deciding at once collide on its version and the loser is decided again on the new count. Only what is
+            // counted or trips it is appended: other proposals leave the stream alone.
+            var guardStream = batch.Events.FetchForWriting<BlastRadiusGuard>(BlastRadiusGuard.StreamIdOf(proposal.TenantId));
             await batch.Execute(ct);
+            var guard = await guardStream;
             var command = new Propose(proposal, AutoAcceptSetting.Of(await switches), await tenantRules, await closedIncident is not null,
-                options.Value.DeadlineFor(proposal.TenantId), clock.GetUtcNow(), (await groups)?.MembershipOf(await asset));
-            return (await stream).Decide(command, Decisions.Decide, Decision.Evolve);
+                options.Value.DeadlineFor(proposal.TenantId), clock.GetUtcNow(), (await groups)?.MembershipOf(await asset), guard.Aggregate);
+            var decision = (await stream).Decide(command, Decisions.Decide, Decision.Evolve);
+            guard.Decide(new FollowDecision(proposal.TenantId, proposal.Parameters.Type, decision.Events), BlastRadiusGuard.Decide,
+                BlastRadiusGuard.Evolve);
+            return decision;
         }, ct);
         ApprovalMetrics.Committed(decided.Before, decided.Events);
     }

@@ -81,6 +81,7 @@ public static class IncidentHistory
     {
         ResponseAccepted x => x.ResponseId,
         ResponseRejected x => x.ResponseId,
+        ResponseAutoAcceptanceHeld x => x.ResponseId,
         ResponseExecutionStarted x => x.ResponseId,
         ResponseExecuted x => x.ResponseId,
         ResponseFailed x => x.ResponseId,

@@ -18,6 +18,12 @@ public sealed record ResponseExecuted(Guid ResponseId, IReadOnlyDictionary<strin
 public sealed record ResponseFailed(Guid ResponseId, string ReasonCode, string Message, DateTimeOffset At, string By,
     string? ById = null) : IIncidentEvent;
 
+/// <summary>
+/// The auto-accept policy would have accepted the response, but the tenant's blast-radius guard held it for a person: history
+/// only (<see cref="By"/> says why); the response stays New and the incident's update time stays.
+/// </summary>
+public sealed record ResponseAutoAcceptanceHeld(Guid ResponseId, string Reason, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
+
 /// <summary>What the response did was undone on the asset: by <see cref="UndoneBy"/>, or by the isolation term ending.</summary>
 public sealed record ResponseUndone(Guid ResponseId, Guid? UndoneBy, string Reason, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
@@ -38,6 +44,10 @@ public static class ResponseProgress
     /// <summary>A rejection as the incident records it; the connection id only when a person declined.</summary>
     public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseRejected m, Incident incident) =>
         Record(incident, m.ResponseId, new ResponseRejected(m.ResponseId, m.Reason, m.Comment, m.At, m.By, m.ById));
+
+    /// <summary>A hold by the blast-radius guard, as history shows it: "waiting for a person: " and the guard's reason.</summary>
+    public static IReadOnlyList<IIncidentEvent> Decide(Messages.AutoAcceptanceHeld m, Incident incident) =>
+        Record(incident, m.ResponseId, new ResponseAutoAcceptanceHeld(m.ResponseId, m.Reason, m.At, $"waiting for a person: {m.Reason}"));
 
     public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseExecutionStarted m, Incident incident) =>
         Record(incident, m.ResponseId, new ResponseExecutionStarted(m.ResponseId, m.At, m.By));
@@ -71,6 +81,8 @@ public static class ResponseProgress
         var fresh = reported switch
         {
             ResponseAccepted or ResponseRejected => response.Decision is null,
+            // Once, and only while it still waits: a person may have decided meanwhile.
+            ResponseAutoAcceptanceHeld => response.Decision is null && response.HeldFor is null,
             ResponseExecutionStarted => response.Execution is null,
             ResponseExecuted or ResponseFailed => response.Execution is null or ResponseStatus.InProgress,
             ResponseUndone => response.Undo is null,
@@ -94,7 +106,8 @@ public static class ResponseProgress
 
 /// <summary>Appends decisions and outcomes reported by the approvals service and the executor to the incident stream.</summary>
 public sealed class ResponseProgressConsumer(IncidentStore incidents, Marten.IDocumentStore store) :
-    IConsumer<Messages.ResponseAccepted>, IConsumer<Messages.ResponseRejected>, IConsumer<Messages.ResponseExecutionStarted>,
+    IConsumer<Messages.ResponseAccepted>, IConsumer<Messages.ResponseRejected>, IConsumer<Messages.AutoAcceptanceHeld>,
+    IConsumer<Messages.ResponseExecutionStarted>,
     IConsumer<Messages.ResponseExecuted>, IConsumer<Messages.ResponseFailed>, IConsumer<Messages.ResponseUndone>
 {
     public Task Consume(ConsumeContext<Messages.ResponseAccepted> context)
@@ -104,6 +117,12 @@ public sealed class ResponseProgressConsumer(IncidentStore incidents, Marten.IDo
     }
 
     public Task Consume(ConsumeContext<Messages.ResponseRejected> context)
+    {
+        var m = context.Message;
+        return incidents.ChangeAsync(m.TenantId, m.IncidentId, incident => ResponseProgress.Decide(m, incident), context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<Messages.AutoAcceptanceHeld> context)
     {
         var m = context.Message;
         return incidents.ChangeAsync(m.TenantId, m.IncidentId, incident => ResponseProgress.Decide(m, incident), context.CancellationToken);
@@ -151,6 +170,7 @@ public sealed class ResponseProgressDefinition : ConsumerDefinition<ResponseProg
         var partitioner = endpoint.CreatePartitioner(Concurrency);
         consumer.Message<Messages.ResponseAccepted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
         consumer.Message<Messages.ResponseRejected>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
+        consumer.Message<Messages.AutoAcceptanceHeld>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
         consumer.Message<Messages.ResponseExecutionStarted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
         consumer.Message<Messages.ResponseExecuted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
         consumer.Message<Messages.ResponseFailed>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
