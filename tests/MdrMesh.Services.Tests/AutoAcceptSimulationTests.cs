@@ -1,5 +1,6 @@
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AutoAcceptPolicy;
+using MdrMesh.Approvals.BlastRadius;
 using MdrMesh.Approvals.Deciding;
 using MdrMesh.Approvals.Simulating;
 using MdrMesh.Contracts.Responses;
@@ -69,6 +70,23 @@ public class AutoAcceptSimulationTests
         Assert.Equal(new Dictionary<string, int> { [ResponseType.GetFile] = 2, [ResponseType.Isolate] = 1 }, report.ByType);
         Assert.Equal([new RuleCountView("RULE:2", 2, "file collection", 2), new RuleCountView($"TENANT:{Tenant}", null, null, 1)], report.ByRule);
         Assert.False(report.Truncated);
+    }
+
+    [Fact]
+    public void Given_a_draft_guard_when_simulating_then_drastic_acceptances_beyond_its_limit_wait_for_a_person()
+    {
+        var guard = BlastRadiusGuard.Decide(new SetGuard(Tenant, [ResponseType.Isolate], 2, TimeSpan.FromMinutes(10), Start, "admin", "admin-id"), null)
+            .Aggregate((BlastRadiusGuard?)null, BlastRadiusGuard.Evolve)!;
+        var draft = Draft(DraftPolicy.On) with { Guard = guard };
+
+        var report = Run(draft,
+            Recorded(Isolate, "ws-1", 0, Happened.AcceptedByPerson), Recorded(Isolate, "ws-2", 1, Happened.AcceptedByPerson),
+            Recorded(Isolate, "ws-3", 2, Happened.AcceptedByPerson), Recorded(GetFile, "ws-3", 3, Happened.AcceptedByPerson),
+            // Ten minutes after the first, it no longer counts: room for one more.
+            Recorded(Isolate, "ws-4", 10, Happened.AcceptedByPerson));
+
+        Assert.Equal((5, 4, 1, 1), (report.Total, report.WouldAcceptAutomatically, report.WouldWaitForPerson, report.HeldByGuard));
+        Assert.Equal(3, report.ByType[ResponseType.Isolate]);
     }
 
     [Fact]

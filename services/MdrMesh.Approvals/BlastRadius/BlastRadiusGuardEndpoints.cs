@@ -64,7 +64,7 @@ public static class BlastRadiusGuardEndpoints
     }
 
     /// <summary>The drastic types: required (an empty list counts nothing: the guard is off), each a type name, kept once each.</summary>
-    private static List<string>? Types(List<string>? types, Check at)
+    internal static List<string>? Types(List<string>? types, Check at)
     {
         var ok = types is null ? at.Fail("is required: the response types the guard counts (an empty list turns it off)")
             : types.Count > AutoAcceptRulesEndpoints.MaxMatchers ? at.Fail($"must have at most {AutoAcceptRulesEndpoints.MaxMatchers} items")

@@ -1,5 +1,6 @@
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.AutoAcceptPolicy;
+using MdrMesh.Approvals.BlastRadius;
 
 namespace MdrMesh.Approvals.Simulating;
 
@@ -10,6 +11,9 @@ namespace MdrMesh.Approvals.Simulating;
 /// </summary>
 public sealed record DraftPolicy(string TenantId, AutoAcceptSetting Setting, AutoAcceptRules? Rules)
 {
+    /// <summary>The guard the replay starts with: the draft's setting (or the tenant's), nothing counted yet.</summary>
+    public BlastRadiusGuard Guard { get; init; } = BlastRadiusGuard.Initial(TenantId);
+
     /// <summary>The tenant's own mode, whatever the installation default: accept what no rule decides, or leave it for a person.</summary>
     public const string On = "ON";
     public const string Off = "OFF";

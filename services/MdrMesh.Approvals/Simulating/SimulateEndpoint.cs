@@ -1,4 +1,5 @@
 using MdrMesh.Approvals.AssetGrouping;
+using MdrMesh.Approvals.BlastRadius;
 using Marten;
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.Approvals.Deciding;
@@ -27,6 +28,7 @@ public static class SimulateEndpoint
         var at = new Check(errors, "draft");
         List<AutoAcceptRule>? rules = null;
         var timeZone = TenantTimeZone.Utc;
+        List<string>? guardTypes = null;
         if (request.Draft is not { } draft) at.Fail("is required: the draft policy, {mode, rules}");
         else
         {
@@ -34,6 +36,14 @@ public static class SimulateEndpoint
             // Rules naming groups are checked against the tenant's groups when they are loaded below.
             rules = AutoAcceptRulesEndpoints.Validate(draft.Rules, at.Field("rules"), isGroup: null);
             timeZone = AutoAcceptRulesEndpoints.TimeZoneOf(draft.TimeZone, at.Field("time_zone"));
+            if (draft.Guard is { } g)
+            {
+                var guardAt = at.Field("guard");
+                guardTypes = BlastRadiusGuardEndpoints.Types(g.Types, guardAt.Field("types"));
+                guardAt.Field("limit").InRange(g.Limit, BlastRadiusGuard.MinLimit, BlastRadiusGuard.MaxLimit);
+                guardAt.Field("window_seconds").InRange(g.WindowSeconds, (long)BlastRadiusGuard.MinWindow.TotalSeconds,
+                    (long)BlastRadiusGuard.MaxWindow.TotalSeconds);
+            }
         }
         CheckRange(request.From, request.To, errors);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
@@ -43,6 +53,7 @@ public static class SimulateEndpoint
         var to = DateTimeOffset.FromUnixTimeMilliseconds(request.To!.Value);
         List<Decision> recorded;
         AssetGroups? groups;
+        BlastRadiusGuard? tenantGuard;
         IReadOnlyDictionary<string, AssetProfile> assets;
         await using (var query = store.QuerySession(tenant!))
         {
@@ -50,6 +61,7 @@ public static class SimulateEndpoint
             recorded = (await query.Query<Decision>().Where(d => d.ProposedAt >= from && d.ProposedAt < to)
                 .OrderBy(d => d.ProposedAt).ThenBy(d => d.Id).Take(Simulation.MaxProposals + 1).ToListAsync(ct)).ToList();
             groups = await query.LoadAsync<AssetGroups>(AssetGroups.StreamIdOf(tenant!), ct);
+            tenantGuard = await query.LoadAsync<BlastRadiusGuard>(BlastRadiusGuard.StreamIdOf(tenant!), ct);
             assets = groups is { Groups.Count: > 0 }
                 ? (await query.LoadManyAsync<AssetProfile>(ct, recorded.Select(d => d.AssetId).Distinct())).ToDictionary(a => a.Id, StringComparer.Ordinal)
                 : new Dictionary<string, AssetProfile>();
@@ -57,7 +69,13 @@ public static class SimulateEndpoint
         var truncated = recorded.Count > Simulation.MaxProposals;
         if (truncated) recorded.RemoveAt(recorded.Count - 1);
 
-        var policy = DraftPolicy.Of(tenant!, request.Draft!.Mode!, rules!, timeZone, clock.GetUtcNow(), caller.Name, caller.Id);
+        var now = clock.GetUtcNow();
+        // The draft's guard, or the tenant's own setting; either way nothing counted when the range begins.
+        var guard = request.Draft!.Guard is { } draftGuard
+            ? BlastRadiusGuard.Decide(new SetGuard(tenant!, guardTypes!, (int)draftGuard.Limit!.Value, TimeSpan.FromSeconds(draftGuard.WindowSeconds!.Value),
+                now, caller.Name, caller.Id), null).Aggregate((BlastRadiusGuard?)null, BlastRadiusGuard.Evolve) ?? BlastRadiusGuard.Initial(tenant!)
+            : (tenantGuard ?? BlastRadiusGuard.Initial(tenant!)) with { Accepted = [], TrippedSince = null };
+        var policy = DraftPolicy.Of(tenant!, request.Draft!.Mode!, rules!, timeZone, now, caller.Name, caller.Id) with { Guard = guard };
         return Results.Ok(Simulation.Run(policy, recorded, truncated, options.Value.DeadlineFor(tenant!), groups, assets));
     }
 

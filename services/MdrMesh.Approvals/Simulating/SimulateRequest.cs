@@ -1,3 +1,4 @@
+using MdrMesh.Contracts.Responses;
 using MdrMesh.Approvals.AcceptanceRules;
 using MdrMesh.ServiceDefaults;
 
@@ -16,4 +17,11 @@ public sealed record SimulateRequest(string? TenantId, DraftPolicyRequest? Draft
 public sealed record DraftPolicyRequest(
     [property: OneOf(typeof(DraftPolicy), nameof(DraftPolicy.Modes))] string? Mode,
     List<AutoAcceptRuleRequest>? Rules,
-    string? TimeZone = null);
+    string? TimeZone = null,
+    DraftGuardRequest? Guard = null);
+
+/// <summary>The draft's blast-radius guard, as <c>auto_accept/guard/set</c> takes it (left out: the tenant's own setting).</summary>
+public sealed record DraftGuardRequest(
+    [property: OneOf(typeof(ResponseType), nameof(ResponseType.All))] List<string>? Types,
+    long? Limit,
+    long? WindowSeconds);

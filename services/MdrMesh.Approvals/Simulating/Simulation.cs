@@ -1,5 +1,6 @@
 using System.Globalization;
 using MdrMesh.Approvals.AssetGrouping;
+using MdrMesh.Approvals.BlastRadius;
 using MdrMesh.Approvals.Deciding;
 using MdrMesh.Contracts.Responses;
 using Messages = MdrMesh.Contracts.Messages;
@@ -44,7 +45,9 @@ public static class Simulation
         IReadOnlySet<string> GroupsOf(string assetId) => membership.TryGetValue(assetId, out var known)
             ? known
             : membership[assetId] = groups?.MembershipOf(assets?.GetValueOrDefault(assetId)) ?? new HashSet<string>();
-        int accepted = 0, waiting = 0, closed = 0;
+        int accepted = 0, waiting = 0, closed = 0, held = 0;
+        // The draft's guard, counting what the replay accepts, as the live path's guard stream does.
+        var guard = draft.Guard;
 
         foreach (var decision in recorded.OrderBy(d => d.ProposedAt).ThenBy(d => d.Id))
         {
@@ -52,8 +55,10 @@ public static class Simulation
             // Kept simple: a response declined because its incident closed counts as closed when it was proposed.
             var incidentClosed = decision is { Status: DecisionStatus.Declined, Reason: Messages.RejectionReason.IncidentClosed };
             var events = Decisions.Decide(new Propose(ProposalOf(decision), draft.Setting, draft.Rules, incidentClosed, deadline, decision.ProposedAt,
-                GroupsOf(decision.AssetId)), null);
+                GroupsOf(decision.AssetId), guard), null);
             var type = decision.Parameters.Type;
+            guard = BlastRadiusGuard.Decide(new FollowDecision(draft.TenantId, type, events), guard).Aggregate((BlastRadiusGuard?)guard, BlastRadiusGuard.Evolve)!;
+            if (events.OfType<AutoAcceptanceHeld>().Any()) held++;
 
             if (events.OfType<ResponseRejected>().Any())
             {
@@ -96,7 +101,10 @@ public static class Simulation
             new DecisionWaitSavedView(waits.Count, waits.Sum(), Median(waits)),
             warnings.OrderByDescending(w => w.Value).ThenBy(w => w.Key.Type, StringComparer.Ordinal).ThenBy(w => w.Key.AssetId, StringComparer.Ordinal)
                 .Take(MaxListed).Select(w => Warning(w.Key.Type, w.Key.AssetId, w.Value, Critical(groups, GroupsOf(w.Key.AssetId)).ToList())).ToList(),
-            warnings.Count);
+            warnings.Count)
+        {
+            HeldByGuard = held,
+        };
     }
 
     /// <summary>The proposal as the live path received it, rebuilt from its decision.</summary>

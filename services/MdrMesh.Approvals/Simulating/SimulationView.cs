@@ -19,7 +19,11 @@ public sealed record SimulationView(
     int DifferencesTotal,
     DecisionWaitSavedView DecisionWaitSaved,
     IReadOnlyList<WarningView> Warnings,
-    int WarningsTotal);
+    int WarningsTotal)
+{
+    /// <summary>Of <see cref="WouldWaitForPerson"/>, those the draft's rules or mode would accept but its blast-radius guard holds.</summary>
+    public int HeldByGuard { get; init; }
+}
 
 /// <summary>What accepted a proposal automatically, as the decision records it: a rule (<c>RULE:{n}</c>, its number and name) or the tenant's mode (<c>TENANT:{id}</c>).</summary>
 public sealed record AcceptanceView(string Rule, int? RuleNumber, string? RuleName);
