@@ -304,6 +304,37 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
     }
 
     [Fact]
+    public async Task A_decider_tries_a_rules_draft_on_past_responses_beside_it_and_saves_it_and_a_bad_field_is_named()
+    {
+        // A file collection a person had to accept: the draft would have accepted it on its own.
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var past = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 });
+        await _mesh.DecideAsync(past, "Confirmed", "collect it", "customer-admin");
+        var decider = await UserAsync("rosa", "RESPONSE_MANAGEMENT");
+        await decider.Page.GetByRole(AriaRole.Link, new() { Name = "Auto-accept rules" }).ClickAsync();
+        await Expect(decider.Page.GetByTestId("rules-version")).ToHaveTextAsync("v0");
+
+        await decider.Page.GetByTestId("rules-draft").FillAsync("""
+            {"time_zone": "Europe/Berlin", "rules": [{"name": "file collection", "types": ["GET_FILE"], "action": "ACCEPT"}]}
+            """);
+        await decider.Page.GetByRole(AriaRole.Button, new() { Name = "Simulate" }).ClickAsync();
+        await Expect(decider.Page.GetByTestId("simulation-accepted")).ToHaveTextAsync("1");
+        await Expect(decider.Page.GetByTestId("simulation-differences")).ToContainTextAsync("ACCEPTED_BY_PERSON");
+        // Simulating saved nothing.
+        await Expect(decider.Page.GetByTestId("rules-version")).ToHaveTextAsync("v0");
+
+        await decider.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(decider.Page.GetByTestId("rules-saved")).ToContainTextAsync("version 1");
+        await Expect(decider.Page.GetByTestId("rules-version")).ToHaveTextAsync("v1");
+        await Expect(decider.Page.GetByTestId("rules-current")).ToContainTextAsync("Europe/Berlin");
+
+        await decider.Page.GetByTestId("rules-draft").FillAsync("""{"rules": [{"name": "", "action": "SOMETIMES"}]}""");
+        await decider.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(decider.Page.Locator("[data-field='rules[0].action']")).ToBeVisibleAsync();
+        await Expect(decider.Page.GetByTestId("rules-version")).ToHaveTextAsync("v1");
+    }
+
+    [Fact]
     public async Task People_comment_on_an_incident_and_delete_only_their_own_comments()
     {
         var incident = await _mesh.OpenIncidentAsync(Tenant);
