@@ -311,7 +311,7 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         var past = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 });
         await _mesh.DecideAsync(past, "Confirmed", "collect it", "customer-admin");
         var decider = await UserAsync("rosa", "RESPONSE_MANAGEMENT");
-        await decider.Page.GetByRole(AriaRole.Link, new() { Name = "Auto-accept rules" }).ClickAsync();
+        await decider.Page.GetByRole(AriaRole.Link, new() { Name = "Acceptance rules" }).ClickAsync();
         await Expect(decider.Page.GetByTestId("rules-version")).ToHaveTextAsync("v0");
 
         await decider.Page.GetByTestId("rules-draft").FillAsync("""

@@ -42,7 +42,8 @@ public sealed class AutoAcceptRulesModel(ConsoleApi api, TimeProvider clock) : C
         (Tenant, Draft, Mode, Days) = (Bounded(tenant), draft ?? "", mode == "ON" ? "ON" : "OFF", SimulationDays.Contains(days ?? 0) ? days!.Value : 30);
         if (Parse() is { } policy)
         {
-            var to = clock.GetUtcNow();
+            // A little past now: the approvals service's clock (another machine's, perhaps) may run ahead of this one.
+            var to = clock.GetUtcNow() + TimeSpan.FromMinutes(5);
             var answer = await api.CallAsync(CurrentUser, "auto_accept/simulate", new
             {
                 tenant_id = Tenant,
