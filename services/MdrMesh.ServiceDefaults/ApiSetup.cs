@@ -15,6 +15,8 @@ public static partial class Extensions
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<MappedMethods>();
+        // A stop waits this long for requests, consumers and loops in flight (see Shutdown) instead of .NET's default.
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = Shutdown.TimeoutOf(builder.Configuration));
         builder.AddMdrTelemetry(service);
         // The API's description, from the endpoints themselves (the gateway joins the services' into one).
         // Fields with a fixed set of values list them (enum), from the collections their validation uses.
@@ -71,6 +73,11 @@ public static partial class Extensions
                 return;
             }
             var (status, title, detail) = ProblemFor(exception);
+            // What fails while the service stops (a store already disposed, a query cut off) fails because of the stop:
+            // the caller is told to come back, and the gateway passes the 503 with its Retry-After on.
+            if (status == StatusCodes.Status500InternalServerError
+                && context.RequestServices.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
+                (status, title, detail) = (StatusCodes.Status503ServiceUnavailable, "The service is restarting.", "Retry after the time in Retry-After.");
             context.Response.StatusCode = status;
             if (status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "5";
             await Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context);

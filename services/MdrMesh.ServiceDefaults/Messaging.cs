@@ -31,7 +31,14 @@ public static partial class Extensions
                 cfg.ConfigureEndpoints(context);
             });
         });
-        // The relay must never publish before the bus is connected.
-        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        // The relay must never publish before the bus is connected. On a stop, consumers in flight finish rather than being
+        // cancelled at once (MassTransit's default without ConsumerStopTimeout); one still running after that is cancelled
+        // and its message delivered again after the restart.
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.ConsumerStopTimeout = Shutdown.ConsumersOf(builder.Configuration);
+            o.StopTimeout = Shutdown.TimeoutOf(builder.Configuration);
+        });
     }
 }

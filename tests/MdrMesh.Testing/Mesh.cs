@@ -28,6 +28,8 @@ public sealed class Mesh : IAsyncDisposable
     private readonly Infrastructure _infrastructure;
     private readonly Dictionary<string, string?> _config;
     private readonly Dictionary<string, WebApplication> _hosts = [];
+    // Services stopped gracefully, by the address they listened on: started again there, as a container keeps its name.
+    private readonly Dictionary<string, string> _stopped = [];
     private string _database = "";
     private RabbitMqVhost _vhost = null!;
 
@@ -114,7 +116,8 @@ public sealed class Mesh : IAsyncDisposable
         string? instance = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _stopped.Remove(instance ?? name, out var address);
+        builder.WebHost.UseUrls(address ?? "http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(_config);
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         foreach (var service in new[] { "Incidents", "Approvals", "Executor" })
@@ -149,12 +152,27 @@ public sealed class Mesh : IAsyncDisposable
             Http.Dispose();
             Http = new HttpClient { BaseAddress = new Uri($"{Address(app)}/api/v1/") };
         }
-        // A restarted service listens on a new port: the gateway must learn it.
-        if (name != "Gateway" && _hosts.Remove("Gateway", out var gateway))
+        // A restarted service listens on a new port (unless it was stopped gracefully): the gateway must learn it.
+        if (name != "Gateway" && address is null && _hosts.Remove("Gateway", out var gateway))
         {
             await gateway.DisposeAsync();
             await StartServiceAsync("Gateway");
         }
+    }
+
+    /// <summary>
+    /// Stops a service the way SIGTERM does: the host stops within its <c>Shutdown:Timeout</c>, draining what is in flight, and
+    /// the process ends (its host is disposed). <see cref="StartServiceAsync"/> starts it again on the same address, so the
+    /// gateway, which keeps running, answers 503 with Retry-After meanwhile and reaches it again afterwards.
+    /// </summary>
+    public async Task StopServiceAsync(string name)
+    {
+        var app = _hosts[name];
+        var address = Address(app);
+        await app.StopAsync();
+        _hosts.Remove(name);
+        await app.DisposeAsync();
+        _stopped[name] = address;
     }
 
     private static LogLevel LogLevelOf(string? level) => Enum.TryParse<LogLevel>(level, true, out var parsed) ? parsed : LogLevel.Warning;
