@@ -16,7 +16,10 @@ public sealed record IdempotencyKey(string? Value, string? Error)
     public const int MaxLength = 255;
 
     /// <summary>The methods that take the header (the OpenAPI document describes it on each).</summary>
-    public static readonly IReadOnlySet<string> Methods = new HashSet<string> { "incidents/create", "responses/create" };
+    public static readonly IReadOnlySet<string> Methods = new HashSet<string>
+    {
+        "incidents/create", "responses/create", "comments/create", "attachments/upload", "assets/register", "tenants/create",
+    };
 
     public static ValueTask<IdempotencyKey?> BindAsync(HttpContext context)
     {
@@ -37,8 +40,11 @@ public sealed record IdempotencyKey(string? Value, string? Error)
     /// connection's identical key is its own); the fingerprint is the method and the request as bound, so the same call retried
     /// matches and a different body does not.
     /// </summary>
-    public Idempotent? For<TRequest>(Caller caller, string method, TRequest request) => Value is null ? null
-        : new Idempotent(Hash($"{caller.Id}\n{Value}"), method, Hash($"{method}\n{JsonSerializer.Serialize(request, ApiJson.Options)}"));
+    public Idempotent? For<TRequest>(Caller caller, string method, TRequest request) => For(caller.Id, method, request);
+
+    /// <summary>As <see cref="For{TRequest}(Caller, string, TRequest)"/>, for the API connection <paramref name="connectionId"/>.</summary>
+    public Idempotent? For<TRequest>(string connectionId, string method, TRequest request) => Value is null ? null
+        : new Idempotent(Hash($"{connectionId}\n{Value}"), method, Hash($"{method}\n{JsonSerializer.Serialize(request, ApiJson.Options)}"));
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

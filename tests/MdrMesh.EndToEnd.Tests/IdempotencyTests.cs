@@ -130,4 +130,61 @@ public sealed class IdempotencyTests(Infrastructure infrastructure) : IAsyncLife
         Assert.NotEqual(first["response_id"]!.GetValue<string>(), second["response_id"]!.GetValue<string>());
         Assert.Equal(2, await ResponseCountAsync(incident));
     }
+
+    [Fact]
+    public async Task A_comment_and_an_attachment_retried_with_their_keys_are_added_once()
+    {
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var comment = new { incident_id = incident, text = "seen on **WS-1**" };
+
+        var firstComment = await _mesh.CallAsync("comments/create", comment, idempotencyKey: "comment-1");
+        var againComment = await _mesh.CallAsync("comments/create", comment, idempotencyKey: "comment-1");
+        var firstFile = await _mesh.CallAsync("attachments/upload", Flow.Upload(incident, "evidence.txt", "seen"u8.ToArray()), idempotencyKey: "file-1");
+        var againFile = await _mesh.CallAsync("attachments/upload", Flow.Upload(incident, "evidence.txt", "seen"u8.ToArray()), idempotencyKey: "file-1");
+        var otherFile = await _mesh.CallAsync("attachments/upload", Flow.Upload(incident, "evidence.txt", "other"u8.ToArray()), idempotencyKey: "file-1");
+
+        Assert.Equal(200, firstComment.Status);
+        Assert.True(JsonNode.DeepEquals(firstComment.Body, againComment.Body), againComment.Body!.ToJsonString());
+        Assert.Equal(200, firstFile.Status);
+        Assert.True(JsonNode.DeepEquals(firstFile.Body, againFile.Body), againFile.Body!.ToJsonString());
+        Assert.Equal(422, otherFile.Status);
+        var details = await _mesh.OkAsync("incidents/details", new { incident_id = incident });
+        Assert.Single(details["comments"]!.AsArray());
+        Assert.Single(details["attachments"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task An_asset_registration_and_a_tenant_retried_with_their_keys_answer_the_same()
+    {
+        var asset = JsonNode.Parse(Flow.FleetJson(Tenant))![0]!;
+        asset["asset_id"] = "ws-9";
+        asset["host_name"] = "WS-9";
+
+        var first = await _mesh.CallAsync("assets/register", asset, idempotencyKey: "asset-1");
+        var again = await _mesh.CallAsync("assets/register", asset, idempotencyKey: "asset-1");
+        asset["host_name"] = "WS-10";
+        var different = await _mesh.CallAsync("assets/register", asset, idempotencyKey: "asset-1");
+        var firstTenant = await _mesh.CallAsync("tenants/create", new { name = "Globex" }, caller: "customer", idempotencyKey: "tenant-1");
+        var againTenant = await _mesh.CallAsync("tenants/create", new { name = "Globex" }, caller: "customer", idempotencyKey: "tenant-1");
+
+        Assert.Equal(200, first.Status);
+        Assert.True(JsonNode.DeepEquals(first.Body, again.Body), $"{first.Body!.ToJsonString()} vs {again.Body!.ToJsonString()}");
+        Assert.Equal(422, different.Status);
+        Assert.Equal(200, firstTenant.Status);
+        Assert.True(JsonNode.DeepEquals(firstTenant.Body, againTenant.Body), againTenant.Body!.ToJsonString());
+        var tenants = await _mesh.OkAsync("tenants/list", new { page_size = 100 }, caller: "customer");
+        Assert.Single(tenants.AsArray(), t => t!["name"]!.GetValue<string>() == "Globex");
+    }
+
+    [Fact]
+    public async Task The_description_names_the_header_on_each_creating_method_and_on_no_other()
+    {
+        var document = JsonNode.Parse(await _mesh.Http.GetStringAsync($"{_mesh.ServiceAddress("Gateway")}/openapi/v1.json"))!;
+
+        var withHeader = document["paths"]!.AsObject()
+            .Where(p => p.Value!["post"]!["parameters"]!.AsArray().Any(q => q!["name"]!.GetValue<string>() == "Idempotency-Key"))
+            .Select(p => p.Key[(p.Key.LastIndexOf("}/", StringComparison.Ordinal) + 2)..]).Order().ToList();
+
+        Assert.Equal(["assets/register", "attachments/upload", "comments/create", "incidents/create", "responses/create", "tenants/create"], withHeader);
+    }
 }
