@@ -131,6 +131,15 @@ public static class ApiDescription
             ["name"] = "client_id", ["in"] = "path", ["required"] = true, ["schema"] = new JsonObject { ["type"] = "string" },
             ["description"] = "The API connection's client id; it must be the access token's.",
         });
+        if (IdempotencyKey.Methods.Contains(method))
+            operation["parameters"]!.AsArray().Add(new JsonObject
+            {
+                ["name"] = IdempotencyKey.Header, ["in"] = "header", ["required"] = false,
+                ["schema"] = new JsonObject { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = IdempotencyKey.MaxLength, ["pattern"] = "^[\\x20-\\x7E]+$" },
+                ["description"] = "Makes a retry safe: the same key with the same request gives the first answer again (for 24 h) and creates "
+                                  + "nothing more; with a different request, 422; while the first call runs, the retry waits for its answer. "
+                                  + "The key is the API connection's. See the README, \"Retrying safely\".",
+            });
         operation["operationId"] = method.Replace('/', '_');
         operation["summary"] = method;
         operation["tags"] = new JsonArray(method[..method.IndexOf('/')]);

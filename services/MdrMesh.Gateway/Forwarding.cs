@@ -60,6 +60,8 @@ public static class Forwarding
             content = new ByteArrayContent(await tenantNames.NamesToIdsAsync(received.ToArray(), context.RequestAborted));
         }
         using var request = ServiceRequest(clientId, method, content, context.Connection(), configuration);
+        // The service checks it and keeps it under the connection that sent it (the caller's id above).
+        foreach (var key in context.Request.Headers[IdempotencyKey.Header]) request.Headers.TryAddWithoutValidation(IdempotencyKey.Header, key);
         if (context.Request.ContentType is { } contentType) request.Content!.Headers.TryAddWithoutValidation("Content-Type", contentType);
 
         HttpResponseMessage response;

@@ -27,7 +27,8 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
         .Select(_ => Channel.CreateUnbounded<Change>(new UnboundedChannelOptions { SingleReader = true })).ToArray();
     private Task[]? _writers;
 
-    private sealed record Change(string TenantId, Guid IncidentId, Func<Incident, IReadOnlyList<IIncidentEvent>> Decide)
+    private sealed record Change(string TenantId, Guid IncidentId, Func<Incident, IReadOnlyList<IIncidentEvent>> Decide, Idempotent? Key,
+        Action<IDocumentSession, Incident>? Store)
     {
         /// <summary>The caller's trace, which the change's events continue (the writer loop has none of its own).</summary>
         public string? TraceParent { get; } = System.Diagnostics.Activity.Current?.Id;
@@ -69,33 +70,43 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
 
     /// <summary>
     /// Starts the incident's stream with what <paramref name="decide"/> returns and stores the incident it opens. The id is
-    /// new, so there is no state to fetch: the decider is given none.
+    /// new, so there is no state to fetch: the decider is given none. With <paramref name="key"/>, a stored answer to it ends
+    /// the write with <see cref="AlreadyAnswered"/>; <paramref name="alsoStore"/> stores documents in the same commit, given the
+    /// incident as the caller receives it (e.g. the key's answer).
     /// </summary>
     public Task<Incident> OpenAsync(string tenantId, Guid incidentId, Func<Incident?, IReadOnlyList<IIncidentEvent>> decide,
-        CancellationToken ct = default) =>
+        CancellationToken ct = default, Idempotent? key = null, Action<IDocumentSession, Incident>? alsoStore = null) =>
         store.WriteAsync(tenantId, async session =>
         {
+            if (key is not null) await key.ThrowIfAnsweredAsync(session, ct);
             var events = decide(null);
             session.Events.StartStream<Incident>(incidentId, events);
             var incident = IncidentHistory.Record(session, null, events, fromVersion: 0);
             incident = incident with { UpdatedAt = await UpdateClock.StampAsync(session, ct), Version = events.Count };
             session.Store(incident);
+            alsoStore?.Invoke(session, incident);
             return incident;
         }, ct);
 
     /// <summary>
     /// Applies <paramref name="decide"/> to the current incident and commits what it returns.
-    /// Optimistic concurrency: if another writer got there first, decide again on the new state.
+    /// Optimistic concurrency: if another writer got there first, decide again on the new state. <paramref name="key"/> and
+    /// <paramref name="alsoStore"/> as in <see cref="OpenAsync"/>: the key is looked up before deciding, in the batch's transaction.
     /// </summary>
     public Task<Incident> ChangeAsync(string tenantId, Guid incidentId, Func<Incident, IReadOnlyList<IIncidentEvent>> decide,
-        CancellationToken ct = default)
+        CancellationToken ct = default, Idempotent? key = null, Action<IDocumentSession, Incident>? alsoStore = null)
     {
         StartWriters();
-        var change = new Change(tenantId, incidentId, decide);
-        var shard = (int)((uint)incidentId.GetHashCode() % Shards);
-        if (!_queues[shard].Writer.TryWrite(change)) throw new ObjectDisposedException(nameof(IncidentStore), "The service is stopping.");
+        var change = new Change(tenantId, incidentId, decide, key, alsoStore);
+        Enqueue(change);
         // A caller that gives up does not take the change back: it may still be committed, as a request cut off mid-commit may.
         return change.Done.Task.WaitAsync(ct);
+    }
+
+    private void Enqueue(Change change)
+    {
+        var shard = (int)((uint)change.IncidentId.GetHashCode() % Shards);
+        if (!_queues[shard].Writer.TryWrite(change)) throw new ObjectDisposedException(nameof(IncidentStore), "The service is stopping.");
     }
 
     private void StartWriters()
@@ -146,19 +157,16 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
         var written = batch.Incidents.Values.Where(w => w.Events.Count > 0).ToList();
         foreach (var writing in written) IncidentMetrics.Committed(writing.State, writing.Events);
         foreach (var (change, state, error) in batch.Outcomes)
-        {
-            if (error is not null)
-            {
-                change.Done.TrySetException(error);
-                continue;
-            }
-            // Each caller sees the incident as committed: with the update_time it got.
-            var committed = batch.Incidents[state!.Id];
-            change.Done.TrySetResult(batch.Stamped && committed.Events.Any(Incident.Changes)
-                ? state with { UpdatedAt = committed.State.UpdatedAt }
-                : state);
-        }
+            if (error is Deferred)
+                // Its key's first use is committed now: the next batch finds the answer.
+                try { Enqueue(change); }
+                catch (ObjectDisposedException stopping) { change.Done.TrySetException(stopping); }
+            else if (error is not null) change.Done.TrySetException(error);
+            else change.Done.TrySetResult(state!);
     }
+
+    // A change whose idempotency key an earlier change of the same batch took: it waits for that commit.
+    private sealed class Deferred() : Exception("Deferred to the next batch.");
 
     /// <summary>
     /// One attempt at a batch, in the transaction <see cref="EventWrites.WriteAsync{T}"/> began: fetch the incidents, decide each
@@ -168,6 +176,11 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
     private static async Task<Batch> DecideAsync(IDocumentSession session, IReadOnlyList<Change> changes)
     {
         var outcomes = new List<(Change Change, Incident? State, Exception? Error)>(changes.Count);
+        // The keys' answers in one statement, only when a change has a key (the hot path has none).
+        var keys = changes.Where(c => c.Key is not null).Select(c => c.Key!.RecordId).Distinct().ToList();
+        var answered = keys.Count == 0 ? new Dictionary<string, IdempotencyRecord>()
+            : (await session.LoadManyAsync<IdempotencyRecord>(keys)).ToDictionary(r => r.Id);
+        var claimed = new HashSet<string>();
         // The batch's incidents in one statement; each document knows its stream's version.
         var incidents = new Dictionary<Guid, Writing>();
         foreach (var loaded in await session.LoadManyAsync<Incident>(changes.Select(c => c.IncidentId).Distinct()))
@@ -181,6 +194,19 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
             {
                 outcomes.Add((change, null, new KeyNotFoundException($"incident {change.IncidentId}")));
                 continue;
+            }
+            if (change.Key is { } key)
+            {
+                if (answered.TryGetValue(key.RecordId, out var record))
+                {
+                    outcomes.Add((change, null, new AlreadyAnswered(record)));
+                    continue;
+                }
+                if (claimed.Contains(key.RecordId))
+                {
+                    outcomes.Add((change, null, new Deferred()));
+                    continue;
+                }
             }
             IReadOnlyList<IIncidentEvent> events;
             try
@@ -199,6 +225,7 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
                 writing.Events.AddRange(events);
                 writing.Traces.AddRange(events.Select(_ => change.TraceParent));
             }
+            if (change.Key is not null) claimed.Add(change.Key.RecordId);
             outcomes.Add((change, writing.State, null));
         }
 
@@ -216,12 +243,21 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
             writing.State = writing.State with { Version = writing.Version + writing.Events.Count };
             session.Store(writing.State);
         }
-        return new Batch(outcomes, incidents, stamp is not null);
+        // Each caller sees the incident as committed: with the update_time it got. What a change stores beside is given the same.
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            if (outcomes[i] is not (var change, { } state, null)) continue;
+            var committed = incidents[state.Id];
+            if (stamp is not null && committed.Events.Any(Incident.Changes)) state = state with { UpdatedAt = committed.State.UpdatedAt };
+            change.Store?.Invoke(session, state);
+            outcomes[i] = (change, state, null);
+        }
+        return new Batch(outcomes, incidents);
     }
 
     // What one attempt at a batch decided: each change's outcome, and the incidents as they are written.
     private sealed record Batch(IReadOnlyList<(Change Change, Incident? State, Exception? Error)> Outcomes,
-        IReadOnlyDictionary<Guid, Writing> Incidents, bool Stamped);
+        IReadOnlyDictionary<Guid, Writing> Incidents);
 
     // One incident within a batch: the state its decisions evolved, from the version it was loaded at.
     private sealed class Writing(Incident loaded, long version)

@@ -58,6 +58,7 @@ public static class EventWrites
     {
         JasperFx.ConcurrencyException => true,
         Marten.Exceptions.ExistingStreamIdCollisionException => true,
+        JasperFx.DocumentAlreadyExistsException => true,
         Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } => true,
         AggregateException aggregate => aggregate.InnerExceptions.Any(IsConflict),
         { InnerException: { } inner } => IsConflict(inner),

@@ -47,6 +47,7 @@ public static partial class Extensions
             NoResetOnClose = true,
         }.ConnectionString;
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [Health.Ready]);
+        builder.Services.AddHostedService<IdempotencySweeper>();
         return builder.Services.AddMarten(options =>
             {
                 options.Connection(connectionString);
@@ -72,6 +73,8 @@ public static partial class Extensions
                 options.Projections.Wakeup = wakeup;
                 options.Listeners.Add(wakeup);
                 options.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(250);
+                // A key is the API connection's, not a tenant's: one record per (connection, key) in the schema.
+                options.Schema.For<IdempotencyRecord>().SingleTenanted().Duplicate(r => r.CreatedAt);
                 configure(options);
             })
             .ApplyAllDatabaseChangesOnStartup();

@@ -193,23 +193,26 @@ public sealed class Mesh : IAsyncDisposable
     /// status and the JSON body. Connections are made on first use: "soc" holds SOC_OPERATOR and
     /// FULL_ACCESS, any other name FULL_ACCESS; both over every tenant.
     /// </summary>
-    public async Task<(int Status, JsonNode? Body)> CallAsync(string method, object body, string caller = "soc")
+    public async Task<(int Status, JsonNode? Body)> CallAsync(string method, object body, string caller = "soc", string? idempotencyKey = null)
     {
         var (clientId, token) = await AccessTokenAsync(caller);
-        return await RawCallAsync(clientId, method, body, token);
+        return await RawCallAsync(clientId, method, body, token, idempotencyKey);
     }
 
     /// <summary>
     /// Calls a method with exactly the client id and bearer token given (null: no Authorization header).
-    /// The body is sent as JSON, or as it is when it is already <see cref="HttpContent"/> (an upload's multipart form).
+    /// The body is sent as JSON, or as it is when it is already <see cref="HttpContent"/> (an upload's multipart form);
+    /// <paramref name="idempotencyKey"/> as the <c>Idempotency-Key</c> header.
     /// </summary>
-    public async Task<(int Status, JsonNode? Body)> RawCallAsync(string clientId, string method, object body, string? bearer)
+    public async Task<(int Status, JsonNode? Body)> RawCallAsync(string clientId, string method, object body, string? bearer,
+        string? idempotencyKey = null)
     {
         var deadline = DateTime.UtcNow + NotYetKnownPatience;
         while (true)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/{method}") { Content = body as HttpContent ?? JsonContent.Create(body) };
             if (bearer is not null) request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {bearer}");
+            if (idempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
             using var response = await Http.SendAsync(request);
             // As a client script should: a 404 that says when to ask again (a decision sent before its proposal reached the
             // approvals service) is sent again then, for a while.

@@ -63,31 +63,43 @@ public sealed class Api : IDisposable
     /// <summary>
     /// Calls a method over the next connection. With <paramref name="retryTooMany"/> a 429 is counted and waited out
     /// (for seeding and polling, where only the result matters); without it, the 429 is the answer (for measured load).
+    /// With <paramref name="idempotencyKey"/> (a creating call), a 5xx or no answer is sent again with the same key over the
+    /// same connection (the key is the connection's), at most <see cref="FailureRetries"/> times: the service answers a
+    /// call it already made with its first answer, so a retry never creates twice. Every attempt's status is counted.
     /// </summary>
-    public async Task<Reply> CallAsync(string method, object body, bool retryTooMany = false, Connection? via = null)
+    public async Task<Reply> CallAsync(string method, object body, bool retryTooMany = false, Connection? via = null, string? idempotencyKey = null)
     {
         via ??= Next();
         var started = Stopwatch.GetTimestamp();
-        while (true)
+        for (var failures = 0; ; )
         {
-            var (status, parsed, retryAfter) = await SendAsync($"{root}/{via.ClientId}/{method}", body, via.Access);
+            var (status, parsed, retryAfter) = await SendAsync($"{root}/{via.ClientId}/{method}", body, via.Access, idempotencyKey);
             Counts.Add(status);
             if (status == 429 && retryTooMany)
             {
                 await Task.Delay(retryAfter);
                 continue;
             }
+            if (idempotencyKey is not null && status is 0 or >= 500 && ++failures <= FailureRetries)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * failures));
+                continue;
+            }
             return new Reply(status, parsed, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
 
-    private async Task<(int, JsonElement, TimeSpan)> SendAsync(string url, object body, string? access)
+    /// <summary>How often a creating call that failed (5xx, no answer) is sent again with its key.</summary>
+    public const int FailureRetries = 3;
+
+    private async Task<(int, JsonElement, TimeSpan)> SendAsync(string url, object body, string? access, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"),
         };
         if (access is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", access);
+        if (idempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
         try
         {
             using var response = await http.SendAsync(request);

@@ -50,7 +50,7 @@ public static class Report
             foreach (var r in loads.Where(r => r.Kind == "outbreak"))
                 md.AppendLine($"Outbreak: {r.Accepted} isolations accepted; first proposal → last terminal status: " +
                               (r.OutbreakSeconds is { } s ? $"**{s:0.0} s** ({r.Completed} Completed, {r.Failed} Failed)" : $"not all terminal within the deadline ({r.Terminal} of {r.Accepted})") + "\n");
-            md.AppendLine("Counts are of the load's own calls (`incidents/create` and `responses/create`); API latency is of accepted calls, measured from the scheduled send time in the open loop.\n");
+            md.AppendLine("Counts are of the load's own calls (`incidents/create` and `responses/create`); API latency is of accepted calls, measured from the scheduled send time in the open loop. Each carries an `Idempotency-Key`; a 5xx or no answer is sent again with it (at most 3 times, over the same connection): the counts are of every attempt, the latency is to the last.\n");
         }
         foreach (var r in results.Where(r => r.Reads is not null))
         {

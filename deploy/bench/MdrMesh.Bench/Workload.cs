@@ -90,7 +90,7 @@ public sealed class Workload(Api api, IReadOnlyList<Asset> fleet, string name)
             summary = $"Bench {Name} {n}",
             priority,
             affected_hosts = AssetsOf(first).Select(a => $"{a.Host}:{a.Id}").ToArray(),
-        }, retryTooMany);
+        }, retryTooMany, idempotencyKey: Guid.NewGuid().ToString());
         IncidentCreateMs.Enqueue(reply.Ms);
         var id = reply.Text("incident_id");
         if (id is not null)
@@ -115,7 +115,8 @@ public sealed class Workload(Api api, IReadOnlyList<Asset> fleet, string name)
         object body = isolateOnly || slot % 2 == 0
             ? new { incident_id = incidentId, asset_id = asset.Id, type = "ISOLATE", parameters = new { isolation_term_seconds = 600 } }
             : new { incident_id = incidentId, asset_id = asset.Id, type = "GET_FILE", parameters = new { path = asset.FilePath, max_file_size_mb = asset.FileSizeMb } };
-        var reply = await api.CallAsync("responses/create", body, retryTooMany);
+        // One key per intended proposal: a failure is retried with it, so the proposal is made at most once.
+        var reply = await api.CallAsync("responses/create", body, retryTooMany, idempotencyKey: Guid.NewGuid().ToString());
         Proposals.Enqueue(new Sent(incidentId, reply.Text("response_id"), dueAt, Clock.Now, reply.Status));
     }
 }

@@ -106,23 +106,37 @@ public sealed record AssetDetailsRequest(string? AssetId, List<string>? Fields);
 /// <summary><c>assets/register</c>, <c>assets/list</c>, <c>assets/count</c>, <c>assets/details</c> in the MDR dialect.</summary>
 public static class AssetEndpoints
 {
-    public static async Task<IResult> Register(AssetRegistration request, Caller caller, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    /// <summary>With an <c>Idempotency-Key</c>, the answer is stored in the commit of the registration; a retry gets it again.</summary>
+    public static async Task<IResult> Register(AssetRegistration request, Caller caller, IdempotencyKey key, IDocumentStore store, TimeProvider clock,
+        CancellationToken ct)
     {
         if (!caller.IsSocOperator) return Results.Problem(statusCode: 403, title: "Only the SOC registers assets.");
+        if (key.Problem is { } badKey) return badKey;
         if (request.Validate() is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
         var tenant = request.TenantId ?? RootTenant.Id;
         if (!caller.CanReach(tenant)) return ApiProblems.NotFound("The tenant");
 
-        // The asset's version check guards against a response changing it meanwhile: then the registration is made again on its state.
-        var asset = await store.WriteAsync(tenant, async session =>
+        var idempotent = key.For(caller, "assets/register", request);
+        FleetAsset asset;
+        try
         {
-            var existing = await session.LoadAsync<FleetAsset>(request.AssetId!, ct);
-            var now = clock.GetUtcNow();
-            var registered = request.ToAsset(existing, now) with { TenantId = tenant };
-            session.Store(registered);
-            await AnnouncedProfile.AnnounceAsync(session, tenant, registered, now, ct);
-            return registered;
-        }, ct);
+            // The asset's version check guards against a response changing it meanwhile: then the registration is made again on its state.
+            asset = await store.WriteAsync(tenant, async session =>
+            {
+                if (idempotent is not null) await idempotent.ThrowIfAnsweredAsync(session, ct);
+                var existing = await session.LoadAsync<FleetAsset>(request.AssetId!, ct);
+                var now = clock.GetUtcNow();
+                var registered = request.ToAsset(existing, now) with { TenantId = tenant };
+                session.Store(registered);
+                await AnnouncedProfile.AnnounceAsync(session, tenant, registered, now, ct);
+                idempotent?.Insert(session, View(registered), now);
+                return registered;
+            }, ct);
+        }
+        catch (AlreadyAnswered answered)
+        {
+            return idempotent!.Replay(answered.Record);
+        }
         return Results.Ok(View(asset));
     }
 

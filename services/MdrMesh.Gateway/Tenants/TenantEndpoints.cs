@@ -18,20 +18,34 @@ public sealed record ListTenantsRequest(int? Page, int? PageSize);
 /// <summary><c>tenants/create</c>, <c>tenants/list</c>, <c>tenants/update</c>.</summary>
 public static class TenantEndpoints
 {
-    public static async Task<IResult> Create(CreateTenantRequest request, HttpContext context, IDocumentStore store, TimeProvider clock,
-        CancellationToken ct)
+    /// <summary>With an <c>Idempotency-Key</c>, the answer is stored in the commit that creates the tenant; a retry gets it again.</summary>
+    public static async Task<IResult> Create(CreateTenantRequest request, HttpContext context, IdempotencyKey key, IDocumentStore store,
+        TimeProvider clock, CancellationToken ct)
     {
+        if (key.Problem is { } badKey) return badKey;
         var errors = new List<ValidationError>();
         new Check(errors, "name").NonEmpty(request.Name, 256);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         var caller = context.Connection();
         var tenant = new Tenant(AccessStore.NewId("t"), request.Name!, clock.GetUtcNow(), caller.Name);
-        await using var session = store.LightweightSession();
-        session.Store(tenant);
-        // A customer's administrator reaches the tenants they create.
-        if (!caller.AllTenants && await session.LoadAsync<ApiConnection>(caller.Id, ct) is { } current)
-            session.Store(current with { TenantIds = [.. current.TenantIds, tenant.Id] });
-        await session.SaveChangesAsync(ct);
+        var idempotent = key.For(caller.Id, "tenants/create", request);
+        try
+        {
+            await store.WriteAsync(null, async session =>
+            {
+                if (idempotent is not null) await idempotent.ThrowIfAnsweredAsync(session, ct);
+                session.Store(tenant);
+                // A customer's administrator reaches the tenants they create.
+                if (!caller.AllTenants && await session.LoadAsync<ApiConnection>(caller.Id, ct) is { } current)
+                    session.Store(current with { TenantIds = [.. current.TenantIds, tenant.Id] });
+                idempotent?.Insert(session, View(tenant), tenant.CreatedAt);
+                return tenant;
+            }, ct);
+        }
+        catch (AlreadyAnswered answered)
+        {
+            return idempotent!.Replay(answered.Record);
+        }
         context.RequestServices.GetRequiredService<ConnectionCache>().Evict(caller.Id);
         context.RequestServices.GetRequiredService<TenantNames>().Evict();
         return Results.Ok(View(tenant));

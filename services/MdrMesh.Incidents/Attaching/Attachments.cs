@@ -31,9 +31,14 @@ public static class Attachments
     public static IReadOnlyList<IIncidentEvent> Decide(DownloadAttachmentCommand command, Incident incident) =>
         [new AttachmentDownloaded(command.AttachmentId, command.At, command.Caller.Name, command.Caller.Id)];
 
-    public static async Task<IResult> Upload(HttpRequest http, Caller caller, IncidentStore incidents, IDocumentStore store, TimeProvider clock,
-        Microsoft.Extensions.Options.IOptions<AttachmentOptions> options, CancellationToken ct)
+    /// <summary>
+    /// With an <c>Idempotency-Key</c>, the answer is stored in the commit that adds the attachment; a retry (the same incident,
+    /// caption, file name and bytes) gets it again, and the bytes it sent again are dropped.
+    /// </summary>
+    public static async Task<IResult> Upload(HttpRequest http, Caller caller, IdempotencyKey key, IncidentStore incidents, IDocumentStore store,
+        TimeProvider clock, Microsoft.Extensions.Options.IOptions<AttachmentOptions> options, CancellationToken ct)
     {
+        if (key.Problem is { } badKey) return badKey;
         var limit = options.Value.MaxBytes;
         if (!http.HasFormContentType) return ApiProblems.BadRequest("file", "the body must be multipart/form-data with a file part and a meta part");
         var form = await http.ReadFormAsync(ct);
@@ -56,18 +61,23 @@ public static class Attachments
             ContentSniffing.Sniff(bytes), clock.GetUtcNow(), caller);
         // The bytes first: an event never names a file that is not there. If the incident refuses it (closed meanwhile), they go again.
         await AttachmentBlobs.WriteAsync(store, incident.TenantId, command.AttachmentId, bytes, ct);
+        var idempotent = key.For(caller, "attachments/upload", new { meta.IncidentId, meta.Caption, name, command.Sha256 });
         Incident changed;
         try
         {
-            changed = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(command, current), ct);
+            changed = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(command, current), ct, idempotent,
+                idempotent is null ? null : (session, state) => idempotent.Insert(session, View(state), command.At));
         }
-        catch
+        catch (Exception failed)
         {
             await AttachmentBlobs.DeleteAsync(store, incident.TenantId, command.AttachmentId, CancellationToken.None);
+            if (failed is AlreadyAnswered answered) return idempotent!.Replay(answered.Record);
             throw;
         }
-        var attachment = changed.Attachments.Single(a => a.AttachmentId == command.AttachmentId);
-        return Results.Ok(IncidentViews.Attachment(attachment, wasRead: true));
+        return Results.Ok(View(changed));
+
+        AttachmentView View(Incident state) =>
+            IncidentViews.Attachment(state.Attachments.Single(a => a.AttachmentId == command.AttachmentId), wasRead: true);
     }
 
     public static Task<IResult> List(ListAttachmentsRequest request, Caller caller, IDocumentStore store, CancellationToken ct)

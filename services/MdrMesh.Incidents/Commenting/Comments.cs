@@ -37,9 +37,11 @@ public static class Comments
         return [new CommentDeleted(command.CommentId, command.At, command.Caller.Name, command.Caller.Id)];
     }
 
-    public static async Task<IResult> Create(CreateCommentRequest request, Caller caller, IncidentStore incidents, TimeProvider clock,
-        CancellationToken ct)
+    /// <summary>With an <c>Idempotency-Key</c>, the answer is stored in the commit that adds the comment; a retry gets it again.</summary>
+    public static async Task<IResult> Create(CreateCommentRequest request, Caller caller, IdempotencyKey key, IncidentStore incidents,
+        TimeProvider clock, CancellationToken ct)
     {
+        if (key.Problem is { } badKey) return badKey;
         var errors = new List<ValidationError>();
         new Check(errors, "incident_id").Required(request.IncidentId);
         new Check(errors, "text").NonEmpty(request.Text, 16_384);
@@ -48,9 +50,20 @@ public static class Comments
         if (incident is null) return ApiProblems.NotFound("The incident");
 
         var command = new AddCommentCommand(Guid.NewGuid(), request.Text!, clock.GetUtcNow(), caller);
-        var changed = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(command, current), ct);
-        var added = changed.Comments.Single(c => c.CommentId == command.CommentId);
-        return Results.Ok(IncidentViews.Comment(added, wasRead: true, request.MarkdownToHtml == true));
+        var idempotent = key.For(caller, "comments/create", request);
+        try
+        {
+            var changed = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(command, current), ct, idempotent,
+                idempotent is null ? null : (session, state) => idempotent.Insert(session, View(state), command.At));
+            return Results.Ok(View(changed));
+        }
+        catch (AlreadyAnswered answered)
+        {
+            return idempotent!.Replay(answered.Record);
+        }
+
+        CommentView View(Incident state) =>
+            IncidentViews.Comment(state.Comments.Single(c => c.CommentId == command.CommentId), wasRead: true, request.MarkdownToHtml == true);
     }
 
     /// <summary>The page as the caller had read it before; listing it marks it read for the caller.</summary>

@@ -73,9 +73,11 @@ public static class OpenIncident
         return errors;
     }
 
-    public static async Task<IResult> Handle(CreateIncidentRequest request, Caller caller, IncidentStore incidents, TimeProvider clock,
-        CancellationToken ct)
+    /// <summary>With an <c>Idempotency-Key</c>, the answer is stored in the commit that opens the incident; a retry gets it again.</summary>
+    public static async Task<IResult> Handle(CreateIncidentRequest request, Caller caller, IdempotencyKey key, IncidentStore incidents,
+        TimeProvider clock, CancellationToken ct)
     {
+        if (key.Problem is { } badKey) return badKey;
         if (Validate(request, caller) is { Count: > 0 } errors) return ApiProblems.BadRequest(errors);
         var tenant = request.TenantId ?? RootTenant.Id;
         if (!caller.CanReach(tenant)) return ApiProblems.NotFound("The tenant");
@@ -83,7 +85,16 @@ public static class OpenIncident
         var command = new OpenIncidentCommand(Guid.NewGuid(), tenant, await incidents.NextNumberAsync(ct), request.Summary!,
             request.Description, request.Priority ?? Priorities.Normal, request.AffectedHosts!, request.MitreTactics ?? [],
             request.MitreTechniques ?? [], request.DetectionTechnology, request.ClientDescription, request.NoSlaFlag == true, clock.GetUtcNow(), caller);
-        var incident = await incidents.OpenAsync(tenant, command.IncidentId, state => Decide(command, state), ct);
-        return Results.Ok(IncidentViews.Incident(incident));
+        var idempotent = key.For(caller, "incidents/create", request);
+        try
+        {
+            var incident = await incidents.OpenAsync(tenant, command.IncidentId, state => Decide(command, state), ct, idempotent,
+                idempotent is null ? null : (session, opened) => idempotent.Insert(session, IncidentViews.Incident(opened), command.At));
+            return Results.Ok(IncidentViews.Incident(incident));
+        }
+        catch (AlreadyAnswered answered)
+        {
+            return idempotent!.Replay(answered.Record);
+        }
     }
 }

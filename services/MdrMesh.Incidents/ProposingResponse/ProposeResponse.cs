@@ -48,10 +48,16 @@ public static class ProposeResponse
         return [proposal, new IsolationPasswordRevealed(command.ResponseId, at, caller.Name, caller.Id)];
     }
 
-    public static async Task<IResult> Handle(ProposeResponseRequest request, Caller caller, IncidentStore incidents, PasswordVault vault,
-        TimeProvider clock, CancellationToken ct)
+    /// <summary>
+    /// With an <c>Idempotency-Key</c>, the answer is stored in the commit of the proposal. It holds the generated password when
+    /// the proposer may see it: then it is stored sealed with the <see cref="PasswordVault"/> (bound to the key's record, so it
+    /// opens for no other), not rebuilt from the incident, so a retry gets exactly the first answer even after the response moved on.
+    /// </summary>
+    public static async Task<IResult> Handle(ProposeResponseRequest request, Caller caller, IdempotencyKey key, IncidentStore incidents,
+        PasswordVault vault, TimeProvider clock, CancellationToken ct)
     {
         if (!caller.IsSocOperator) return Results.Problem(statusCode: 403, title: "Only the SOC proposes responses.");
+        if (key.Problem is { } badKey) return badKey;
         var errors = new List<ValidationError>();
         var at = new Check(errors, "");
         at.Field("incident_id").Required(request.IncidentId);
@@ -78,8 +84,21 @@ public static class ProposeResponse
         }
         var command = new ProposeResponseCommand(responseId, request.AssetId!, parameters, request.Description, sealedPassword, clock.GetUtcNow(),
             caller);
-        var updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(command, current), ct);
-        var revealed = PasswordReveal.MaySee(caller, updated.TenantId) ? password : null;
-        return Results.Ok(IncidentViews.Response(updated.Response(responseId)!, updated.Id, revealed));
+        var revealed = PasswordReveal.MaySee(caller, incident.TenantId) ? password : null;
+        var idempotent = key.For(caller, "responses/create", request);
+        Incident updated;
+        try
+        {
+            updated = await incidents.ChangeAsync(incident.TenantId, incident.Id, current => Decide(command, current), ct, idempotent,
+                idempotent is null ? null : (session, state) => idempotent.Insert(session, View(state), command.At,
+                    revealed is null ? null : body => vault.Seal(body, idempotent.SealingId)));
+        }
+        catch (AlreadyAnswered answered)
+        {
+            return idempotent!.Replay(answered.Record, body => vault.Open(body, idempotent.SealingId));
+        }
+        return Results.Ok(View(updated));
+
+        ResponseView View(Incident state) => IncidentViews.Response(state.Response(responseId)!, state.Id, revealed);
     }
 }
