@@ -80,9 +80,10 @@ public sealed class Api : IDisposable
                 await Task.Delay(retryAfter);
                 continue;
             }
-            if (idempotencyKey is not null && status is 0 or >= 500 && ++failures <= FailureRetries)
+            if (idempotencyKey is not null && status is 0 or >= 500
+                && (++failures <= FailureRetries || Stopwatch.GetElapsedTime(started) < RetryFailuresFor))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * failures));
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * Math.Min(failures, 5)));
                 continue;
             }
             return new Reply(status, parsed, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -91,6 +92,12 @@ public sealed class Api : IDisposable
 
     /// <summary>How often a creating call that failed (5xx, no answer) is sent again with its key.</summary>
     public const int FailureRetries = 3;
+
+    /// <summary>
+    /// Beyond <see cref="FailureRetries"/>, a failed creating call is sent again with its key until this much time has
+    /// passed since its first attempt: the chaos run's client retries until it succeeds, as an integration would.
+    /// </summary>
+    public TimeSpan RetryFailuresFor { get; set; } = TimeSpan.Zero;
 
     private async Task<(int, JsonElement, TimeSpan)> SendAsync(string url, object body, string? access, string? idempotencyKey = null)
     {

@@ -7,6 +7,7 @@ namespace MdrMesh.Bench;
 
 /// <summary>What one kind of fault did over its rounds.</summary>
 public sealed record FaultResult(string Kind, int Injected, List<double> RecoverySeconds, int Checked, int Stranded, int DoubledExecutions, int DoubledOutcomes,
+    int Intended, int Unanswered, int DoubledProposals,
     int OutOfOrder);
 
 /// <summary>
@@ -38,10 +39,12 @@ public static class Chaos
     {
         var startedAt = Clock.Now;
         var results = new List<FaultResult>();
+        // The client retries every failed call with its key until it succeeds (within the deadline), as an integration would.
+        api.RetryFailuresFor = TimeSpan.FromSeconds(options.Deadline);
         foreach (var (kind, inject) in Faults)
         {
             var recoveries = new List<double>();
-            int checkedCount = 0, stranded = 0, doubledExecutions = 0, doubledOutcomes = 0, outOfOrder = 0;
+            int checkedCount = 0, stranded = 0, doubledExecutions = 0, doubledOutcomes = 0, outOfOrder = 0, intended = 0, unanswered = 0, doubledProposals = 0;
             for (var round = 1; round <= options.ChaosRounds; round++)
             {
                 Log($"chaos: {kind} ({round}/{options.ChaosRounds}) under {options.ChaosRate:0.#}/s");
@@ -59,13 +62,21 @@ public static class Chaos
                 checkedCount += ids.Length;
                 stranded += pending;
                 var (executions, outcomes, disordered) = await CheckStoresAsync(options, ids);
+                // Every intended proposal (one key each) exists exactly once: as many responses in the round's incidents as proposals meant.
+                var meant = work.Proposals.Where(p => p.IncidentId is not null).ToList();
+                var stored = await ProposalsStoredAsync(options, meant.Select(p => Guid.Parse(p.IncidentId!)).Distinct().ToArray());
+                intended += meant.Count;
+                unanswered += meant.Count - ids.Length;
+                doubledProposals += Math.Max(0, stored - meant.Count);
                 doubledExecutions += executions;
                 doubledOutcomes += outcomes;
                 outOfOrder += disordered;
                 Log($"chaos: {kind}: {ids.Length} responses, {pending} not terminal, relays {(caughtUp ? "caught up" : "behind")}, " +
+                    $"{meant.Count} proposals meant, {stored} stored, {meant.Count - ids.Length} never answered 200, " +
                     $"{executions} executions and {outcomes} outcomes doubled, {disordered} out of order, recovered in {(pending == 0 && caughtUp ? $"{Clock.Now - faultEnded:0.0} s" : "-")}");
             }
-            results.Add(new FaultResult(kind, options.ChaosRounds, recoveries, checkedCount, stranded, doubledExecutions, doubledOutcomes, outOfOrder));
+            results.Add(new FaultResult(kind, options.ChaosRounds, recoveries, checkedCount, stranded, doubledExecutions, doubledOutcomes, intended,
+                unanswered, doubledProposals, outOfOrder));
         }
         // Responses whose proposer saw a failed call exist too (a 503 after the commit): they must finish like the rest.
         var unfinished = await api.CallAsync("incidents/count",
@@ -121,6 +132,19 @@ public static class Chaos
         return (executions, outcomes, outOfOrder);
     }
 
+    /// <summary>How many responses were proposed on <paramref name="incidents"/>, by the incidents store's own events.</summary>
+    private static async Task<int> ProposalsStoredAsync(Options options, Guid[] incidents)
+    {
+        await using var connection = new NpgsqlConnection(options.PostgresConnection);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select count(*) from incidents.mt_events where type = 'response_proposed' and stream_id = any($1)", connection)
+        {
+            Parameters = { new() { Value = incidents } },
+        };
+        return Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
     private static string Container(string service) => $"mdrmesh_{service}_1";
 
     private static Task RestartAsync(string service) => DockerAsync("restart", "--time", "10", Container(service));
@@ -165,15 +189,17 @@ public static class Chaos
     {
         var text = new StringBuilder();
         text.AppendLine($"Restart suite: {options.ChaosRounds} of each fault under {options.ChaosRate:0.#} proposals/s ({options.ChaosLoadSeconds:0} s of load each, the fault a third of the way in); commit {options.Commit}").AppendLine();
-        text.AppendLine("| fault | injected | recovery p50 | recovery max | responses checked | stranded | doubled executions | doubled outcomes | history out of order |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| fault | injected | recovery p50 | recovery max | proposals meant | never answered 200 | proposed twice | responses checked | stranded | doubled executions | doubled outcomes | history out of order |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
             var sorted = r.RecoverySeconds.Order().ToList();
             var p50 = sorted.Count > 0 ? $"{sorted[(sorted.Count - 1) / 2]:0.0} s" : "-";
             var max = sorted.Count > 0 ? $"{sorted[^1]:0.0} s" : "-";
-            text.AppendLine($"| {r.Kind} | {r.Injected} | {p50} | {max} | {r.Checked} | {r.Stranded} | {r.DoubledExecutions} | {r.DoubledOutcomes} | {r.OutOfOrder} |");
+            text.AppendLine($"| {r.Kind} | {r.Injected} | {p50} | {max} | {r.Intended} | {r.Unanswered} | {r.DoubledProposals} | {r.Checked} | {r.Stranded} | {r.DoubledExecutions} | {r.DoubledOutcomes} | {r.OutOfOrder} |");
         }
+        text.AppendLine().AppendLine("Each proposal carries its own Idempotency-Key and a failed call (5xx, no answer) is sent again with it until it is answered (within the deadline): " +
+                                     "\"proposed twice\" counts responses stored beyond the proposals meant, \"never answered 200\" the calls that kept failing.");
         text.AppendLine().AppendLine($"Recovery: from the end of the fault until every response of its round is terminal and every relay has caught up. " +
                                      $"Unfinished responses anywhere after the suite (including those whose proposer saw the call fail): {unfinishedAnywhere}.");
         return text.ToString();
@@ -181,7 +207,7 @@ public static class Chaos
 
     /// <summary>True when nothing was stranded, doubled or left unfinished.</summary>
     public static bool Held(List<FaultResult> results, int unfinishedAnywhere) =>
-        unfinishedAnywhere == 0 && results.All(r => r.Stranded == 0 && r.DoubledExecutions == 0 && r.DoubledOutcomes == 0 && r.OutOfOrder == 0 && r.RecoverySeconds.Count == r.Injected);
+        unfinishedAnywhere == 0 && results.All(r => r.Stranded == 0 && r.DoubledProposals == 0 && r.Unanswered == 0 && r.DoubledExecutions == 0 && r.DoubledOutcomes == 0 && r.OutOfOrder == 0 && r.RecoverySeconds.Count == r.Injected);
 
     private static void Log(string message) => Console.Error.WriteLine($"[{Clock.Now,6:0.0} s] {message}");
 }
