@@ -3,7 +3,6 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.MultiTenancy;
 using Marten;
-using MdrMesh.Testing;
 using Npgsql;
 
 namespace MdrMesh.Integration.Tests;
