@@ -11,9 +11,6 @@ namespace MdrMesh.EndToEnd.Tests;
 [Collection(InfrastructureCollection.Name)]
 public sealed class AdminTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
-
-    
-
     private async Task<(int Exit, string Output)> AdminAsync(params string[] args)
     {
         var output = new StringWriter();

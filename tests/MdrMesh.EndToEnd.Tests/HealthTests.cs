@@ -6,8 +6,6 @@ public sealed class HealthTests(Infrastructure infrastructure) : MeshTests(infra
 {
     private readonly HttpClient _http = new();
 
-    
-
     public override async Task DisposeAsync()
     {
         _http.Dispose();

@@ -11,9 +11,6 @@ namespace MdrMesh.EndToEnd.Tests;
 [Collection(InfrastructureCollection.Name)]
 public sealed class PollingTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson("t-p"))
 {
-
-    
-
     [Fact]
     public async Task A_poller_from_the_last_update_time_plus_one_sees_every_change()
     {

@@ -4,7 +4,6 @@ namespace MdrMesh.EndToEnd.Tests;
 [Collection(InfrastructureCollection.Name)]
 public sealed class TenancyTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson("tenant-x", "tenant-y"))
 {
-
     protected override async Task SetUpAsync()
     {
         await Mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "customer-admin");

@@ -1,7 +1,4 @@
-using JasperFx;
-using JasperFx.Events;
 using JasperFx.Events.Projections;
-using JasperFx.MultiTenancy;
 using Marten;
 using MdrMesh.Incidents;
 using MdrMesh.Incidents.OpeningIncident;
@@ -47,16 +44,9 @@ public sealed class UpgradeTests(Infrastructure infrastructure) : MeshTests(infr
             new Earlier.ExecutionFailed(_formerResponse, at, "executor"), new Earlier.ExecutionUndone(_formerResponse, at, "executor"));
     }
 
-    // A store set up as the services set theirs up (own schema, conjoined tenancy), writing as an earlier version did.
-    private static DocumentStore EarlierStore(string database, string schema, Action<StoreOptions>? more = null) => DocumentStore.For(options =>
+    // A store set up as the services set theirs up, writing as an earlier version did.
+    private static DocumentStore EarlierStore(string database, string schema, Action<StoreOptions>? more = null) => ServiceStore.For(database, schema, options =>
     {
-        options.Connection(database);
-        options.DatabaseSchemaName = schema;
-        options.Events.DatabaseSchemaName = schema;
-        options.Events.TenancyStyle = TenancyStyle.Conjoined;
-        options.Events.StreamIdentity = StreamIdentity.AsGuid;
-        options.Policies.AllDocumentsAreMultiTenanted();
-        options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         options.UseSystemTextJsonForSerialization(configure: json => json.AllowOutOfOrderMetadataProperties = true);
         more?.Invoke(options);
     });

@@ -14,9 +14,6 @@ namespace MdrMesh.Security.Tests;
 [Collection(InfrastructureCollection.Name)]
 public sealed class GatewayAbuseTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
-
-    
-
     [Fact]
     public async Task One_refresh_token_presented_16_times_at_once_gets_16_pairs_and_a_late_reuse_revokes_the_chain()
     {
@@ -177,7 +174,6 @@ public sealed class GatewayAbuseTests(Infrastructure infrastructure) : MeshTests
 [Collection(InfrastructureCollection.Name)]
 public sealed class GatewayRateLimitTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
-
     protected override Dictionary<string, string?> Settings => new() { ["RateLimiting:PermitsPerSecond"] = "1", ["RateLimiting:Burst"] = "20" };
 
     private async Task<HttpResponseMessage> PostAsync(string clientId, string method, string? bearer)
@@ -214,7 +210,6 @@ public sealed class GatewayRateLimitTests(Infrastructure infrastructure) : MeshT
 [Collection(InfrastructureCollection.Name)]
 public sealed class GatewayTimeoutTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
-
     // The incidents service answers every call 2 s late, four times the gateway's timeout: each forwarded call to it
     // outlasts the timeout (a 1 ms timeout alone was a race a fast answer could win); the gateway's own methods are unaffected.
     protected override Dictionary<string, string?> Settings => new() { ["Gateway:ForwardTimeout"] = "00:00:00.500" };

@@ -12,9 +12,6 @@ namespace MdrMesh.Security.Tests;
 [Collection(InfrastructureCollection.Name)]
 public sealed class GatewayPathTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
-
-    
-
     private static IEnumerable<(string Name, string Path)> Spellings(string clientId, string method)
     {
         var (group, action) = (method[..method.IndexOf('/')], method[(method.IndexOf('/') + 1)..]);

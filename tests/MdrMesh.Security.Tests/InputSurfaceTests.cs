@@ -11,8 +11,6 @@ public sealed class InputSurfaceTests(Infrastructure infrastructure) : MeshTests
 {
     private readonly HttpClient _http = new();
 
-    
-
     public override async Task DisposeAsync()
     {
         _http.Dispose();
