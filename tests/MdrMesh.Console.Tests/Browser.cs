@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using MdrMesh.Testing;
 
 namespace MdrMesh.Console.Tests;
 

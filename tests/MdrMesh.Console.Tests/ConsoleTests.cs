@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
-using MdrMesh.Testing;
 using static Microsoft.Playwright.Assertions;
 
 namespace MdrMesh.Console.Tests;
@@ -10,26 +9,23 @@ namespace MdrMesh.Console.Tests;
 /// sign in, see incidents, accept or decline responses and watch them run; what they may not do, they cannot.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser) : IAsyncLifetime
+public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser) : MeshTests(infrastructure, Flow.FleetJson(Tenant))
 {
     private const string Tenant = "t-console";
     private const string NewPassword = "correct horse battery staple";
     private static readonly LocatorAssertionsToHaveTextOptions Eventually30s = new() { Timeout = 30_000 };
-    private Mesh _mesh = null!;
     private readonly List<Person> _people = [];
 
-    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson(Tenant));
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         foreach (var person in _people) await person.DisposeAsync();
-        await _mesh.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
     public async Task The_first_administrator_must_change_the_one_time_password_before_anything_else()
     {
-        var (name, oneTime) = await _mesh.ConsoleAdministratorAsync();
+        var (name, oneTime) = await Mesh.ConsoleAdministratorAsync();
         var admin = await OpenAsync();
         await admin.Page.GotoAsync($"{admin.BaseUrl}/signin");
         await admin.ScreenshotAsync("sign-in");
@@ -69,9 +65,9 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
     [Fact]
     public async Task Incidents_are_listed_and_filtered_and_responses_waiting_for_a_decision_stand_out()
     {
-        var urgent = await _mesh.OpenIncidentAsync(Tenant, "Miner on WS-1");
-        await _mesh.ProposeAsync(urgent, "ISOLATE", new { isolation_term_seconds = 3600 });
-        var minor = (await _mesh.OkAsync("incidents/create", new
+        var urgent = await Mesh.OpenIncidentAsync(Tenant, "Miner on WS-1");
+        await Mesh.ProposeAsync(urgent, "ISOLATE", new { isolation_term_seconds = 3600 });
+        var minor = (await Mesh.OkAsync("incidents/create", new
         {
             summary = "Adware on WS-2", tenant_id = Tenant, affected_hosts = new[] { "WS-2:ws-2" }, priority = "LOW",
         }))["incident_id"]!.GetValue<string>();
@@ -96,8 +92,8 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
     [Fact]
     public async Task A_decider_accepts_a_response_and_sees_it_reach_Completed_without_reloading_and_history_names_them()
     {
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
-        var response = await _mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+        var response = await Mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });
         var decider = await UserAsync("dana", "RESPONSE_MANAGEMENT");
 
         await decider.Page.GotoAsync($"{decider.BaseUrl}/incidents/{incident}");
@@ -120,8 +116,8 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         await Expect(row.GetByRole(AriaRole.Button, new() { Name = "Accept" })).ToHaveCountAsync(0);
 
         // Recorded under the person's name and id, as an API connection's decision is.
-        var user = (await _mesh.OkAsync("users/list", new { })).AsArray().Single(u => u!["user_name"]!.GetValue<string>() == "dana")!;
-        var decided = (await _mesh.HistoryAsync(incident)).Single(r =>
+        var user = (await Mesh.OkAsync("users/list", new { })).AsArray().Single(u => u!["user_name"]!.GetValue<string>() == "dana")!;
+        var decided = (await Mesh.HistoryAsync(incident)).Single(r =>
             r!["entity"]!["incident_response"]?["status"]?.GetValue<string>() == "Confirmed")!;
         Assert.Equal("dana", decided["changed_by"]!.GetValue<string>());
         Assert.Equal(user["user_id"]!.GetValue<string>(), decided["changed_by_id"]!.GetValue<string>());
@@ -138,10 +134,10 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
     [Fact]
     public async Task A_decider_declines_one_response_and_accepts_two_at_once()
     {
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
-        var declined = await _mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });
-        var first = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 });
-        var second = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 }, asset: "ws-2");
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+        var declined = await Mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });
+        var first = await Mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 });
+        var second = await Mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 }, asset: "ws-2");
         var decider = await UserAsync("dmitri", "FULL_ACCESS");
 
         await decider.Page.GotoAsync($"{decider.BaseUrl}/incidents/{incident}");
@@ -155,14 +151,14 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         await decider.Page.GetByRole(AriaRole.Button, new() { Name = "Accept selected" }).ClickAsync();
         foreach (var id in new[] { first, second })
             await Expect(decider.Page.Locator($"tr[data-response='{id}'] [data-response-status]")).ToHaveTextAsync("Completed", Eventually30s);
-        Assert.Equal("Declined", (await _mesh.ResponseAsync(incident, declined))["status"]!.GetValue<string>());
+        Assert.Equal("Declined", (await Mesh.ResponseAsync(incident, declined))["status"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task A_reader_sees_no_decision_and_neither_a_forged_post_nor_a_readers_own_post_decides()
     {
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
-        var response = await _mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+        var response = await Mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });
         var reader = await UserAsync("rita", "INCIDENT_ACCESS");
         var decider = await UserAsync("derek", "RESPONSE_MANAGEMENT");
 
@@ -187,7 +183,7 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         });
         Assert.Equal(400, forged.Status);
 
-        Assert.Equal("New", (await _mesh.ResponseAsync(incident, response))["status"]!.GetValue<string>());
+        Assert.Equal("New", (await Mesh.ResponseAsync(incident, response))["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -204,14 +200,14 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         await person.SignInAsync("lena", NewPassword);
         await Expect(person.Page.GetByTestId("signin-error")).ToBeVisibleAsync();
         Assert.Contains("/signin", person.Page.Url);
-        var user = (await _mesh.OkAsync("users/list", new { })).AsArray().Single(u => u!["user_name"]!.GetValue<string>() == "lena")!;
+        var user = (await Mesh.OkAsync("users/list", new { })).AsArray().Single(u => u!["user_name"]!.GetValue<string>() == "lena")!;
         Assert.Equal("Locked out", user["status"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task A_SOC_analyst_proposes_an_isolation_and_a_bad_exclusion_is_named_beside_its_field()
     {
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
         var soc = await UserAsync("sofia", "SOC_OPERATOR");
 
         await soc.Page.GotoAsync($"{soc.BaseUrl}/incidents/{incident}");
@@ -227,11 +223,11 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         await Expect(soc.Page.GetByTestId("propose-error")).ToBeVisibleAsync();
         await soc.ScreenshotAsync("propose-error");
         // Nothing was proposed; corrected, it is.
-        Assert.Empty((await _mesh.OkAsync("responses/list", new { incident_id = incident })).AsArray());
+        Assert.Empty((await Mesh.OkAsync("responses/list", new { incident_id = incident })).AsArray());
         await soc.Page.GetByLabel("Exclusion 1: remote IPv4 (address or CIDR)").FillAsync("10.0.0.30");
         await soc.Page.GetByRole(AriaRole.Button, new() { Name = "Propose ISOLATE" }).ClickAsync();
         await soc.Page.WaitForURLAsync($"**/incidents/{incident}");
-        var proposed = Assert.Single((await _mesh.OkAsync("responses/list", new { incident_id = incident })).AsArray())!;
+        var proposed = Assert.Single((await Mesh.OkAsync("responses/list", new { incident_id = incident })).AsArray())!;
         Assert.Equal("10.0.0.30", proposed["parameters"]!["exclusion_rules"]![0]!["remote_ipv4"]!.GetValue<string>());
         Assert.Equal("sofia", proposed["proposed_by"]!.GetValue<string>());
     }
@@ -248,18 +244,18 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
 
         var clientId = await admin.Page.GetByTestId("client-id").TextContentAsync();
         var refresh = await admin.Page.GetByTestId("refresh-token").TextContentAsync();
-        var (access, _) = await _mesh.ConfirmAsync(clientId!, refresh!);
-        var (status, _) = await _mesh.RawCallAsync(clientId!, "incidents/list", new { }, access);
+        var (access, _) = await Mesh.ConfirmAsync(clientId!, refresh!);
+        var (status, _) = await Mesh.RawCallAsync(clientId!, "incidents/list", new { }, access);
         Assert.Equal(200, status);
         // Only in the tenants the administrator reaches, and named after its maker.
-        var made = (await _mesh.OkAsync("api_connections/list", new { })).AsArray().Single(c => c!["client_id"]!.GetValue<string>() == clientId)!;
+        var made = (await Mesh.OkAsync("api_connections/list", new { })).AsArray().Single(c => c!["client_id"]!.GetValue<string>() == clientId)!;
         Assert.Equal([Tenant], made["tenant_ids"]!.AsArray().Select(t => t!.GetValue<string>()));
         Assert.Equal("ada", made["created_by"]!.GetValue<string>());
 
         // Deleted, it is gone, and its tokens with it.
         await admin.Page.Locator($"tr[data-connection='{clientId}']").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
         await Expect(admin.Page.Locator($"tr[data-connection='{clientId}']")).ToHaveCountAsync(0);
-        Assert.Equal(401, (await _mesh.RawCallAsync(clientId!, "incidents/list", new { }, access)).Status);
+        Assert.Equal(401, (await Mesh.RawCallAsync(clientId!, "incidents/list", new { }, access)).Status);
     }
 
     [Fact]
@@ -298,18 +294,18 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         await Expect(decider.Page.GetByTestId("auto-accept-history")).ToContainTextAsync("aurora");
         await Expect(decider.Page.GetByTestId("auto-accept-history")).ToContainTextAsync("off → on");
 
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
-        var response = await _mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });
-        await _mesh.WaitForStatusAsync(incident, response, "Completed");
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+        var response = await Mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 3600 });
+        await Mesh.WaitForStatusAsync(incident, response, "Completed");
     }
 
     [Fact]
     public async Task A_decider_tries_a_rules_draft_on_past_responses_beside_it_and_saves_it_and_a_bad_field_is_named()
     {
         // A file collection a person had to accept: the draft would have accepted it on its own.
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
-        var past = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 });
-        await _mesh.DecideAsync(past, "Confirmed", "collect it", "customer-admin");
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+        var past = await Mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 });
+        await Mesh.DecideAsync(past, "Confirmed", "collect it", "customer-admin");
         var decider = await UserAsync("rosa", "RESPONSE_MANAGEMENT");
         await decider.Page.GetByRole(AriaRole.Link, new() { Name = "Acceptance rules" }).ClickAsync();
         await Expect(decider.Page.GetByTestId("rules-version")).ToHaveTextAsync("v0");
@@ -337,8 +333,8 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
     [Fact]
     public async Task People_comment_on_an_incident_and_delete_only_their_own_comments()
     {
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
-        await _mesh.OkAsync("comments/create", new { incident_id = incident, text = "SOC: the miner talks to 203.0.113.7" });
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+        await Mesh.OkAsync("comments/create", new { incident_id = incident, text = "SOC: the miner talks to 203.0.113.7" });
         var reader = await UserAsync("carla", "INCIDENT_ACCESS");
 
         await reader.Page.GotoAsync($"{reader.BaseUrl}/incidents/{incident}");
@@ -367,14 +363,14 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         await soc.Page.GetByLabel("Summary").FillAsync("Beaconing from WS-1");
         await soc.Page.GetByRole(AriaRole.Button, new() { Name = "Raise incident" }).ClickAsync();
         await Expect(soc.Page.Locator("h1")).ToContainTextAsync("Beaconing from WS-1");
-        var raised = (await _mesh.OkAsync("incidents/list", new { search_phrase = "Beaconing" })).AsArray().Single()!;
+        var raised = (await Mesh.OkAsync("incidents/list", new { search_phrase = "Beaconing" })).AsArray().Single()!;
         Assert.Equal(Tenant, raised["tenant_name"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task A_file_attached_in_the_console_is_listed_and_downloads_as_the_same_bytes()
     {
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
         var soc = await UserAsync("sid", "SOC_OPERATOR");
         var content = System.Text.Encoding.UTF8.GetBytes("<html><script>alert(1)</script></html>");
 
@@ -388,17 +384,17 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         var download = await soc.Page.RunAndWaitForDownloadAsync(() => soc.Page.GetByRole(AriaRole.Link, new() { Name = "evidence.html" }).ClickAsync());
         Assert.Equal("evidence.html", download.SuggestedFilename);
         Assert.Equal(content, await File.ReadAllBytesAsync((await download.PathAsync())!));
-        Assert.Contains(await _mesh.HistoryAsync(incident), r => r!["operation"]!.GetValue<string>() == "download" && r["changed_by"]!.GetValue<string>() == "sid");
+        Assert.Contains(await Mesh.HistoryAsync(incident), r => r!["operation"]!.GetValue<string>() == "download" && r["changed_by"]!.GetValue<string>() == "sid");
     }
 
     /// <summary>Who the incident's history shows reading an isolation password.</summary>
     private async Task<List<string>> RevealsAsync(string incident) =>
-        (await _mesh.HistoryAsync(incident)).Where(r => r!["operation"]!.GetValue<string>() == "reveal")
+        (await Mesh.HistoryAsync(incident)).Where(r => r!["operation"]!.GetValue<string>() == "reveal")
             .Select(r => r!["changed_by"]!.GetValue<string>()).ToList();
 
     private async Task<Person> OpenAsync()
     {
-        var person = await Person.OpenAsync(browser, _mesh);
+        var person = await Person.OpenAsync(browser, Mesh);
         _people.Add(person);
         return person;
     }
@@ -406,7 +402,7 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
     /// <summary>A console user made through the API (<c>users/create</c>), signed in for the first time with a password of their own.</summary>
     private async Task<Person> UserAsync(string name, params string[] rights)
     {
-        var created = await _mesh.OkAsync("users/create", new { user_name = name, rights, tenant_ids = new[] { Tenant } });
+        var created = await Mesh.OkAsync("users/create", new { user_name = name, rights, tenant_ids = new[] { Tenant } });
         var person = await OpenAsync();
         await person.FirstSignInAsync(name, created["one_time_password"]!.GetValue<string>(), NewPassword);
         return person;

@@ -1,30 +1,24 @@
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Nodes;
 using MdrMesh.Gateway.Access;
 using MdrMesh.ServiceDefaults;
-using MdrMesh.Testing;
 
 namespace MdrMesh.EndToEnd.Tests;
 
 /// <summary>API connections, rotating tokens, rights and tenants, through the real gateway and services.</summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class AccessTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
-    private Mesh _mesh = null!;
     private string _own = "", _other = "";
     private const string Root = "root";
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _mesh = await Mesh.StartAsync(infrastructure, "[]");
-        _own = (await _mesh.OkAsync("tenants/create", new { name = "Own Ltd" }))["tenant_id"]!.GetValue<string>();
-        _other = (await _mesh.OkAsync("tenants/create", new { name = "Other plc" }))["tenant_id"]!.GetValue<string>();
+        _own = (await Mesh.OkAsync("tenants/create", new { name = "Own Ltd" }))["tenant_id"]!.GetValue<string>();
+        _other = (await Mesh.OkAsync("tenants/create", new { name = "Other plc" }))["tenant_id"]!.GetValue<string>();
         foreach (var tenant in new[] { _own, _other, Root })
-            await _mesh.OkAsync("assets/register", new { asset_id = $"ws-{tenant}", tenant_id = tenant, host_name = "WS" });
+            await Mesh.OkAsync("assets/register", new { asset_id = $"ws-{tenant}", tenant_id = tenant, host_name = "WS" });
     }
-
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
 
     private string Scope(string scope) => scope switch { "own" => _own, "other" => _other, _ => Root };
 
@@ -87,35 +81,35 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
     };
 
     private async Task<string> UserAsync(string tenant) =>
-        (await _mesh.OkAsync("users/create", new { user_name = $"victim-{Guid.NewGuid():N}", rights = new[] { "INCIDENT_ACCESS" }, tenant_ids = new[] { tenant } }))
+        (await Mesh.OkAsync("users/create", new { user_name = $"victim-{Guid.NewGuid():N}", rights = new[] { "INCIDENT_ACCESS" }, tenant_ids = new[] { tenant } }))
         ["user_id"]!.GetValue<string>();
 
     private async Task<string> GroupAsync(string tenant) =>
-        (await _mesh.OkAsync("asset_groups/create", new { tenant_id = tenant, name = $"victim-{Guid.NewGuid():N}" }))["group_id"]!.GetValue<string>();
+        (await Mesh.OkAsync("asset_groups/create", new { tenant_id = tenant, name = $"victim-{Guid.NewGuid():N}" }))["group_id"]!.GetValue<string>();
 
     private async Task<string> IncidentAsync(string tenant) =>
-        (await _mesh.OkAsync("incidents/create", new { summary = "x", affected_hosts = new[] { $"WS:ws-{tenant}" }, tenant_id = tenant }))["incident_id"]!.GetValue<string>();
+        (await Mesh.OkAsync("incidents/create", new { summary = "x", affected_hosts = new[] { $"WS:ws-{tenant}" }, tenant_id = tenant }))["incident_id"]!.GetValue<string>();
 
     private async Task<string> AttachmentAsync(string tenant)
     {
-        var (status, body) = await _mesh.CallAsync("attachments/upload", Flow.Upload(await IncidentAsync(tenant), "evidence.txt", "seen"u8.ToArray()));
+        var (status, body) = await Mesh.CallAsync("attachments/upload", Flow.Upload(await IncidentAsync(tenant), "evidence.txt", "seen"u8.ToArray()));
         Assert.Equal(200, status);
         return body!["attachment_id"]!.GetValue<string>();
     }
 
     private async Task<string> ResponseAsync(string tenant) =>
-        await _mesh.ProposeAsync(await IncidentAsync(tenant), "DISABLE_ISOLATION", new { }, $"ws-{tenant}");
+        await Mesh.ProposeAsync(await IncidentAsync(tenant), "DISABLE_ISOLATION", new { }, $"ws-{tenant}");
 
     private async Task<string> CommentAsync(string tenant, (string ClientId, string Token) caller)
     {
         var incident = await IncidentAsync(tenant);
         // The caller's own comment where it may comment there; otherwise someone else's.
-        var (status, body) = await _mesh.RawCallAsync(caller.ClientId, "comments/create", new { incident_id = incident, text = "mine" }, caller.Token);
+        var (status, body) = await Mesh.RawCallAsync(caller.ClientId, "comments/create", new { incident_id = incident, text = "mine" }, caller.Token);
         return status == 200 ? body!["comment_id"]!.GetValue<string>()
-            : (await _mesh.OkAsync("comments/create", new { incident_id = incident, text = "theirs" }))["comment_id"]!.GetValue<string>();
+            : (await Mesh.OkAsync("comments/create", new { incident_id = incident, text = "theirs" }))["comment_id"]!.GetValue<string>();
     }
 
-    private async Task<string> ConnectionAsync(string tenant) => (await _mesh.CreateConnectionAsync($"victim-{Guid.NewGuid():N}", ["INCIDENT_ACCESS"], [tenant])).ClientId;
+    private async Task<string> ConnectionAsync(string tenant) => (await Mesh.CreateConnectionAsync($"victim-{Guid.NewGuid():N}", ["INCIDENT_ACCESS"], [tenant])).ClientId;
 
     [Fact]
     public async Task Every_method_answers_each_rights_set_in_each_scope_as_the_rights_table_says()
@@ -128,14 +122,14 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         foreach (var rights in Rights.All)
         {
             // auto_accept/set, called below, would otherwise accept the responses later rows decide on.
-            await _mesh.OkAsync("auto_accept/set", new { mode = "DISABLED" });
-            var (clientId, refresh) = await _mesh.CreateConnectionAsync($"matrix-{rights}", [rights], [_own]);
-            var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+            await Mesh.OkAsync("auto_accept/set", new { mode = "DISABLED" });
+            var (clientId, refresh) = await Mesh.CreateConnectionAsync($"matrix-{rights}", [rights], [_own]);
+            var (access, _) = await Mesh.ConfirmAsync(clientId, refresh);
             foreach (var (method, (tenantScoped, body)) in calls)
                 foreach (var scope in new[] { "own", "other", "root" })
                 {
                     var expected = !ApiMethods.ByName[method].Rights.Contains(rights) ? 403 : tenantScoped && scope != "own" ? 404 : 200;
-                    var (status, answer) = await _mesh.RawCallAsync(clientId, method, await body(Scope(scope), (clientId, access)), access);
+                    var (status, answer) = await Mesh.RawCallAsync(clientId, method, await body(Scope(scope), (clientId, access)), access);
                     if (status != expected) mismatches.Add($"{method} as {rights} on {scope}: {status}, expected {expected} {answer?.ToJsonString()}");
                 }
         }
@@ -146,15 +140,15 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
     [Fact]
     public async Task A_connection_sees_in_lists_and_counts_only_its_own_tenants()
     {
-        var (clientId, refresh) = await _mesh.CreateConnectionAsync("customer", ["FULL_ACCESS"], [_own]);
-        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+        var (clientId, refresh) = await Mesh.CreateConnectionAsync("customer", ["FULL_ACCESS"], [_own]);
+        var (access, _) = await Mesh.ConfirmAsync(clientId, refresh);
         var mine = await IncidentAsync(_own);
         await IncidentAsync(_other);
         await IncidentAsync(Root);
 
-        var (_, list) = await _mesh.RawCallAsync(clientId, "incidents/list", new { page_size = 1000 }, access);
-        var (_, assets) = await _mesh.RawCallAsync(clientId, "assets/list", new { }, access);
-        var (_, tenants) = await _mesh.RawCallAsync(clientId, "tenants/list", new { }, access);
+        var (_, list) = await Mesh.RawCallAsync(clientId, "incidents/list", new { page_size = 1000 }, access);
+        var (_, assets) = await Mesh.RawCallAsync(clientId, "assets/list", new { }, access);
+        var (_, tenants) = await Mesh.RawCallAsync(clientId, "tenants/list", new { }, access);
 
         Assert.Contains(mine, list!.AsArray().Select(i => i!["incident_id"]!.GetValue<string>()));
         // tenant_name is the tenant's name, as tenants/list shows it.
@@ -176,11 +170,11 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         await ConnectionOverAsync("own-and-other", ["INCIDENT_ACCESS"], _own, _other);
         var (alphaCharlie, _) = await ConnectionOverAsync("alpha-charlie", ["INCIDENT_ACCESS"], alpha, charlie);
         await ConnectionOverAsync("everywhere", ["INCIDENT_ACCESS"]);
-        var (access, _) = await _mesh.ConfirmAsync(pager, refresh);
+        var (access, _) = await Mesh.ConfirmAsync(pager, refresh);
 
         async Task<List<string>> ListAsync(string method, string key, object body)
         {
-            var (status, answer) = await _mesh.RawCallAsync(pager, method, body, access);
+            var (status, answer) = await Mesh.RawCallAsync(pager, method, body, access);
             Assert.Equal(200, status);
             return answer!.AsArray().Select(item => item![key]!.GetValue<string>()).ToList();
         }
@@ -200,18 +194,18 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
         {
             using var bare = new HttpRequestMessage(HttpMethod.Post, $"{pager}/{method}");
             bare.Headers.Authorization = new("Bearer", access);
-            using var answer = await _mesh.Http.SendAsync(bare);
+            using var answer = await Mesh.Http.SendAsync(bare);
             Assert.Equal(200, (int)answer.StatusCode);
             Assert.Equal(expected, JsonNode.Parse(await answer.Content.ReadAsStringAsync())!.AsArray().Select(item => item![key]!.GetValue<string>()));
         }
     }
 
-    private async Task<string> TenantAsync(string name) => (await _mesh.OkAsync("tenants/create", new { name }))["tenant_id"]!.GetValue<string>();
+    private async Task<string> TenantAsync(string name) => (await Mesh.OkAsync("tenants/create", new { name }))["tenant_id"]!.GetValue<string>();
 
     private async Task<(string ClientId, string RefreshToken)> ConnectionOverAsync(string name, string[] rights, params string[] tenants)
     {
-        var made = await _mesh.CreateConnectionAsync(name, rights, tenants);
-        _mesh.TokenClock.Advance(TimeSpan.FromSeconds(1));
+        var made = await Mesh.CreateConnectionAsync(name, rights, tenants);
+        Mesh.TokenClock.Advance(TimeSpan.FromSeconds(1));
         return made;
     }
 
@@ -220,71 +214,71 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
     [Fact]
     public async Task Refresh_tokens_rotate_and_a_reused_one_revokes_the_whole_chain()
     {
-        var (clientId, first) = await _mesh.CreateConnectionAsync("rotator", ["INCIDENT_ACCESS"], [_own]);
-        var (access1, second) = await _mesh.ConfirmAsync(clientId, first);
-        var (access2, third) = await _mesh.ConfirmAsync(clientId, second);
-        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access1)).Status); // reusable until it expires
+        var (clientId, first) = await Mesh.CreateConnectionAsync("rotator", ["INCIDENT_ACCESS"], [_own]);
+        var (access1, second) = await Mesh.ConfirmAsync(clientId, first);
+        var (access2, third) = await Mesh.ConfirmAsync(clientId, second);
+        Assert.Equal(200, (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, access1)).Status); // reusable until it expires
 
         // Within the grace period (Access:RefreshReuseGrace, 30 s) a second presentation is a client's retry; after it, theft.
-        _mesh.TokenClock.Advance(TimeSpan.FromSeconds(31));
-        var reuse = await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = first }, null);
+        Mesh.TokenClock.Advance(TimeSpan.FromSeconds(31));
+        var reuse = await Mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = first }, null);
 
         Assert.Equal(401, reuse.Status);
-        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = third }, null)).Status);
-        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access2)).Status);
+        Assert.Equal(401, (await Mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = third }, null)).Status);
+        Assert.Equal(401, (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, access2)).Status);
     }
 
     [Fact]
     public async Task Access_tokens_expire_after_an_hour_refresh_tokens_after_seven_days_and_the_first_after_a_day()
     {
-        var (clientId, first) = await _mesh.CreateConnectionAsync("clockwork", ["INCIDENT_ACCESS"], [_own]);
-        var (unused, unusedFirst) = await _mesh.CreateConnectionAsync("never-confirmed", ["INCIDENT_ACCESS"], [_own]);
-        var (access, refresh) = await _mesh.ConfirmAsync(clientId, first);
+        var (clientId, first) = await Mesh.CreateConnectionAsync("clockwork", ["INCIDENT_ACCESS"], [_own]);
+        var (unused, unusedFirst) = await Mesh.CreateConnectionAsync("never-confirmed", ["INCIDENT_ACCESS"], [_own]);
+        var (access, refresh) = await Mesh.ConfirmAsync(clientId, first);
 
-        _mesh.TokenClock.Advance(TimeSpan.FromMinutes(61));
-        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
-        var (fresh, refresh2) = await _mesh.ConfirmAsync(clientId, refresh);
-        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, fresh)).Status);
+        Mesh.TokenClock.Advance(TimeSpan.FromMinutes(61));
+        Assert.Equal(401, (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
+        var (fresh, refresh2) = await Mesh.ConfirmAsync(clientId, refresh);
+        Assert.Equal(200, (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, fresh)).Status);
 
-        _mesh.TokenClock.Advance(TimeSpan.FromHours(24));
-        Assert.Equal(401, (await _mesh.RawCallAsync(unused, "session/confirm", new { refresh_token = unusedFirst }, null)).Status);
+        Mesh.TokenClock.Advance(TimeSpan.FromHours(24));
+        Assert.Equal(401, (await Mesh.RawCallAsync(unused, "session/confirm", new { refresh_token = unusedFirst }, null)).Status);
 
-        _mesh.TokenClock.Advance(TimeSpan.FromDays(6));
-        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = refresh2 }, null)).Status);
+        Mesh.TokenClock.Advance(TimeSpan.FromDays(6));
+        Assert.Equal(401, (await Mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = refresh2 }, null)).Status);
     }
 
     [Fact]
     public async Task A_revoked_or_deleted_connection_is_refused_and_statuses_follow_its_life()
     {
-        var (revokedId, r1) = await _mesh.CreateConnectionAsync("to-revoke", ["INCIDENT_ACCESS"], [_own]);
-        var (deletedId, d1) = await _mesh.CreateConnectionAsync("to-delete", ["INCIDENT_ACCESS"], [_own]);
+        var (revokedId, r1) = await Mesh.CreateConnectionAsync("to-revoke", ["INCIDENT_ACCESS"], [_own]);
+        var (deletedId, d1) = await Mesh.CreateConnectionAsync("to-delete", ["INCIDENT_ACCESS"], [_own]);
         Assert.Equal("Pending activation", await StatusAsync(revokedId));
-        var (revokedAccess, r2) = await _mesh.ConfirmAsync(revokedId, r1);
-        var (deletedAccess, d2) = await _mesh.ConfirmAsync(deletedId, d1);
+        var (revokedAccess, r2) = await Mesh.ConfirmAsync(revokedId, r1);
+        var (deletedAccess, d2) = await Mesh.ConfirmAsync(deletedId, d1);
         Assert.Equal("Active", await StatusAsync(revokedId));
 
-        await _mesh.OkAsync("api_connections/revoke", new { client_id = revokedId });
-        await _mesh.OkAsync("api_connections/delete", new { client_id = deletedId });
+        await Mesh.OkAsync("api_connections/revoke", new { client_id = revokedId });
+        await Mesh.OkAsync("api_connections/delete", new { client_id = deletedId });
 
         Assert.Equal("Revoked", await StatusAsync(revokedId));
         Assert.Null(await StatusAsync(deletedId));
-        Assert.Equal(401, (await _mesh.RawCallAsync(revokedId, "incidents/count", new { }, revokedAccess)).Status);
-        Assert.Equal(401, (await _mesh.RawCallAsync(revokedId, "session/confirm", new { refresh_token = r2 }, null)).Status);
-        Assert.Equal(401, (await _mesh.RawCallAsync(deletedId, "incidents/count", new { }, deletedAccess)).Status);
-        Assert.Equal(401, (await _mesh.RawCallAsync(deletedId, "session/confirm", new { refresh_token = d2 }, null)).Status);
+        Assert.Equal(401, (await Mesh.RawCallAsync(revokedId, "incidents/count", new { }, revokedAccess)).Status);
+        Assert.Equal(401, (await Mesh.RawCallAsync(revokedId, "session/confirm", new { refresh_token = r2 }, null)).Status);
+        Assert.Equal(401, (await Mesh.RawCallAsync(deletedId, "incidents/count", new { }, deletedAccess)).Status);
+        Assert.Equal(401, (await Mesh.RawCallAsync(deletedId, "session/confirm", new { refresh_token = d2 }, null)).Status);
     }
 
     private async Task<string?> StatusAsync(string clientId) =>
-        (await _mesh.OkAsync("api_connections/list", new { })).AsArray()
+        (await Mesh.OkAsync("api_connections/list", new { })).AsArray()
         .FirstOrDefault(c => c!["client_id"]!.GetValue<string>() == clientId)?["status"]!.GetValue<string>();
 
     [Fact]
     public async Task Bad_tokens_are_refused_with_401()
     {
-        var (clientId, first) = await _mesh.CreateConnectionAsync("target", ["INCIDENT_ACCESS"], [_own]);
-        var (access, _) = await _mesh.ConfirmAsync(clientId, first);
-        var (otherId, otherFirst) = await _mesh.CreateConnectionAsync("someone-else", ["INCIDENT_ACCESS"], [_own]);
-        var (otherAccess, _) = await _mesh.ConfirmAsync(otherId, otherFirst);
+        var (clientId, first) = await Mesh.CreateConnectionAsync("target", ["INCIDENT_ACCESS"], [_own]);
+        var (access, _) = await Mesh.ConfirmAsync(clientId, first);
+        var (otherId, otherFirst) = await Mesh.CreateConnectionAsync("someone-else", ["INCIDENT_ACCESS"], [_own]);
+        var (otherAccess, _) = await Mesh.ConfirmAsync(otherId, otherFirst);
         var parts = access.Split('.');
         static string B64(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
@@ -298,16 +292,16 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
             ["a refresh token"] = first,
         };
         foreach (var (name, token) in cases)
-            Assert.True((await _mesh.RawCallAsync(clientId, "incidents/count", new { }, token)).Status == 401, name);
+            Assert.True((await Mesh.RawCallAsync(clientId, "incidents/count", new { }, token)).Status == 401, name);
 
-        _mesh.TokenClock.Advance(TimeSpan.FromHours(2));
-        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
+        Mesh.TokenClock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(401, (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
     }
 
     [Fact]
     public async Task A_service_reached_directly_without_the_gateway_refuses_the_request()
     {
-        var incidents = _mesh.ServiceAddress("Incidents");
+        var incidents = Mesh.ServiceAddress("Incidents");
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{incidents}/api/v1/x/incidents/count") { Content = JsonContent.Create(new { }) };
         request.Headers.Add("X-MdrMesh-Caller", "intruder");
@@ -321,16 +315,16 @@ public sealed class AccessTests(Infrastructure infrastructure) : IAsyncLifetime
     [Fact]
     public async Task The_connection_name_is_the_author_in_history_and_decisions()
     {
-        var (clientId, first) = await _mesh.CreateConnectionAsync("Jane at Own Ltd", ["RESPONSE_MANAGEMENT"], [_own]);
-        var (access, _) = await _mesh.ConfirmAsync(clientId, first);
+        var (clientId, first) = await Mesh.CreateConnectionAsync("Jane at Own Ltd", ["RESPONSE_MANAGEMENT"], [_own]);
+        var (access, _) = await Mesh.ConfirmAsync(clientId, first);
         var incident = await IncidentAsync(_own);
-        var response = await _mesh.ProposeAsync(incident, "DISABLE_ISOLATION", new { }, $"ws-{_own}");
+        var response = await Mesh.ProposeAsync(incident, "DISABLE_ISOLATION", new { }, $"ws-{_own}");
 
-        var (status, decided) = await _mesh.RawCallAsync(clientId, "response/update", new { response_id = response, status = "Declined", comment = "not now" }, access);
+        var (status, decided) = await Mesh.RawCallAsync(clientId, "response/update", new { response_id = response, status = "Declined", comment = "not now" }, access);
 
         Assert.Equal(200, status);
         Assert.Equal("Jane at Own Ltd", decided!["decided_by"]!.GetValue<string>());
-        await _mesh.WaitForStatusAsync(incident, response, "Declined");
-        Assert.Contains(("Declined", "Jane at Own Ltd"), await _mesh.ResponseHistoryAsync(incident, response));
+        await Mesh.WaitForStatusAsync(incident, response, "Declined");
+        Assert.Contains(("Declined", "Jane at Own Ltd"), await Mesh.ResponseHistoryAsync(incident, response));
     }
 }

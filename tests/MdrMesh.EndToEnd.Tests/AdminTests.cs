@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using MdrMesh.Gateway.Access;
-using MdrMesh.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace MdrMesh.EndToEnd.Tests;
@@ -11,19 +9,13 @@ namespace MdrMesh.EndToEnd.Tests;
 /// own binary and configuration against its database), and a signing-key rotation that cuts off no token.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class AdminTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class AdminTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
-    private Mesh _mesh = null!;
-
-    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]");
-
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
-
     private async Task<(int Exit, string Output)> AdminAsync(params string[] args)
     {
         var output = new StringWriter();
         // The gateway's clock, which tokens are checked by.
-        var exit = await AdminCommands.RunAsync(args, _mesh.Settings, output, _mesh.TokenClock);
+        var exit = await AdminCommands.RunAsync(args, Mesh.Settings, output, Mesh.TokenClock);
         return (exit, output.ToString());
     }
 
@@ -37,11 +29,11 @@ public sealed class AdminTests(Infrastructure infrastructure) : IAsyncLifetime
         Assert.EndsWith("/api/v1", credentials["api_url"]!.GetValue<string>());
 
         // Every tenant, SOC_OPERATOR and FULL_ACCESS: it may make connections of its own, like the first one.
-        var (access, _) = await _mesh.ConfirmAsync(clientId, credentials["refresh_token"]!.GetValue<string>());
-        var (status, created) = await _mesh.RawCallAsync(clientId, "api_connections/create",
+        var (access, _) = await Mesh.ConfirmAsync(clientId, credentials["refresh_token"]!.GetValue<string>());
+        var (status, created) = await Mesh.RawCallAsync(clientId, "api_connections/create",
             new { name = "Acme SIEM", rights = new[] { "INCIDENT_ACCESS" }, tenant_ids = new[] { "acme" } }, access);
         Assert.Equal(200, status);
-        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/create",
+        Assert.Equal(200, (await Mesh.RawCallAsync(clientId, "incidents/create",
             new { summary = "Back in", affected_hosts = new[] { "WS-1:ws-1" }, priority = "LOW" }, access)).Status);
 
         var (_, list) = await AdminAsync("connections", "list");
@@ -50,7 +42,7 @@ public sealed class AdminTests(Infrastructure infrastructure) : IAsyncLifetime
         Assert.Contains(created!["client_id"]!.GetValue<string>(), list);
 
         Assert.Equal(0, (await AdminAsync("connections", "revoke", clientId)).Exit);
-        await Eventually.ReturnsAsync(async () => (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status,
+        await Eventually.ReturnsAsync(async () => (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status,
             s => s == 401, "the revoked connection refused");
         Assert.Contains($"{clientId}\tRevoked", (await AdminAsync("connections", "list")).Output);
     }
@@ -73,10 +65,10 @@ public sealed class AdminTests(Infrastructure infrastructure) : IAsyncLifetime
     [Fact]
     public async Task After_a_key_rotation_tokens_of_the_previous_key_stay_valid_until_that_key_is_dropped()
     {
-        var (clientId, refresh) = await _mesh.CreateConnectionAsync("Rotation", ["FULL_ACCESS"]);
-        var (before, refreshBefore) = await _mesh.ConfirmAsync(clientId, refresh);
+        var (clientId, refresh) = await Mesh.CreateConnectionAsync("Rotation", ["FULL_ACCESS"]);
+        var (before, refreshBefore) = await Mesh.ConfirmAsync(clientId, refresh);
         Assert.Equal("k1", new JsonWebToken(before).Kid);
-        var oldKey = _mesh.Settings["Access:SigningKey"];
+        var oldKey = Mesh.Settings["Access:SigningKey"];
         var newKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
         await RestartGatewayAsync(new()
@@ -85,19 +77,19 @@ public sealed class AdminTests(Infrastructure infrastructure) : IAsyncLifetime
             ["Access:PreviousSigningKey"] = oldKey, ["Access:PreviousSigningKeyId"] = "k1",
         });
         // The access and refresh tokens of the previous key still work; what is issued now is signed by the new one.
-        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, before)).Status);
-        var (after, _) = await _mesh.ConfirmAsync(clientId, refreshBefore);
+        Assert.Equal(200, (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, before)).Status);
+        var (after, _) = await Mesh.ConfirmAsync(clientId, refreshBefore);
         Assert.Equal("k2", new JsonWebToken(after).Kid);
 
         // Once the previous key is dropped, only tokens of the new key pass.
         await RestartGatewayAsync(new() { ["Access:SigningKey"] = newKey, ["Access:SigningKeyId"] = "k2" });
-        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, before)).Status);
-        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, after)).Status);
+        Assert.Equal(401, (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, before)).Status);
+        Assert.Equal(200, (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, after)).Status);
     }
 
     private async Task RestartGatewayAsync(Dictionary<string, string?> settings)
     {
-        await _mesh.KillServiceAsync("Gateway");
-        await _mesh.StartServiceAsync("Gateway", settings);
+        await Mesh.KillServiceAsync("Gateway");
+        await Mesh.StartServiceAsync("Gateway", settings);
     }
 }

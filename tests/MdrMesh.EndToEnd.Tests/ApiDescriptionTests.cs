@@ -1,9 +1,7 @@
-using System.Text.Json.Nodes;
 using MdrMesh.Contracts.Responses;
 using MdrMesh.Gateway.Access;
 using MdrMesh.Incidents;
 using MdrMesh.ServiceDefaults;
-using MdrMesh.Testing;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 
@@ -11,28 +9,26 @@ namespace MdrMesh.EndToEnd.Tests;
 
 /// <summary>What an integrator reads: the OpenAPI document the gateway serves describes every method, as the API answers it.</summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class ApiDescriptionTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class ApiDescriptionTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
     private const string Prefix = "/api/v1/{client_id}/";
     private readonly HttpClient _http = new();
-    private Mesh _mesh = null!;
     private string _text = "";
     private JsonObject _document = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _mesh = await Mesh.StartAsync(infrastructure, "[]");
         // Anonymous: the description is public, like the README.
-        using var response = await _http.GetAsync($"{_mesh.ServiceAddress("Gateway")}/openapi/v1.json");
+        using var response = await _http.GetAsync($"{Mesh.ServiceAddress("Gateway")}/openapi/v1.json");
         Assert.Equal(200, (int)response.StatusCode);
         _text = await response.Content.ReadAsStringAsync();
         _document = JsonNode.Parse(_text)!.AsObject();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _http.Dispose();
-        await _mesh.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -105,7 +101,7 @@ public sealed class ApiDescriptionTests(Infrastructure infrastructure) : IAsyncL
     [Fact]
     public async Task The_interactive_reference_is_served_by_the_gateway_with_its_own_script_and_no_cdn()
     {
-        var page = new Uri($"{_mesh.ServiceAddress("Gateway")}/reference/");
+        var page = new Uri($"{Mesh.ServiceAddress("Gateway")}/reference/");
         using var response = await _http.GetAsync(page);
         Assert.Equal(200, (int)response.StatusCode);
         var html = await response.Content.ReadAsStringAsync();

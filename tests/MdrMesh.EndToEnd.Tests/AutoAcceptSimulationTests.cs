@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using MdrMesh.Testing;
-
 namespace MdrMesh.EndToEnd.Tests;
 
 /// <summary>
@@ -8,21 +5,17 @@ namespace MdrMesh.EndToEnd.Tests;
 /// decided by a person, with the expected counts and differences, and nothing changed by it.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class AutoAcceptSimulationTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class AutoAcceptSimulationTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson(Tenant, Other))
 {
     private const string Tenant = "tenant-simulated";
     private const string Other = "tenant-simulated-other";
     private const string Admin = "customer-admin";
-    private Mesh _mesh = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson(Tenant, Other));
         // The mode is off: every response below waits for a person.
-        await _mesh.OkAsync("auto_accept/set", new { mode = "DISABLED" }, caller: Admin);
+        await Mesh.OkAsync("auto_accept/set", new { mode = "DISABLED" }, caller: Admin);
     }
-
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
 
     private static readonly object FileParameters = new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 };
     private static readonly object IsolationParameters = new { isolation_term_seconds = 86_400 };
@@ -30,17 +23,17 @@ public sealed class AutoAcceptSimulationTests(Infrastructure infrastructure) : I
     /// <summary>A response proposed, then decided by a person <paramref name="wait"/> later.</summary>
     private async Task<string> DecidedAsync(string incident, string type, object parameters, string asset, TimeSpan wait, string status)
     {
-        var response = await _mesh.ProposeAsync(incident, type, parameters, asset);
-        _mesh.Clock.Advance(wait);
-        await _mesh.DecideAsync(response, status, status == "Confirmed" ? "go" : "no", Admin);
+        var response = await Mesh.ProposeAsync(incident, type, parameters, asset);
+        Mesh.Clock.Advance(wait);
+        await Mesh.DecideAsync(response, status, status == "Confirmed" ? "go" : "no", Admin);
         return response;
     }
 
-    private long Now() => _mesh.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now() => Mesh.Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     private async Task<long> ApprovalsEventCountAsync()
     {
-        await using var connection = new Npgsql.NpgsqlConnection(_mesh.DatabaseConnectionString);
+        await using var connection = new Npgsql.NpgsqlConnection(Mesh.DatabaseConnectionString);
         await connection.OpenAsync();
         await using var count = new Npgsql.NpgsqlCommand("select count(*) from approvals.mt_events", connection);
         return (long)(await count.ExecuteScalarAsync())!;
@@ -50,13 +43,13 @@ public sealed class AutoAcceptSimulationTests(Infrastructure infrastructure) : I
     public async Task A_draft_accepting_file_collections_replayed_over_a_persons_decisions_gives_the_counts_and_differences_and_changes_nothing()
     {
         // Before the range, and in another tenant: not replayed.
-        var earlier = await _mesh.OpenIncidentAsync(Tenant);
+        var earlier = await Mesh.OpenIncidentAsync(Tenant);
         await DecidedAsync(earlier, "GET_FILE", FileParameters, "ws-1", TimeSpan.FromMinutes(1), "Confirmed");
-        var elsewhere = await _mesh.OpenIncidentAsync(Other);
-        _mesh.Clock.Advance(TimeSpan.FromSeconds(1));
+        var elsewhere = await Mesh.OpenIncidentAsync(Other);
+        Mesh.Clock.Advance(TimeSpan.FromSeconds(1));
         var from = Now();
 
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
         await DecidedAsync(elsewhere, "GET_FILE", FileParameters, "ws-1", TimeSpan.FromMinutes(1), "Confirmed");
         var file1 = await DecidedAsync(incident, "GET_FILE", FileParameters, "ws-1", TimeSpan.FromMinutes(2), "Confirmed");
         var file2 = await DecidedAsync(incident, "GET_FILE", FileParameters, "ws-1", TimeSpan.FromMinutes(4), "Confirmed");
@@ -65,11 +58,11 @@ public sealed class AutoAcceptSimulationTests(Infrastructure infrastructure) : I
         var isolation2 = await DecidedAsync(incident, "ISOLATE", IsolationParameters, "ws-2", TimeSpan.FromMinutes(1), "Declined");
         var to = Now() + 1000;
         // What a person sees before: every accepted response has run.
-        foreach (var accepted in new[] { file1, file2, isolation1 }) await _mesh.WaitForStatusAsync(incident, accepted, "Completed");
+        foreach (var accepted in new[] { file1, file2, isolation1 }) await Mesh.WaitForStatusAsync(incident, accepted, "Completed");
         var eventsBefore = await ApprovalsEventCountAsync();
-        var responsesBefore = (await _mesh.OkAsync("responses/list", new { incident_id = incident })).ToJsonString();
+        var responsesBefore = (await Mesh.OkAsync("responses/list", new { incident_id = incident })).ToJsonString();
 
-        var files = await _mesh.OkAsync("auto_accept/simulate", new
+        var files = await Mesh.OkAsync("auto_accept/simulate", new
         {
             tenant_id = Tenant, from, to,
             draft = new { mode = "OFF", rules = new[] { new { name = "file collection", types = new[] { "GET_FILE" }, action = "ACCEPT" } } },
@@ -100,7 +93,7 @@ public sealed class AutoAcceptSimulationTests(Infrastructure infrastructure) : I
         Assert.Empty(files["warnings"]!.AsArray());
 
         // The mode on, file collections held: the isolations would be accepted by the mode, with a warning.
-        var modeOn = await _mesh.OkAsync("auto_accept/simulate", new
+        var modeOn = await Mesh.OkAsync("auto_accept/simulate", new
         {
             tenant_id = Tenant, from, to,
             draft = new { mode = "ON", rules = new[] { new { name = "files need a person", types = new[] { "GET_FILE" }, action = "MANUAL" } } },
@@ -116,7 +109,7 @@ public sealed class AutoAcceptSimulationTests(Infrastructure infrastructure) : I
 
         // Pure: nothing was recorded, and the responses read as before.
         Assert.Equal(eventsBefore, await ApprovalsEventCountAsync());
-        Assert.Equal(responsesBefore, (await _mesh.OkAsync("responses/list", new { incident_id = incident })).ToJsonString());
+        Assert.Equal(responsesBefore, (await Mesh.OkAsync("responses/list", new { incident_id = incident })).ToJsonString());
     }
 
     [Fact]
@@ -135,18 +128,18 @@ public sealed class AutoAcceptSimulationTests(Infrastructure infrastructure) : I
         }));
         Assert.Equal(["draft", "tenant_id"], await BadFieldsAsync(new { from, to = from + 1 }));
         // Exactly 90 days is fine.
-        await _mesh.OkAsync("auto_accept/simulate", new { tenant_id = Tenant, draft, from, to = from + (long)TimeSpan.FromDays(90).TotalMilliseconds });
+        await Mesh.OkAsync("auto_accept/simulate", new { tenant_id = Tenant, draft, from, to = from + (long)TimeSpan.FromDays(90).TotalMilliseconds });
     }
 
     [Fact]
     public async Task A_tenant_the_connection_does_not_reach_is_a_404_and_its_own_needs_no_name()
     {
-        var (clientId, refresh) = await _mesh.CreateConnectionAsync("other-admin", ["RESPONSE_MANAGEMENT"], [Other]);
-        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+        var (clientId, refresh) = await Mesh.CreateConnectionAsync("other-admin", ["RESPONSE_MANAGEMENT"], [Other]);
+        var (access, _) = await Mesh.ConfirmAsync(clientId, refresh);
         var body = new { draft = new { mode = "ON", rules = Array.Empty<object>() }, from = Now() - 1000, to = Now() + 1000 };
 
-        var (status, _) = await _mesh.RawCallAsync(clientId, "auto_accept/simulate", new { tenant_id = Tenant, body.draft, body.from, body.to }, access);
-        var (ownStatus, own) = await _mesh.RawCallAsync(clientId, "auto_accept/simulate", body, access);
+        var (status, _) = await Mesh.RawCallAsync(clientId, "auto_accept/simulate", new { tenant_id = Tenant, body.draft, body.from, body.to }, access);
+        var (ownStatus, own) = await Mesh.RawCallAsync(clientId, "auto_accept/simulate", body, access);
 
         Assert.Equal((404, 200), (status, ownStatus));
         Assert.Equal(Other, own!["tenant_id"]!.GetValue<string>());
@@ -154,7 +147,7 @@ public sealed class AutoAcceptSimulationTests(Infrastructure infrastructure) : I
 
     private async Task<List<string>> BadFieldsAsync(object body)
     {
-        var (status, problem) = await _mesh.CallAsync("auto_accept/simulate", body);
+        var (status, problem) = await Mesh.CallAsync("auto_accept/simulate", body);
         Assert.Equal(400, status);
         return problem!["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal).ToList();
     }

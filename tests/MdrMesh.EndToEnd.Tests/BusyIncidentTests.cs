@@ -1,5 +1,3 @@
-using MdrMesh.Testing;
-
 namespace MdrMesh.EndToEnd.Tests;
 
 /// <summary>
@@ -7,43 +5,39 @@ namespace MdrMesh.EndToEnd.Tests;
 /// the batching incident writer must lose nothing and keep each response's statuses in order.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class BusyIncidentTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class BusyIncidentTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson(Tenant))
 {
     private const string Tenant = "tenant-busy";
     private const int Proposals = 40;
     private const int CommentCount = 20;
-    private Mesh _mesh = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson(Tenant));
-        await _mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "customer-admin");
+        await Mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "customer-admin");
     }
-
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
 
     [Fact]
     public async Task Concurrent_proposals_and_comments_on_one_incident_all_land_and_every_response_runs_once_in_order()
     {
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
 
-        var proposals = Enumerable.Range(0, Proposals).Select(i => _mesh.ProposeAsync(incident, "GET_FILE",
+        var proposals = Enumerable.Range(0, Proposals).Select(i => Mesh.ProposeAsync(incident, "GET_FILE",
             new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 }, asset: i % 2 == 0 ? "ws-1" : "ws-2"));
         var comments = Enumerable.Range(0, CommentCount).Select(i =>
-            _mesh.OkAsync("comments/create", new { incident_id = incident, text = $"note {i}" }));
+            Mesh.OkAsync("comments/create", new { incident_id = incident, text = $"note {i}" }));
         var responses = await Task.WhenAll(proposals);
         await Task.WhenAll(comments);
 
-        await Eventually.ReturnsAsync(() => _mesh.OkAsync("responses/list", new { incident_id = incident, page_size = 1000 }),
+        await Eventually.ReturnsAsync(() => Mesh.OkAsync("responses/list", new { incident_id = incident, page_size = 1000 }),
             list => list.AsArray().Count == Proposals && list.AsArray().All(r => r!["status"]!.GetValue<string>() == "Completed"),
             "every response Completed", seconds: 60);
-        var history = (await _mesh.OkAsync("incidents/history", new { incident_id = incident, page_size = 1000 })).AsArray();
+        var history = (await Mesh.OkAsync("incidents/history", new { incident_id = incident, page_size = 1000 })).AsArray();
         foreach (var response in responses)
             Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], history
                 .Select(r => r!["entity"]!["incident_response"])
                 .Where(r => r?["response_id"]?.GetValue<string>() == response)
                 .Select(r => r!["status"]!.GetValue<string>()));
-        var texts = (await _mesh.OkAsync("comments/list", new { incident_id = incident, page_size = 1000 })).AsArray()
+        var texts = (await Mesh.OkAsync("comments/list", new { incident_id = incident, page_size = 1000 })).AsArray()
             .Select(c => c!["text"]!.GetValue<string>()).Order().ToList();
         Assert.Equal(Enumerable.Range(0, CommentCount).Select(i => $"note {i}").Order(), texts);
         // One record for the incident, four per response and one for the file it collected, one per comment: nothing recorded twice, nothing lost.

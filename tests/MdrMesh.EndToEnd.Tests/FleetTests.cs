@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using MdrMesh.Testing;
-
 namespace MdrMesh.EndToEnd.Tests;
 
 /// <summary>
@@ -9,30 +6,28 @@ namespace MdrMesh.EndToEnd.Tests;
 /// own through assets/register, so tests do not share state.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class FleetTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class FleetTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
     private const string Tenant = "tenant-fleet";
     private const string Sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     private const string Md5 = "098f6bcd4621d373cade4e832627b4f6";
-    private Mesh _mesh = null!;
 
-    public async Task InitializeAsync()
-    {
-        _mesh = await Mesh.StartAsync(infrastructure, "[]", new()
+    protected override Dictionary<string, string?> Settings => new()
         {
             ["Executor:SweepInterval"] = "00:00:00.2",
             ["Executor:AssetWaitLimit"] = "01:00:00",
-        });
-        await _mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" });
-    }
+        };
 
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+    protected override async Task SetUpAsync()
+    {
+        await Mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" });
+    }
 
     /// <summary>Registers a new asset, or (with <paramref name="id"/>) registers an existing one again with this state.</summary>
     private async Task<string> RegisterAsync(string? id = null, string os = "Windows", bool powershell = true, string status = "OK")
     {
         id ??= $"{os.ToLowerInvariant()}-{Guid.NewGuid():N}"[..20];
-        await _mesh.OkAsync("assets/register", new
+        await Mesh.OkAsync("assets/register", new
         {
             asset_id = id, tenant_id = Tenant, host_name = id.ToUpperInvariant(), domain = "corp.example", os, os_version = $"{os} 11",
             product = "Endpoint Agent", product_version = "12.5", powershell, status,
@@ -55,17 +50,17 @@ public sealed class FleetTests(Infrastructure infrastructure) : IAsyncLifetime
     }
 
     private async Task<string> IncidentOnAsync(string asset) =>
-        (await _mesh.OkAsync("incidents/create", new { summary = "Payload", tenant_id = Tenant, affected_hosts = new[] { $"HOST:{asset}" } }))["incident_id"]!
+        (await Mesh.OkAsync("incidents/create", new { summary = "Payload", tenant_id = Tenant, affected_hosts = new[] { $"HOST:{asset}" } }))["incident_id"]!
         .GetValue<string>();
 
-    private Task<JsonNode> AssetAsync(string asset) => _mesh.OkAsync("assets/details", new { asset_id = asset });
+    private Task<JsonNode> AssetAsync(string asset) => Mesh.OkAsync("assets/details", new { asset_id = asset });
 
     /// <summary>Proposes, lets auto-accept accept it, and waits for Completed or Failed.</summary>
     private async Task<(string Incident, string Response, JsonNode Done)> RunAsync(string asset, string type, object parameters, string? incident = null)
     {
         incident ??= await IncidentOnAsync(asset);
-        var response = await _mesh.ProposeAsync(incident, type, parameters, asset);
-        var done = await Eventually.ReturnsAsync(() => _mesh.ResponseAsync(incident, response),
+        var response = await Mesh.ProposeAsync(incident, type, parameters, asset);
+        var done = await Eventually.ReturnsAsync(() => Mesh.ResponseAsync(incident, response),
             r => r["status"]!.GetValue<string>() is "Completed" or "Failed", $"{type} finished");
         return (incident, response, done);
     }
@@ -98,7 +93,7 @@ public sealed class FleetTests(Infrastructure infrastructure) : IAsyncLifetime
 
         Assert.Equal(reason is null ? "Completed" : "Failed", done["status"]!.GetValue<string>());
         Assert.Equal(reason, ReasonCode(done));
-        var last = (await _mesh.ResponseHistoryAsync(incident, response)).Last();
+        var last = (await Mesh.ResponseHistoryAsync(incident, response)).Last();
         Assert.Equal(done["status"]!.GetValue<string>(), last.Status);
         if (reason is not null) Assert.False(string.IsNullOrEmpty(done["details"]!["reason"]!.GetValue<string>()));
     }
@@ -143,14 +138,14 @@ public sealed class FleetTests(Infrastructure infrastructure) : IAsyncLifetime
         var (incident, isolate, _) = await RunAsync(asset, "ISOLATE", new { isolation_term_seconds = 3600 });
         var isolated = await AssetAsync(asset);
         Assert.True(isolated["isolation"]!.GetValue<bool>());
-        Assert.Equal((await _mesh.ResponseAsync(incident, isolate))["parameters"]!["task_id"]!.GetValue<string>(),
+        Assert.Equal((await Mesh.ResponseAsync(incident, isolate))["parameters"]!["task_id"]!.GetValue<string>(),
             isolated["isolation_task_id"]!.GetValue<string>());
-        Assert.Equal(1, (await _mesh.OkAsync("assets/count", new { is_isolated = true, host_names = new[] { asset.ToUpperInvariant() } }))["count"]!.GetValue<int>());
+        Assert.Equal(1, (await Mesh.OkAsync("assets/count", new { is_isolated = true, host_names = new[] { asset.ToUpperInvariant() } }))["count"]!.GetValue<int>());
 
         var (_, disable, _) = await RunAsync(asset, "DISABLE_ISOLATION", new { }, incident);
 
         Assert.False((await AssetAsync(asset))["isolation"]!.GetValue<bool>());
-        var undone = await Eventually.ReturnsAsync(() => _mesh.ResponseAsync(incident, isolate), r => r["undone_by"] is not null, "the isolation's undo");
+        var undone = await Eventually.ReturnsAsync(() => Mesh.ResponseAsync(incident, isolate), r => r["undone_by"] is not null, "the isolation's undo");
         Assert.Equal((disable, "ISOLATION_DISABLED"), (undone["undone_by"]!["response_id"]!.GetValue<string>(), undone["undone_by"]!["reason"]!.GetValue<string>()));
     }
 
@@ -160,15 +155,15 @@ public sealed class FleetTests(Infrastructure infrastructure) : IAsyncLifetime
         var asset = await RegisterAsync();
         var (incident, isolate, _) = await RunAsync(asset, "ISOLATE", new { isolation_term_seconds = 600 });
 
-        _mesh.Clock.Advance(TimeSpan.FromSeconds(601));
+        Mesh.Clock.Advance(TimeSpan.FromSeconds(601));
 
-        var lifted = await Eventually.ReturnsAsync(() => _mesh.ResponseAsync(incident, isolate), r => r["undone_by"] is not null, "the isolation expiry");
+        var lifted = await Eventually.ReturnsAsync(() => Mesh.ResponseAsync(incident, isolate), r => r["undone_by"] is not null, "the isolation expiry");
         Assert.Equal("ISOLATION_EXPIRED", lifted["undone_by"]!["reason"]!.GetValue<string>());
         Assert.Null(lifted["undone_by"]!["response_id"]);
         Assert.False((await AssetAsync(asset))["isolation"]!.GetValue<bool>());
         // A later flow through the same queues: once it is done, any repeat of the expiry would have landed.
         await RunAsync(asset, "DISABLE_ISOLATION", new { }, incident);
-        var expiries = (await _mesh.HistoryAsync(incident)).Count(r => r!["changes"]!.AsArray().Any(c => c!["field"]!.GetValue<string>() == "undone_by"));
+        var expiries = (await Mesh.HistoryAsync(incident)).Count(r => r!["changes"]!.AsArray().Any(c => c!["field"]!.GetValue<string>() == "undone_by"));
         Assert.Equal(1, expiries);
     }
 
@@ -186,7 +181,7 @@ public sealed class FleetTests(Infrastructure infrastructure) : IAsyncLifetime
 
         Assert.Equal("Completed", done["status"]!.GetValue<string>());
         Assert.Single((await AssetAsync(asset))["files"]!.AsArray());
-        var undone = await Eventually.ReturnsAsync(() => _mesh.ResponseAsync(incident, quarantine), r => r["undone_by"] is not null, "the quarantine's undo");
+        var undone = await Eventually.ReturnsAsync(() => Mesh.ResponseAsync(incident, quarantine), r => r["undone_by"] is not null, "the quarantine's undo");
         Assert.Equal(restore, undone["undone_by"]!["response_id"]!.GetValue<string>());
     }
 
@@ -211,12 +206,12 @@ public sealed class FleetTests(Infrastructure infrastructure) : IAsyncLifetime
     {
         var asset = await RegisterAsync(status: "OFFLINE");
         var incident = await IncidentOnAsync(asset);
-        var response = await _mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 60 }, asset);
-        await _mesh.WaitForStatusAsync(incident, response, "InProgress");
+        var response = await Mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 60 }, asset);
+        await Mesh.WaitForStatusAsync(incident, response, "InProgress");
 
         await RegisterAsync(asset, status: "OK");
 
-        await _mesh.WaitForStatusAsync(incident, response, "Completed");
+        await Mesh.WaitForStatusAsync(incident, response, "Completed");
         Assert.True((await AssetAsync(asset))["isolation"]!.GetValue<bool>());
     }
 
@@ -225,12 +220,12 @@ public sealed class FleetTests(Infrastructure infrastructure) : IAsyncLifetime
     {
         var asset = await RegisterAsync(os: "macOS", status: "ABSENT");
         var incident = await IncidentOnAsync(asset);
-        var response = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = "/tmp/payload", max_file_size_mb = 10 }, asset);
-        await _mesh.WaitForStatusAsync(incident, response, "InProgress");
+        var response = await Mesh.ProposeAsync(incident, "GET_FILE", new { path = "/tmp/payload", max_file_size_mb = 10 }, asset);
+        await Mesh.WaitForStatusAsync(incident, response, "InProgress");
 
-        _mesh.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
+        Mesh.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
 
-        var failed = await _mesh.WaitForStatusAsync(incident, response, "Failed");
+        var failed = await Mesh.WaitForStatusAsync(incident, response, "Failed");
         Assert.Equal("ASSET_UNREACHABLE", ReasonCode(failed));
     }
 
@@ -241,7 +236,7 @@ public sealed class FleetTests(Infrastructure infrastructure) : IAsyncLifetime
         var offline = await RegisterAsync(os: "Linux", status: "OFFLINE");
 
         var details = await AssetAsync(windows);
-        var offlineOnes = (await _mesh.OkAsync("assets/list", new { statuses = new[] { "OFFLINE" }, tenants_names = new[] { Tenant } })).AsArray();
+        var offlineOnes = (await Mesh.OkAsync("assets/list", new { statuses = new[] { "OFFLINE" }, tenants_names = new[] { Tenant } })).AsArray();
 
         foreach (var field in new[] { "asset_id", "domain", "first_seen", "host_name", "installed_product_info", "isolation", "isolation_task_id",
                      "ksc_host_id", "last_seen", "network_interfaces", "os_version", "status", "tenant_name" })
@@ -249,8 +244,8 @@ public sealed class FleetTests(Infrastructure infrastructure) : IAsyncLifetime
         Assert.Equal("10.1.2.3", details["network_interfaces"]![0]!["ip"]!.GetValue<string>());
         Assert.Contains(offline, offlineOnes.Select(a => a!["asset_id"]!.GetValue<string>()));
         Assert.DoesNotContain(windows, offlineOnes.Select(a => a!["asset_id"]!.GetValue<string>()));
-        Assert.Equal(1, (await _mesh.OkAsync("assets/count", new { search_phrase = windows }))["count"]!.GetValue<int>());
-        Assert.Equal(404, (await _mesh.CallAsync("assets/details", new { asset_id = "no-such-asset" })).Status);
+        Assert.Equal(1, (await Mesh.OkAsync("assets/count", new { search_phrase = windows }))["count"]!.GetValue<int>());
+        Assert.Equal(404, (await Mesh.CallAsync("assets/details", new { asset_id = "no-such-asset" })).Status);
     }
 
     [Fact]
@@ -262,7 +257,7 @@ public sealed class FleetTests(Infrastructure infrastructure) : IAsyncLifetime
         var first = (await AssetAsync(windows))["first_seen"]!.GetValue<long>();
 
         async Task<string[]> Matching(object filter) =>
-            (await _mesh.OkAsync("assets/list", filter)).AsArray().Select(a => a!["asset_id"]!.GetValue<string>()).Where(id => id == windows || id == linux).ToArray();
+            (await Mesh.OkAsync("assets/list", filter)).AsArray().Select(a => a!["asset_id"]!.GetValue<string>()).Where(id => id == windows || id == linux).ToArray();
 
         Assert.Equal([windows], await Matching(new { related_incidents_ids = new[] { incident, "not-a-guid" } }));
         Assert.Empty(await Matching(new { related_incidents_ids = new[] { Guid.NewGuid().ToString() } }));
@@ -273,14 +268,14 @@ public sealed class FleetTests(Infrastructure infrastructure) : IAsyncLifetime
         Assert.Equal(2, (await Matching(new { network_interface = "10.1.2.3", min_first_seen = first - 60_000 })).Length);
         Assert.Empty(await Matching(new { max_first_seen = first - 60_000 }));
         Assert.Empty(await Matching(new { product = "%" }));
-        Assert.Equal(1, (await _mesh.OkAsync("assets/count", new { search_phrase = linux, is_isolated = false }))["count"]!.GetValue<int>());
-        Assert.Equal(0, (await _mesh.OkAsync("assets/count", new { search_phrase = linux, is_isolated = true }))["count"]!.GetValue<int>());
+        Assert.Equal(1, (await Mesh.OkAsync("assets/count", new { search_phrase = linux, is_isolated = false }))["count"]!.GetValue<int>());
+        Assert.Equal(0, (await Mesh.OkAsync("assets/count", new { search_phrase = linux, is_isolated = true }))["count"]!.GetValue<int>());
     }
 
     [Fact]
     public async Task Registering_a_bad_asset_names_every_bad_field()
     {
-        var (status, problem) = await _mesh.CallAsync("assets/register", new
+        var (status, problem) = await Mesh.CallAsync("assets/register", new
         {
             asset_id = "x", os = "BeOS", status = "SLEEPY",
             files = new[] { new { path = "relative.exe", size_bytes = 1, sha256 = "abc", md5 = Md5 } },

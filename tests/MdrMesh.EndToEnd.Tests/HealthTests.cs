@@ -1,24 +1,19 @@
-using MdrMesh.Testing;
-
 namespace MdrMesh.EndToEnd.Tests;
 
 /// <summary>The probes an orchestrator uses: live while the process serves, ready only while what it needs answers.</summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class HealthTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class HealthTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
-    private Mesh _mesh = null!;
     private readonly HttpClient _http = new();
 
-    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]");
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _http.Dispose();
-        await _mesh.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     private async Task<int> StatusAsync(string service, string probe) =>
-        (int)(await _http.GetAsync($"{_mesh.ServiceAddress(service)}/{probe}")).StatusCode;
+        (int)(await _http.GetAsync($"{Mesh.ServiceAddress(service)}/{probe}")).StatusCode;
 
     [Fact]
     public async Task Every_service_is_live_and_ready_with_its_database_and_broker_up()
@@ -31,7 +26,7 @@ public sealed class HealthTests(Infrastructure infrastructure) : IAsyncLifetime
     [Fact]
     public async Task The_gateway_stays_live_but_is_not_ready_while_a_service_behind_it_is_gone()
     {
-        await _mesh.KillServiceAsync("Executor");
+        await Mesh.KillServiceAsync("Executor");
         await Eventually.ReturnsAsync(() => StatusAsync("Gateway", "health/ready"), status => status == 503, "gateway not ready");
         Assert.Equal(503, await StatusAsync("Gateway", "health"));
         Assert.Equal(200, await StatusAsync("Gateway", "health/live"));
@@ -42,14 +37,14 @@ public sealed class HealthTests(Infrastructure infrastructure) : IAsyncLifetime
     public async Task A_stopped_relay_shows_as_degraded_but_the_service_stays_ready()
     {
         // The incidents service without its relay: what it commits is never announced.
-        await _mesh.KillServiceAsync("Incidents");
-        await _mesh.StartServiceAsync("Incidents", new() { ["Marten:Daemon"] = "Disabled", ["Health:RelayBehind"] = "00:00:01" });
+        await Mesh.KillServiceAsync("Incidents");
+        await Mesh.StartServiceAsync("Incidents", new() { ["Marten:Daemon"] = "Disabled", ["Health:RelayBehind"] = "00:00:01" });
         Assert.Equal("Healthy", await BodyAsync("Incidents"));
-        await _mesh.OpenIncidentAsync("root");
+        await Mesh.OpenIncidentAsync("root");
         Assert.Equal("Degraded", await Eventually.ReturnsAsync(() => BodyAsync("Incidents"), body => body == "Degraded", "incidents degraded"));
         Assert.Equal(200, await StatusAsync("Incidents", "health/ready"));
         Assert.Equal("Healthy", await BodyAsync("Approvals"));
     }
 
-    private async Task<string> BodyAsync(string service) => await _http.GetStringAsync($"{_mesh.ServiceAddress(service)}/health/ready");
+    private async Task<string> BodyAsync(string service) => await _http.GetStringAsync($"{Mesh.ServiceAddress(service)}/health/ready");
 }

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using MdrMesh.Testing;
-
 namespace MdrMesh.EndToEnd.Tests;
 
 /// <summary>
@@ -10,34 +7,30 @@ namespace MdrMesh.EndToEnd.Tests;
 /// incidents in two tenants, each filter picking exactly its own.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class IncidentQueryTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class IncidentQueryTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson("t-a", "t-b"))
 {
-    private Mesh _mesh = null!;
     private string _a = "", _b = "", _c = "";
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson("t-a", "t-b"));
         _a = await OpenAsync("t-a", "Ransomware 100% on finance_share", "HIGH", "WS-1:ws-1");
         _b = await OpenAsync("t-a", "Phishing mail", "LOW", "WS-2:ws-2");
         _c = await OpenAsync("t-b", "Miner", "NORMAL", "ws-1");
-        await _mesh.ProposeAsync(_a, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
-        var isolation = await _mesh.ProposeAsync(_b, "ISOLATE", new { isolation_term_seconds = 600 }, asset: "ws-2");
-        await _mesh.OkAsync("response/update", new { response_id = isolation, status = "Declined", comment = "Not now" }, caller: "customer-admin");
-        await _mesh.WaitForStatusAsync(_b, isolation, "Declined");
-        await _mesh.OkAsync("incidents/update", new { incident_id = _b, status = "On hold" });
+        await Mesh.ProposeAsync(_a, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+        var isolation = await Mesh.ProposeAsync(_b, "ISOLATE", new { isolation_term_seconds = 600 }, asset: "ws-2");
+        await Mesh.OkAsync("response/update", new { response_id = isolation, status = "Declined", comment = "Not now" }, caller: "customer-admin");
+        await Mesh.WaitForStatusAsync(_b, isolation, "Declined");
+        await Mesh.OkAsync("incidents/update", new { incident_id = _b, status = "On hold" });
     }
 
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
-
     private async Task<string> OpenAsync(string tenant, string summary, string priority, string host) =>
-        (await _mesh.OkAsync("incidents/create", new { summary, tenant_id = tenant, priority, affected_hosts = new[] { host } }))["incident_id"]!
+        (await Mesh.OkAsync("incidents/create", new { summary, tenant_id = tenant, priority, affected_hosts = new[] { host } }))["incident_id"]!
         .GetValue<string>();
 
     private async Task<List<string>> ListAsync(object filter) =>
-        (await _mesh.OkAsync("incidents/list", filter)).AsArray().Select(i => i!["incident_id"]!.GetValue<string>()).ToList();
+        (await Mesh.OkAsync("incidents/list", filter)).AsArray().Select(i => i!["incident_id"]!.GetValue<string>()).ToList();
 
-    private async Task<int> CountAsync(object filter) => (await _mesh.OkAsync("incidents/count", filter))["count"]!.GetValue<int>();
+    private async Task<int> CountAsync(object filter) => (await Mesh.OkAsync("incidents/count", filter))["count"]!.GetValue<int>();
 
     [Fact]
     public async Task Each_filter_selects_exactly_the_incidents_it_names()
@@ -62,7 +55,7 @@ public sealed class IncidentQueryTests(Infrastructure infrastructure) : IAsyncLi
         Assert.Empty(await ListAsync(new { search_phrase = "x' or '1'='1" }));
         Assert.Equal(0, await CountAsync(new { asset_ids = new[] { "\"]' or true --" }, mitre_techniques = new[] { "T1') or (true" } }));
         // A filter with a fixed set of values refuses anything else outright.
-        var (status, problem) = await _mesh.CallAsync("incidents/count", new { response_statuses = new[] { "New') or (true" } });
+        var (status, problem) = await Mesh.CallAsync("incidents/count", new { response_statuses = new[] { "New') or (true" } });
         Assert.Equal(400, status);
         Assert.NotNull(problem!["errors"]!["response_statuses[0]"]);
 
@@ -74,7 +67,7 @@ public sealed class IncidentQueryTests(Infrastructure infrastructure) : IAsyncLi
     [Fact]
     public async Task Times_sort_and_pages_are_applied_by_the_store()
     {
-        var all = (await _mesh.OkAsync("incidents/list", new { })).AsArray().Select(i => i!).ToList();
+        var all = (await Mesh.OkAsync("incidents/list", new { })).AsArray().Select(i => i!).ToList();
         Assert.Equal([_c, _b, _a], all.Select(Id));
         Assert.Equal([_a, _b, _c], await ListAsync(new { sort = "creation_time:asc" }));
         Assert.Equal([_b], await ListAsync(new { sort = "creation_time:asc", page = 2, page_size = 1 }));
@@ -93,26 +86,26 @@ public sealed class IncidentQueryTests(Infrastructure infrastructure) : IAsyncLi
     [Fact]
     public async Task History_pages_and_time_bounds_come_in_version_order()
     {
-        var history = await _mesh.HistoryAsync(_b);
+        var history = await Mesh.HistoryAsync(_b);
         Assert.True(history.Count >= 4, "opened, isolation proposed, declined, put on hold");
-        var second = (await _mesh.OkAsync("incidents/history", new { incident_id = _b, page = 2, page_size = 2 })).AsArray();
+        var second = (await Mesh.OkAsync("incidents/history", new { incident_id = _b, page = 2, page_size = 2 })).AsArray();
         Assert.Equal(history.Skip(2).Take(2).Select(r => r!.ToJsonString()), second.Select(r => r!.ToJsonString()));
 
         var at = history[1]!["changed_at"]!.GetValue<long>();
-        var since = (await _mesh.OkAsync("incidents/history", new { incident_id = _b, min_record_time = at, max_record_time = at })).AsArray();
+        var since = (await Mesh.OkAsync("incidents/history", new { incident_id = _b, min_record_time = at, max_record_time = at })).AsArray();
         Assert.Equal(history.Where(r => r!["changed_at"]!.GetValue<long>() == at).Select(r => r!.ToJsonString()), since.Select(r => r!.ToJsonString()));
-        Assert.Empty((await _mesh.OkAsync("incidents/history", new { incident_id = _b, max_record_time = long.MinValue })).AsArray());
+        Assert.Empty((await Mesh.OkAsync("incidents/history", new { incident_id = _b, max_record_time = long.MinValue })).AsArray());
     }
 
     [Fact]
     public async Task A_comment_is_deleted_by_its_id_alone()
     {
-        var comment = (await _mesh.OkAsync("comments/create", new { incident_id = _c, text = "Looking into it" }))["comment_id"]!.GetValue<string>();
+        var comment = (await Mesh.OkAsync("comments/create", new { incident_id = _c, text = "Looking into it" }))["comment_id"]!.GetValue<string>();
 
-        await _mesh.OkAsync("comments/delete", new { comment_id = comment });
+        await Mesh.OkAsync("comments/delete", new { comment_id = comment });
 
-        Assert.Empty((await _mesh.OkAsync("comments/list", new { incident_id = _c })).AsArray());
-        Assert.Equal(404, (await _mesh.CallAsync("comments/delete", new { comment_id = comment })).Status);
+        Assert.Empty((await Mesh.OkAsync("comments/list", new { incident_id = _c })).AsArray());
+        Assert.Equal(404, (await Mesh.CallAsync("comments/delete", new { comment_id = comment })).Status);
     }
 
     [Fact]
@@ -122,9 +115,9 @@ public sealed class IncidentQueryTests(Infrastructure infrastructure) : IAsyncLi
         List<string> responses = [], comments = [], attachments = [];
         for (var i = 1; i <= 5; i++)
         {
-            responses.Add(await _mesh.ProposeAsync(incident, "GET_FILE", new { path = $@"C:\Users\alice\file{i}.exe", max_file_size_mb = 1 }));
-            comments.Add((await _mesh.OkAsync("comments/create", new { incident_id = incident, text = $"note {i}" }))["comment_id"]!.GetValue<string>());
-            var (status, uploaded) = await _mesh.CallAsync("attachments/upload", Flow.Upload(incident, $"file{i}.txt", [(byte)i]));
+            responses.Add(await Mesh.ProposeAsync(incident, "GET_FILE", new { path = $@"C:\Users\alice\file{i}.exe", max_file_size_mb = 1 }));
+            comments.Add((await Mesh.OkAsync("comments/create", new { incident_id = incident, text = $"note {i}" }))["comment_id"]!.GetValue<string>());
+            var (status, uploaded) = await Mesh.CallAsync("attachments/upload", Flow.Upload(incident, $"file{i}.txt", [(byte)i]));
             Assert.Equal(200, status);
             attachments.Add(uploaded!["attachment_id"]!.GetValue<string>());
         }
@@ -136,7 +129,7 @@ public sealed class IncidentQueryTests(Infrastructure infrastructure) : IAsyncLi
                  })
         {
             async Task<List<string>> PageAsync(object body) =>
-                (await _mesh.OkAsync(method, body)).AsArray().Select(item => item![key]!.GetValue<string>()).ToList();
+                (await Mesh.OkAsync(method, body)).AsArray().Select(item => item![key]!.GetValue<string>()).ToList();
             Assert.Equal(ids, await PageAsync(new { incident_id = incident }));
             Assert.Equal(ids.Skip(2).Take(2), await PageAsync(new { incident_id = incident, page = 2, page_size = 2 }));
             Assert.Equal([ids[4]], await PageAsync(new { incident_id = incident, page = 3, page_size = 2 }));
@@ -144,18 +137,18 @@ public sealed class IncidentQueryTests(Infrastructure infrastructure) : IAsyncLi
         }
 
         // Listing a page marks that page read for the reader, and nothing else; each item shows whether it was read before.
-        var second = (await _mesh.OkAsync("comments/list", new { incident_id = incident, page = 2, page_size = 2 }, caller: "customer")).AsArray();
+        var second = (await Mesh.OkAsync("comments/list", new { incident_id = incident, page = 2, page_size = 2 }, caller: "customer")).AsArray();
         Assert.All(second, c => Assert.False(c!["was_read"]!.GetValue<bool>()));
-        var all = (await _mesh.OkAsync("comments/list", new { incident_id = incident }, caller: "customer")).AsArray();
+        var all = (await Mesh.OkAsync("comments/list", new { incident_id = incident }, caller: "customer")).AsArray();
         Assert.Equal([false, false, true, true, false], all.Select(c => c!["was_read"]!.GetValue<bool>()));
 
         // Only in the tenants the caller reaches: an incident of another tenant is not there (404), one of its own is.
-        var (clientId, refresh) = await _mesh.CreateConnectionAsync("t-b reader", ["INCIDENT_ACCESS"], ["t-b"]);
-        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+        var (clientId, refresh) = await Mesh.CreateConnectionAsync("t-b reader", ["INCIDENT_ACCESS"], ["t-b"]);
+        var (access, _) = await Mesh.ConfirmAsync(clientId, refresh);
         foreach (var method in new[] { "responses/list", "comments/list", "attachments/list" })
         {
-            Assert.Equal(404, (await _mesh.RawCallAsync(clientId, method, new { incident_id = incident }, access)).Status);
-            Assert.Equal(200, (await _mesh.RawCallAsync(clientId, method, new { incident_id = _c }, access)).Status);
+            Assert.Equal(404, (await Mesh.RawCallAsync(clientId, method, new { incident_id = incident }, access)).Status);
+            Assert.Equal(200, (await Mesh.RawCallAsync(clientId, method, new { incident_id = _c }, access)).Status);
         }
     }
 

@@ -1,5 +1,3 @@
-using MdrMesh.Testing;
-
 namespace MdrMesh.EndToEnd.Tests;
 
 [CollectionDefinition(Name)]

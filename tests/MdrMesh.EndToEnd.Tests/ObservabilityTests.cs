@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using MdrMesh.Testing;
 
 namespace MdrMesh.EndToEnd.Tests;
 
@@ -10,7 +9,7 @@ namespace MdrMesh.EndToEnd.Tests;
 /// every relay hop; and metrics on <c>/metrics</c> that count what was committed.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class ObservabilityTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class ObservabilityTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson(AutoTenant, ManualTenant))
 {
     private const string AutoTenant = "t-auto";
     private const string ManualTenant = "t-manual";
@@ -18,9 +17,9 @@ public sealed class ObservabilityTests(Infrastructure infrastructure) : IAsyncLi
     private readonly ConcurrentBag<Activity> _finished = [];
     private readonly HttpClient _http = new();
     private ActivityListener _listener = null!;
-    private Mesh _mesh = null!;
 
-    public async Task InitializeAsync()
+    // The listener is there before the mesh starts, so that no span of its start is missed.
+    public override async Task InitializeAsync()
     {
         _listener = new ActivityListener
         {
@@ -29,31 +28,33 @@ public sealed class ObservabilityTests(Infrastructure infrastructure) : IAsyncLi
             ActivityStopped = _finished.Add,
         };
         ActivitySource.AddActivityListener(_listener);
-        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson(AutoTenant, ManualTenant));
-        await _mesh.OkAsync("auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { AutoTenant } }, caller: "customer-admin");
+        await base.InitializeAsync();
     }
 
-    public async Task DisposeAsync()
+    protected override async Task SetUpAsync() =>
+        await Mesh.OkAsync("auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { AutoTenant } }, caller: "customer-admin");
+
+    public override async Task DisposeAsync()
     {
         _listener.Dispose();
         _http.Dispose();
-        await _mesh.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
     public async Task One_trace_follows_each_response_from_its_api_call_through_the_broker_and_every_relay_to_Completed()
     {
-        var incident = await _mesh.OpenIncidentAsync(AutoTenant);
+        var incident = await Mesh.OpenIncidentAsync(AutoTenant);
         // Two customers' calls at once: their changes may share a commit, yet each keeps its own trace.
         async Task<(ActivityTraceId Trace, string ResponseId)> ProposeUnderOwnTrace(string asset)
         {
             using var call = Customer.StartActivity("customer script", ActivityKind.Client)!;
-            var responseId = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 }, asset);
+            var responseId = await Mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 }, asset);
             return (call.TraceId, responseId);
         }
         var proposed = await Task.WhenAll(ProposeUnderOwnTrace("ws-1"), ProposeUnderOwnTrace("ws-2"));
         Assert.NotEqual(proposed[0].Trace, proposed[1].Trace);
-        foreach (var (_, responseId) in proposed) await _mesh.WaitForStatusAsync(incident, responseId, "Completed");
+        foreach (var (_, responseId) in proposed) await Mesh.WaitForStatusAsync(incident, responseId, "Completed");
 
         foreach (var (trace, _) in proposed)
         {
@@ -80,16 +81,16 @@ public sealed class ObservabilityTests(Infrastructure infrastructure) : IAsyncLi
     public async Task Metrics_count_proposals_decisions_and_outcomes_once_each_and_report_the_backlog_and_relay_lag()
     {
         var before = await ScrapeAsync("Incidents");
-        var auto = await _mesh.OpenIncidentAsync(AutoTenant);
-        var completed = await _mesh.ProposeAsync(auto, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 });
-        var failed = await _mesh.ProposeAsync(auto, "GET_FILE", new { path = @"C:\nowhere.exe", max_file_size_mb = 10 });
-        var manual = await _mesh.OpenIncidentAsync(ManualTenant);
-        var declined = await _mesh.ProposeAsync(manual, "MEMORY_DUMP", new { dump_type = "Full" });
-        var waiting = await _mesh.ProposeAsync(manual, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 });
-        await _mesh.DecideAsync(declined, "Declined", "not on this host", "customer-admin");
-        await _mesh.WaitForStatusAsync(auto, completed, "Completed");
-        await _mesh.WaitForStatusAsync(auto, failed, "Failed");
-        await _mesh.WaitForStatusAsync(manual, declined, "Declined");
+        var auto = await Mesh.OpenIncidentAsync(AutoTenant);
+        var completed = await Mesh.ProposeAsync(auto, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 });
+        var failed = await Mesh.ProposeAsync(auto, "GET_FILE", new { path = @"C:\nowhere.exe", max_file_size_mb = 10 });
+        var manual = await Mesh.OpenIncidentAsync(ManualTenant);
+        var declined = await Mesh.ProposeAsync(manual, "MEMORY_DUMP", new { dump_type = "Full" });
+        var waiting = await Mesh.ProposeAsync(manual, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 });
+        await Mesh.DecideAsync(declined, "Declined", "not on this host", "customer-admin");
+        await Mesh.WaitForStatusAsync(auto, completed, "Completed");
+        await Mesh.WaitForStatusAsync(auto, failed, "Failed");
+        await Mesh.WaitForStatusAsync(manual, declined, "Declined");
 
         // Counters are the process's (every service here shares one); what this test did is the difference.
         var after = await Eventually.ReturnsAsync(() => ScrapeAsync("Incidents"),
@@ -110,14 +111,14 @@ public sealed class ObservabilityTests(Infrastructure infrastructure) : IAsyncLi
         Assert.Equal(0, Value(approvals, "mdrmesh_relay_lag_seconds", ("service", "approvals")));
         Assert.Contains("http_server_request_duration_seconds_count", approvals);
         Assert.Contains("dotnet_gc_", approvals);
-        await _mesh.DecideAsync(waiting, "Confirmed", "go", "customer-admin");
+        await Mesh.DecideAsync(waiting, "Confirmed", "go", "customer-admin");
         await Eventually.ReturnsAsync(() => ScrapeAsync("Approvals"), m => Value(m, "mdrmesh_decisions_pending", ("service", "approvals")) == 0,
             "no decision pending");
     }
 
     private async Task<string> ScrapeAsync(string service)
     {
-        using var response = await _http.GetAsync($"{_mesh.ServiceAddress(service)}/metrics");
+        using var response = await _http.GetAsync($"{Mesh.ServiceAddress(service)}/metrics");
         Assert.Equal(200, (int)response.StatusCode);
         return await response.Content.ReadAsStringAsync();
     }

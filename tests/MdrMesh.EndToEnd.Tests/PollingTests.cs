@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
-using MdrMesh.Testing;
 
 namespace MdrMesh.EndToEnd.Tests;
 
@@ -11,21 +9,15 @@ namespace MdrMesh.EndToEnd.Tests;
 /// below what the poller has already read would never reach it.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class PollingTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class PollingTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson("t-p"))
 {
-    private Mesh _mesh = null!;
-
-    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson("t-p"));
-
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
-
     [Fact]
     public async Task A_poller_from_the_last_update_time_plus_one_sees_every_change()
     {
         const int Incidents = 20, CommentsEach = 15;
         var ids = new List<string>();
         for (var i = 0; i < Incidents; i++)
-            ids.Add((await _mesh.OkAsync("incidents/create", new { summary = $"poll {i}", tenant_id = "t-p", affected_hosts = new[] { "ws-1" } }))
+            ids.Add((await Mesh.OkAsync("incidents/create", new { summary = $"poll {i}", tenant_id = "t-p", affected_hosts = new[] { "ws-1" } }))
                 ["incident_id"]!.GetValue<string>());
 
         var seen = new ConcurrentDictionary<string, int>(); // incident → comments in the newest version the poller read
@@ -35,7 +27,7 @@ public sealed class PollingTests(Infrastructure infrastructure) : IAsyncLifetime
         {
             for (var page = 1; ; page++)
             {
-                var batch = (await _mesh.OkAsync("incidents/list",
+                var batch = (await Mesh.OkAsync("incidents/list",
                     new { min_update_time = cursor + 1, sort = "update_time:asc", page, page_size = 50 }, caller: "siem")).AsArray();
                 foreach (var incident in batch)
                 {
@@ -53,7 +45,7 @@ public sealed class PollingTests(Infrastructure infrastructure) : IAsyncLifetime
         // Every incident gets its comments from several writers at once, all incidents at the same time.
         await Parallel.ForEachAsync(ids.SelectMany(id => Enumerable.Range(0, CommentsEach).Select(n => (id, n))),
             new ParallelOptions { MaxDegreeOfParallelism = 16 },
-            async (change, _) => await _mesh.OkAsync("comments/create", new { incident_id = change.id, text = $"change {change.n}" }));
+            async (change, _) => await Mesh.OkAsync("comments/create", new { incident_id = change.id, text = $"change {change.n}" }));
         Volatile.Write(ref writing, false);
         await poller;
         await PollOnceAsync(); // the poller's next round after the writers stopped
@@ -69,19 +61,19 @@ public sealed class PollingTests(Infrastructure infrastructure) : IAsyncLifetime
     [Fact]
     public async Task A_poller_is_shown_a_change_only_once_no_earlier_writing_transaction_is_open()
     {
-        var id = (await _mesh.OkAsync("incidents/create", new { summary = "horizon", tenant_id = "t-p", affected_hosts = new[] { "ws-1" } }))
+        var id = (await Mesh.OkAsync("incidents/create", new { summary = "horizon", tenant_id = "t-p", affected_hosts = new[] { "ws-1" } }))
             ["incident_id"]!.GetValue<string>();
         long UpdateTime(JsonNode incident) => incident["update_time"]!.GetValue<long>();
         var created = UpdateTime((await Eventually.ReturnsAsync(() => PolledAsync(0), list => list.Count == 1, "the new incident polled"))[0]!);
 
         // A transaction of the service's role that has written (holds an id) and stays open, as a slow commit would.
-        await using var slow = new Npgsql.NpgsqlConnection(_mesh.DatabaseConnectionString);
+        await using var slow = new Npgsql.NpgsqlConnection(Mesh.DatabaseConnectionString);
         await slow.OpenAsync();
         await using var transaction = await slow.BeginTransactionAsync();
         await using (var write = new Npgsql.NpgsqlCommand("select pg_current_xact_id()", slow, transaction)) await write.ExecuteScalarAsync();
 
-        await _mesh.OkAsync("comments/create", new { incident_id = id, text = "after the slow transaction began" });
-        var details = await _mesh.OkAsync("incidents/details", new { incident_id = id });
+        await Mesh.OkAsync("comments/create", new { incident_id = id, text = "after the slow transaction began" });
+        var details = await Mesh.OkAsync("incidents/details", new { incident_id = id });
         Assert.True(UpdateTime(details) > created);
         Assert.Empty(await PolledAsync(created + 1));
 
@@ -89,7 +81,7 @@ public sealed class PollingTests(Infrastructure infrastructure) : IAsyncLifetime
         var polled = await Eventually.ReturnsAsync(() => PolledAsync(created + 1), list => list.Count == 1, "the change polled once the transaction ended");
         Assert.Equal(UpdateTime(details), UpdateTime(polled[0]!));
 
-        async Task<JsonArray> PolledAsync(long from) => (await _mesh.OkAsync("incidents/list",
+        async Task<JsonArray> PolledAsync(long from) => (await Mesh.OkAsync("incidents/list",
             new { min_update_time = from, search_phrase = "horizon", sort = "update_time:asc" }, caller: "siem")).AsArray();
     }
 
@@ -102,9 +94,9 @@ public sealed class PollingTests(Infrastructure infrastructure) : IAsyncLifetime
     public async Task A_siem_sync_sees_every_incident_comment_response_and_attachment_and_every_update_after()
     {
         const int SizeLimit = 2000;
-        var (clientId, refresh) = await _mesh.CreateConnectionAsync("siem-sync", ["FULL_ACCESS"]);
-        var (token, _) = await _mesh.ConfirmAsync(clientId, refresh + "\n");
-        var siem = new Siem(_mesh, clientId, token, SizeLimit);
+        var (clientId, refresh) = await Mesh.CreateConnectionAsync("siem-sync", ["FULL_ACCESS"]);
+        var (token, _) = await Mesh.ConfirmAsync(clientId, refresh + "\n");
+        var siem = new Siem(Mesh, clientId, token, SizeLimit);
 
         var incidents = new List<string>();
         var comments = new HashSet<string>();
@@ -112,17 +104,17 @@ public sealed class PollingTests(Infrastructure infrastructure) : IAsyncLifetime
         var responses = new List<(string Incident, string Response)>();
         for (var i = 0; i < 4; i++)
         {
-            var incident = (await _mesh.OkAsync("incidents/create", new { summary = $"sync {i}", tenant_id = "t-p", affected_hosts = new[] { "WS-1:ws-1" } }))
+            var incident = (await Mesh.OkAsync("incidents/create", new { summary = $"sync {i}", tenant_id = "t-p", affected_hosts = new[] { "WS-1:ws-1" } }))
                 ["incident_id"]!.GetValue<string>();
             incidents.Add(incident);
-            comments.Add((await _mesh.OkAsync("comments/create", new { incident_id = incident, text = $"SOC note {i}" }))["comment_id"]!.GetValue<string>());
+            comments.Add((await Mesh.OkAsync("comments/create", new { incident_id = incident, text = $"SOC note {i}" }))["comment_id"]!.GetValue<string>());
             foreach (var size in new[] { 100, SizeLimit + 1 })
             {
                 var bytes = System.Security.Cryptography.RandomNumberGenerator.GetBytes(size);
-                var (_, uploaded) = await _mesh.CallAsync("attachments/upload", Flow.Upload(incident, $"e{size}.bin", bytes));
+                var (_, uploaded) = await Mesh.CallAsync("attachments/upload", Flow.Upload(incident, $"e{size}.bin", bytes));
                 attachments[uploaded!["attachment_id"]!.GetValue<string>()] = bytes;
             }
-            responses.Add((incident, await _mesh.ProposeAsync(incident, "DISABLE_ISOLATION", new { })));
+            responses.Add((incident, await Mesh.ProposeAsync(incident, "DISABLE_ISOLATION", new { })));
             await siem.PollAsync(); // the sync runs while the SOC works
         }
         await siem.PollAsync();
@@ -138,13 +130,13 @@ public sealed class PollingTests(Infrastructure infrastructure) : IAsyncLifetime
         // The responder confirms each response and comments; the sync then sees the outcomes and its own comments.
         foreach (var (incident, response) in responses)
         {
-            var (status, _) = await _mesh.RawCallAsync(clientId, "response/update", new { response_id = response, status = "Confirmed", comment = "go" }, token);
+            var (status, _) = await Mesh.RawCallAsync(clientId, "response/update", new { response_id = response, status = "Confirmed", comment = "go" }, token);
             Assert.Equal(200, status);
-            var (posted, comment) = await _mesh.RawCallAsync(clientId, "comments/create", new { incident_id = incident, text = "confirmed by the SIEM" }, token);
+            var (posted, comment) = await Mesh.RawCallAsync(clientId, "comments/create", new { incident_id = incident, text = "confirmed by the SIEM" }, token);
             Assert.Equal(200, posted);
             comments.Add(comment!["comment_id"]!.GetValue<string>());
         }
-        foreach (var (incident, response) in responses) await _mesh.WaitForStatusAsync(incident, response, "Completed");
+        foreach (var (incident, response) in responses) await Mesh.WaitForStatusAsync(incident, response, "Completed");
         await siem.PollAsync();
         Assert.Equal(comments.Order(), siem.Comments.Order());
         Assert.All(responses, r => Assert.Equal("Completed", siem.Responses[r.Response]));

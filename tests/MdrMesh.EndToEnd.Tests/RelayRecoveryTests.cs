@@ -1,7 +1,6 @@
 using JasperFx.Events;
 using MdrMesh.Incidents;
 using MdrMesh.ServiceDefaults;
-using MdrMesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MdrMesh.EndToEnd.Tests;
@@ -11,38 +10,36 @@ namespace MdrMesh.EndToEnd.Tests;
 /// liveness, then stops its process; connections the broker drops under load cost nothing.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class RelayRecoveryTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class RelayRecoveryTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson(Tenant))
 {
     private const string Tenant = "tenant-relay";
-    private Mesh _mesh = null!;
     private readonly HttpClient _http = new();
     private readonly HangingMap _hang = new();
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson(Tenant));
-        await _mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "customer-admin");
+        await Mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "customer-admin");
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _hang.Release();
         _http.Dispose();
-        await _mesh.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     /// <summary>The incidents service again, its relay's message map hanging (ignoring every token) the first <paramref name="times"/> calls.</summary>
     private async Task StartIncidentsWithHangingRelayAsync(int times, string stuckAfter)
     {
         _hang.Times = times;
-        await _mesh.KillServiceAsync("Incidents");
-        await _mesh.StartServiceAsync("Incidents", new() { ["Relay:StuckAfter"] = stuckAfter },
+        await Mesh.KillServiceAsync("Incidents");
+        await Mesh.StartServiceAsync("Incidents", new() { ["Relay:StuckAfter"] = stuckAfter },
             services => services.AddSingleton<IMessageMap>(provider => _hang.Around(ActivatorUtilities.CreateInstance<IncidentMessages>(provider))));
     }
 
     private async Task<(int Status, string Body)> ProbeAsync(string probe)
     {
-        using var answer = await _http.GetAsync($"{_mesh.ServiceAddress("Incidents")}/{probe}");
+        using var answer = await _http.GetAsync($"{Mesh.ServiceAddress("Incidents")}/{probe}");
         return ((int)answer.StatusCode, await answer.Content.ReadAsStringAsync());
     }
 
@@ -51,12 +48,12 @@ public sealed class RelayRecoveryTests(Infrastructure infrastructure) : IAsyncLi
     {
         await StartIncidentsWithHangingRelayAsync(times: 1, stuckAfter: "00:00:02");
         var restartsBefore = await RestartsAsync();
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
-        var response = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+        var response = await Mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
         await Eventually.HoldsAsync(() => _hang.Hanging > 0, TimeSpan.FromSeconds(10), "the relay hangs");
 
-        await _mesh.WaitForStatusAsync(incident, response, "Completed");
-        Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await _mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
+        await Mesh.WaitForStatusAsync(incident, response, "Completed");
+        Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await Mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
         Assert.Equal(restartsBefore + 1, await RestartsAsync());
         // Once the watchdog sees it move, the probes are well again.
         await Eventually.ReturnsAsync(() => ProbeAsync("health/ready"), probe => probe.Status == 200, "ready again");
@@ -67,22 +64,22 @@ public sealed class RelayRecoveryTests(Infrastructure infrastructure) : IAsyncLi
     public async Task A_relay_stuck_for_good_fails_readiness_then_liveness_then_stops_its_process_and_a_new_one_delivers()
     {
         await StartIncidentsWithHangingRelayAsync(times: int.MaxValue, stuckAfter: "00:00:01");
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
-        var response = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+        var response = await Mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
 
         var ready = await Eventually.ReturnsAsync(() => ProbeAsync("health/ready"), probe => probe.Status == 503, "readiness fails");
         Assert.Equal("Unhealthy", ready.Body);
         await Eventually.ReturnsAsync(() => ProbeAsync("health/live"), probe => probe.Status == 503, "liveness fails");
-        var incidents = _mesh.Service("Incidents");
+        var incidents = Mesh.Service("Incidents");
         await Eventually.HoldsAsync(() => incidents.Lifetime.ApplicationStopping.IsCancellationRequested, TimeSpan.FromSeconds(20), "the process stops");
 
         // What a restart policy does: a new process, whose relay publishes what the stuck one could not.
         _hang.Release();
-        await _mesh.KillServiceAsync("Incidents");
-        await _mesh.StartServiceAsync("Incidents");
-        await _mesh.WaitForStatusAsync(incident, response, "Completed");
+        await Mesh.KillServiceAsync("Incidents");
+        await Mesh.StartServiceAsync("Incidents");
+        await Mesh.WaitForStatusAsync(incident, response, "Completed");
         // Completed once by the executor (a decision that arrives later is recorded too, showing the status it finds).
-        Assert.Single(await _mesh.ResponseHistoryAsync(incident, response), r => r.Status == "Completed" && r.By == "executor");
+        Assert.Single(await Mesh.ResponseHistoryAsync(incident, response), r => r.Status == "Completed" && r.By == "executor");
     }
 
     [Fact]
@@ -93,19 +90,19 @@ public sealed class RelayRecoveryTests(Infrastructure infrastructure) : IAsyncLi
         {
             for (var i = 0; i < 10; i++)
             {
-                var incident = await _mesh.OpenIncidentAsync(Tenant);
-                proposed.Add((incident, await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 })));
+                var incident = await Mesh.OpenIncidentAsync(Tenant);
+                proposed.Add((incident, await Mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 })));
             }
             // The broker lists connections a few seconds after they open (its statistics interval).
-            await Eventually.ReturnsAsync(() => infrastructure.CloseConnectionsAsync(_mesh.Vhost), closed => closed > 0, "connections closed");
+            await Eventually.ReturnsAsync(() => Infrastructure.CloseConnectionsAsync(Mesh.Vhost), closed => closed > 0, "connections closed");
         }
 
         foreach (var (incident, response) in proposed)
         {
-            await _mesh.WaitForStatusAsync(incident, response, "Completed");
+            await Mesh.WaitForStatusAsync(incident, response, "Completed");
             // Each step recorded once: proposed, decided by the setting, started and completed by the executor. (A decision
             // and an execution come from two services: a dropped connection may deliver the decision after the start.)
-            var history = await _mesh.ResponseHistoryAsync(incident, response);
+            var history = await Mesh.ResponseHistoryAsync(incident, response);
             Assert.Equal(("New", "soc"), history[0]);
             Assert.Single(history, r => r.By.StartsWith("auto-accept", StringComparison.Ordinal));
             Assert.Single(history, r => r.Status == "InProgress" && r.By == "executor");
@@ -117,7 +114,7 @@ public sealed class RelayRecoveryTests(Infrastructure infrastructure) : IAsyncLi
     /// <summary>The incidents relay's restarts by its watchdog, as <c>/metrics</c> reports them.</summary>
     private async Task<double> RestartsAsync()
     {
-        var text = await _http.GetStringAsync($"{_mesh.ServiceAddress("Incidents")}/metrics");
+        var text = await _http.GetStringAsync($"{Mesh.ServiceAddress("Incidents")}/metrics");
         return text.Split('\n')
             .Where(line => line.StartsWith("mdrmesh_relay_restarts_total{", StringComparison.Ordinal) && line.Contains("service=\"incidents\""))
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));

@@ -3,7 +3,6 @@ using Marten;
 using MassTransit;
 using MdrMesh.Contracts.Messages;
 using MdrMesh.Contracts.Responses;
-using MdrMesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ApprovalEvents = MdrMesh.Approvals.Deciding;
 using Decision = MdrMesh.Approvals.Deciding.Decision;
@@ -15,18 +14,16 @@ namespace MdrMesh.EndToEnd.Tests;
 
 /// <summary>Duplicates and crashes: at-least-once delivery in, exactly one decision and one execution out.</summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class ReliabilityTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class ReliabilityTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson(Tenant))
 {
     private const string Tenant = "tenant-auto";
-    private Mesh _mesh = null!;
     private IBusControl _bus = null!;
     private readonly ConcurrentQueue<(Guid? MessageId, ResponseExecuted Message)> _executed = new();
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson(Tenant));
-        await _mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "customer-admin");
-        var vhost = _mesh.Vhost;
+        await Mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "customer-admin");
+        var vhost = Mesh.Vhost;
         _bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(vhost.Uri, h =>
@@ -43,30 +40,30 @@ public sealed class ReliabilityTests(Infrastructure infrastructure) : IAsyncLife
         await _bus.StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _bus.StopAsync();
-        await _mesh.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
     public async Task The_same_proposal_delivered_twice_is_decided_once()
     {
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
-        var response = await _mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
-        await _mesh.WaitForStatusAsync(incident, response, "Completed");
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+        var response = await Mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+        await Mesh.WaitForStatusAsync(incident, response, "Completed");
 
         var again = new ResponseProposed(Guid.Parse(response), Tenant, Guid.Parse(incident), "ws-1",
             new GetFileParameters(@"C:\Users\alice\invoice.exe", 1), "again", DateTimeOffset.UtcNow, "soc");
         await _bus.Publish(again);
         await _bus.Publish(again);
         // The queue is first in, first out: once a later proposal is through, the repeats were handled.
-        var marker = await _mesh.ProposeAsync(incident, "DISABLE_ISOLATION", new { });
-        await _mesh.WaitForStatusAsync(incident, marker, "Completed");
+        var marker = await Mesh.ProposeAsync(incident, "DISABLE_ISOLATION", new { });
+        await Mesh.WaitForStatusAsync(incident, marker, "Completed");
 
         Assert.Equal([typeof(ApprovalEvents.ResponseProposed), typeof(ApprovalEvents.ResponseAccepted), typeof(ApprovalEvents.ExecutionRequested)], await StreamAsync("Approvals", response));
         Assert.Equal([typeof(ExecutorEvents.ResponseExecutionStarted), typeof(ExecutorEvents.ResponseExecuted)], await StreamAsync("Executor", response));
-        Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await _mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
+        Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await Mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
     }
 
     [Fact]
@@ -91,17 +88,17 @@ public sealed class ReliabilityTests(Infrastructure infrastructure) : IAsyncLife
     public async Task A_service_killed_after_its_commit_and_before_its_publish_finishes_the_flow_after_restart(string service)
     {
         // With its relay stopped, the service commits but publishes nothing: the window a crash can hit.
-        await _mesh.KillServiceAsync(service);
-        await _mesh.StartServiceAsync(service, new() { ["Marten:Daemon"] = "Disabled" });
-        var incident = await _mesh.OpenIncidentAsync(Tenant);
-        var response = await _mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 600 });
+        await Mesh.KillServiceAsync(service);
+        await Mesh.StartServiceAsync(service, new() { ["Marten:Daemon"] = "Disabled" });
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+        var response = await Mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 600 });
         await Eventually.ReturnsAsync(() => CommittedAsync(service, response), committed => committed, $"{service} committed its part");
 
-        await _mesh.KillServiceAsync(service);
-        await _mesh.StartServiceAsync(service);
+        await Mesh.KillServiceAsync(service);
+        await Mesh.StartServiceAsync(service);
 
-        await _mesh.WaitForStatusAsync(incident, response, "Completed");
-        Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await _mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
+        await Mesh.WaitForStatusAsync(incident, response, "Completed");
+        Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await Mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
         Assert.Equal(3, (await StreamAsync("Approvals", response)).Count);
         Assert.Equal(2, (await StreamAsync("Executor", response)).Count);
     }
@@ -114,13 +111,13 @@ public sealed class ReliabilityTests(Infrastructure infrastructure) : IAsyncLife
 
         await _bus.Publish(orphan);
 
-        await Eventually.ReturnsAsync(() => infrastructure.QueueDepthAsync(_mesh.Vhost, "response-progress_error"), depth => depth == 1,
+        await Eventually.ReturnsAsync(() => Infrastructure.QueueDepthAsync(Mesh.Vhost, "response-progress_error"), depth => depth == 1,
             "the orphan decision in the error queue", seconds: 60);
     }
 
     private async Task<bool> CommittedAsync(string service, string responseId)
     {
-        var store = _mesh.Service(service).Services.GetRequiredService<IDocumentStore>();
+        var store = Mesh.Service(service).Services.GetRequiredService<IDocumentStore>();
         await using var query = store.QuerySession(Tenant);
         var id = Guid.Parse(responseId);
         return service switch
@@ -133,7 +130,7 @@ public sealed class ReliabilityTests(Infrastructure infrastructure) : IAsyncLife
 
     private async Task<List<Type>> StreamAsync(string service, string streamId)
     {
-        await using var query = _mesh.Service(service).Services.GetRequiredService<IDocumentStore>().QuerySession(Tenant);
+        await using var query = Mesh.Service(service).Services.GetRequiredService<IDocumentStore>().QuerySession(Tenant);
         return (await query.Events.FetchStreamAsync(Guid.Parse(streamId))).Select(e => e.Data.GetType()).ToList();
     }
 }

@@ -1,30 +1,23 @@
-using MdrMesh.Testing;
-
 namespace MdrMesh.EndToEnd.Tests;
 
 /// <summary>Two tenants with the same asset ids: their incidents, responses and history never mix.</summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class TenancyTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class TenancyTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson("tenant-x", "tenant-y"))
 {
-    private Mesh _mesh = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson("tenant-x", "tenant-y"));
-        await _mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "customer-admin");
+        await Mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "customer-admin");
     }
-
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
 
     [Fact]
     public async Task The_auto_accept_history_shows_a_customer_only_the_switches_that_decide_for_their_tenants()
     {
-        await _mesh.OkAsync("auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { "tenant-x", "tenant-y" } });
-        await _mesh.OkAsync("auto_accept/set", new { mode = "DISABLED" });
-        var (clientId, refresh) = await _mesh.CreateConnectionAsync("customer-x", ["RESPONSE_MANAGEMENT"], ["tenant-x"]);
-        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+        await Mesh.OkAsync("auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { "tenant-x", "tenant-y" } });
+        await Mesh.OkAsync("auto_accept/set", new { mode = "DISABLED" });
+        var (clientId, refresh) = await Mesh.CreateConnectionAsync("customer-x", ["RESPONSE_MANAGEMENT"], ["tenant-x"]);
+        var (access, _) = await Mesh.ConfirmAsync(clientId, refresh);
 
-        var (status, history) = await _mesh.RawCallAsync(clientId, "auto_accept/history", new { }, access);
+        var (status, history) = await Mesh.RawCallAsync(clientId, "auto_accept/history", new { }, access);
 
         Assert.Equal(200, status);
         var changes = history!.AsArray().Select(c => (c!["tenant_id"]?.GetValue<string>(), c["version"]!.GetValue<long>(), c["enabled"]!.GetValue<bool>())).ToList();
@@ -38,23 +31,23 @@ public sealed class TenancyTests(Infrastructure infrastructure) : IAsyncLifetime
     [Fact]
     public async Task Incidents_responses_and_history_stay_within_their_tenant()
     {
-        var x = await _mesh.OpenIncidentAsync("tenant-x", "Same summary");
-        var y = await _mesh.OpenIncidentAsync("tenant-y", "Same summary");
-        var onX = await _mesh.ProposeAsync(x, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
-        var onY = await _mesh.ProposeAsync(y, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+        var x = await Mesh.OpenIncidentAsync("tenant-x", "Same summary");
+        var y = await Mesh.OpenIncidentAsync("tenant-y", "Same summary");
+        var onX = await Mesh.ProposeAsync(x, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+        var onY = await Mesh.ProposeAsync(y, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
 
         // Same asset id, same path: each tenant's own endpoint answered.
-        Assert.Equal("2048", (await _mesh.WaitForStatusAsync(x, onX, "Completed"))["details"]!["size_bytes"]!.GetValue<string>());
-        Assert.Equal("4096", (await _mesh.WaitForStatusAsync(y, onY, "Completed"))["details"]!["size_bytes"]!.GetValue<string>());
+        Assert.Equal("2048", (await Mesh.WaitForStatusAsync(x, onX, "Completed"))["details"]!["size_bytes"]!.GetValue<string>());
+        Assert.Equal("4096", (await Mesh.WaitForStatusAsync(y, onY, "Completed"))["details"]!["size_bytes"]!.GetValue<string>());
 
-        var listX = (await _mesh.OkAsync("incidents/list", new { tenants_names = new[] { "tenant-x" } })).AsArray();
+        var listX = (await Mesh.OkAsync("incidents/list", new { tenants_names = new[] { "tenant-x" } })).AsArray();
         Assert.Equal([x], listX.Select(i => i!["incident_id"]!.GetValue<string>()));
         Assert.Equal([onX], listX[0]!["responses"]!.AsArray().Select(r => r!["response_id"]!.GetValue<string>()));
-        Assert.Equal(1, (await _mesh.OkAsync("incidents/count", new { tenants_names = new[] { "tenant-y" } }))["count"]!.GetValue<int>());
-        Assert.Equal(2, (await _mesh.OkAsync("incidents/count", new { }))["count"]!.GetValue<int>());
-        Assert.Equal([onY], (await _mesh.OkAsync("responses/list", new { incident_id = y })).AsArray().Select(r => r!["response_id"]!.GetValue<string>()));
+        Assert.Equal(1, (await Mesh.OkAsync("incidents/count", new { tenants_names = new[] { "tenant-y" } }))["count"]!.GetValue<int>());
+        Assert.Equal(2, (await Mesh.OkAsync("incidents/count", new { }))["count"]!.GetValue<int>());
+        Assert.Equal([onY], (await Mesh.OkAsync("responses/list", new { incident_id = y })).AsArray().Select(r => r!["response_id"]!.GetValue<string>()));
 
-        var historyX = (await _mesh.HistoryAsync(x)).ToJsonString();
+        var historyX = (await Mesh.HistoryAsync(x)).ToJsonString();
         Assert.Contains(onX, historyX);
         Assert.DoesNotContain(onY, historyX);
         Assert.DoesNotContain("4096", historyX);

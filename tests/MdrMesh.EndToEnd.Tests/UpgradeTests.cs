@@ -1,11 +1,7 @@
-using JasperFx;
-using JasperFx.Events;
 using JasperFx.Events.Projections;
-using JasperFx.MultiTenancy;
 using Marten;
 using MdrMesh.Incidents;
 using MdrMesh.Incidents.OpeningIncident;
-using MdrMesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MdrMesh.EndToEnd.Tests;
@@ -15,17 +11,13 @@ namespace MdrMesh.EndToEnd.Tests;
 /// inline snapshot then (numeric revisions), written by the incident service itself now.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class UpgradeTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class UpgradeTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson("t-u"))
 {
     private readonly Guid _old = Guid.NewGuid();
     private readonly Guid _formerResponse = Guid.NewGuid();
     private readonly Guid _formerIncident = Guid.NewGuid();
-    private Mesh _mesh = null!;
 
-    public async Task InitializeAsync() =>
-        _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson("t-u"), prepareDatabase: WriteAsTheEarlierVersionAsync);
-
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+    protected override Func<string, Task> PrepareDatabase => WriteAsTheEarlierVersionAsync;
 
     // The incident schema as the inline-snapshot version made it, with one incident in it.
     private async Task WriteAsTheEarlierVersionAsync(string database)
@@ -52,16 +44,9 @@ public sealed class UpgradeTests(Infrastructure infrastructure) : IAsyncLifetime
             new Earlier.ExecutionFailed(_formerResponse, at, "executor"), new Earlier.ExecutionUndone(_formerResponse, at, "executor"));
     }
 
-    // A store set up as the services set theirs up (own schema, conjoined tenancy), writing as an earlier version did.
-    private static DocumentStore EarlierStore(string database, string schema, Action<StoreOptions>? more = null) => DocumentStore.For(options =>
+    // A store set up as the services set theirs up, writing as an earlier version did.
+    private static DocumentStore EarlierStore(string database, string schema, Action<StoreOptions>? more = null) => ServiceStore.For(database, schema, options =>
     {
-        options.Connection(database);
-        options.DatabaseSchemaName = schema;
-        options.Events.DatabaseSchemaName = schema;
-        options.Events.TenancyStyle = TenancyStyle.Conjoined;
-        options.Events.StreamIdentity = StreamIdentity.AsGuid;
-        options.Policies.AllDocumentsAreMultiTenanted();
-        options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         options.UseSystemTextJsonForSerialization(configure: json => json.AllowOutOfOrderMetadataProperties = true);
         more?.Invoke(options);
     });
@@ -85,17 +70,17 @@ public sealed class UpgradeTests(Infrastructure infrastructure) : IAsyncLifetime
     [Fact]
     public async Task An_incident_of_the_earlier_version_is_read_and_changed()
     {
-        var before = await _mesh.OkAsync("incidents/details", new { incident_id = _old });
+        var before = await Mesh.OkAsync("incidents/details", new { incident_id = _old });
         Assert.Equal("Written before", before["summary"]!.GetValue<string>());
 
-        await _mesh.OkAsync("comments/create", new { incident_id = _old, text = "after the upgrade" });
-        await _mesh.OkAsync("incidents/update", new { incident_id = _old, status = "On hold" });
+        await Mesh.OkAsync("comments/create", new { incident_id = _old, text = "after the upgrade" });
+        await Mesh.OkAsync("incidents/update", new { incident_id = _old, status = "On hold" });
 
-        var after = await _mesh.OkAsync("incidents/details", new { incident_id = _old });
+        var after = await Mesh.OkAsync("incidents/details", new { incident_id = _old });
         Assert.Equal("On hold", after["status"]!.GetValue<string>());
         Assert.Equal("after the upgrade", Assert.Single(after["comments"]!.AsArray())!["text"]!.GetValue<string>());
         Assert.True(after["update_time"]!.GetValue<long>() > before["update_time"]!.GetValue<long>());
-        var history = (await _mesh.OkAsync("incidents/history", new { incident_id = _old })).AsArray();
+        var history = (await Mesh.OkAsync("incidents/history", new { incident_id = _old })).AsArray();
         Assert.Equal(["create", "update"], history.Select(r => r!["operation"]!.GetValue<string>()));
     }
 
@@ -109,7 +94,7 @@ public sealed class UpgradeTests(Infrastructure infrastructure) : IAsyncLifetime
     [InlineData("Executor", "ResponseExecutionStarted ResponseExecuted ResponseFailed ResponseUndone")]
     public async Task Events_stored_under_their_former_names_are_read_under_the_new_ones(string service, string expected)
     {
-        var store = _mesh.Service(service).Services.GetRequiredService<IDocumentStore>();
+        var store = Mesh.Service(service).Services.GetRequiredService<IDocumentStore>();
         await using var query = store.QuerySession("t-u");
         var events = await query.Events.FetchStreamAsync(service == "Incidents" ? _formerIncident : _formerResponse);
         Assert.Equal(expected.Split(' '), events.Select(e => e.Data.GetType().Name));
@@ -129,7 +114,7 @@ public sealed class UpgradeTests(Infrastructure infrastructure) : IAsyncLifetime
     [InlineData("Gateway")]
     public async Task A_restart_finds_the_schema_as_defined(string service)
     {
-        var store = _mesh.Service(service).Services.GetRequiredService<IDocumentStore>();
+        var store = Mesh.Service(service).Services.GetRequiredService<IDocumentStore>();
         var migration = await store.Storage.Database.CreateMigrationAsync();
         Assert.True(migration.Difference == Weasel.Core.SchemaPatchDifference.None,
             $"{service} would change its schema at the next start: {string.Join("; ", migration.Deltas.Where(d => d.Difference != Weasel.Core.SchemaPatchDifference.None).Select(d => d.SchemaObject.Identifier))}");

@@ -1,5 +1,3 @@
-using MdrMesh.Testing;
-
 namespace MdrMesh.Integration.Tests;
 
 /// <summary>One PostgreSQL and one RabbitMQ for every test class of this assembly.</summary>

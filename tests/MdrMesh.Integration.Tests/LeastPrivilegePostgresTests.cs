@@ -1,9 +1,5 @@
 using System.Runtime.CompilerServices;
-using JasperFx;
-using JasperFx.Events;
-using JasperFx.MultiTenancy;
 using Marten;
-using MdrMesh.Testing;
 using Npgsql;
 
 namespace MdrMesh.Integration.Tests;
@@ -67,16 +63,9 @@ public sealed class LeastPrivilegePostgresTests(Infrastructure infrastructure) :
     private string As(string role) =>
         new NpgsqlConnectionStringBuilder(_admin) { Username = role, Password = _password }.ConnectionString;
 
-    /// <summary>A Marten store set up like the services' (own schema, conjoined tenancy, objects created on demand).</summary>
-    private static DocumentStore Store(string connectionString, string schema) => DocumentStore.For(options =>
+    /// <summary>A Marten store set up like the services', with this test's note document and event.</summary>
+    private static DocumentStore Store(string connectionString, string schema) => ServiceStore.For(connectionString, schema, options =>
     {
-        options.Connection(connectionString);
-        options.DatabaseSchemaName = schema;
-        options.Events.DatabaseSchemaName = schema;
-        options.Events.TenancyStyle = TenancyStyle.Conjoined;
-        options.Events.StreamIdentity = StreamIdentity.AsGuid;
-        options.Policies.AllDocumentsAreMultiTenanted();
-        options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         options.Schema.For<PrivilegeNote>();
         options.Events.AddEventType<PrivilegeNoted>();
     });

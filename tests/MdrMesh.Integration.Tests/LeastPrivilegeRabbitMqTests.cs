@@ -5,7 +5,6 @@ using System.Text;
 using MassTransit;
 using MdrMesh.Contracts.Messages;
 using MdrMesh.Contracts.Responses;
-using MdrMesh.Testing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 

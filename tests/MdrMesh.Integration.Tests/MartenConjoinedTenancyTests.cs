@@ -2,7 +2,6 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.MultiTenancy;
 using Marten;
-using MdrMesh.Testing;
 
 namespace MdrMesh.Integration.Tests;
 

@@ -5,7 +5,6 @@ using MdrMesh.Contracts.Isolation;
 using MdrMesh.Contracts.Messages;
 using MdrMesh.Contracts.Responses;
 using MdrMesh.Incidents;
-using MdrMesh.Testing;
 using IncidentClosed = MdrMesh.Contracts.Messages.IncidentClosed;
 using ProposedEvent = MdrMesh.Incidents.ProposingResponse.ResponseProposed;
 

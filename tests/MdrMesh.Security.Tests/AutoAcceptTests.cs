@@ -1,7 +1,5 @@
-using System.Text.Json.Nodes;
 using Marten;
 using MdrMesh.Approvals.Deciding;
-using MdrMesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MdrMesh.Security.Tests;
@@ -11,36 +9,32 @@ namespace MdrMesh.Security.Tests;
 /// one over every tenant sets the installation default and every tenant's state. Through the real gateway.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class AutoAcceptTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class AutoAcceptTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
     private const string Root = "root";
-    private Mesh _mesh = null!;
     private string _a = "", _b = "", _c = "";
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _mesh = await Mesh.StartAsync(infrastructure, "[]");
         _a = await TenantAsync("Alpha");
         _b = await TenantAsync("Bravo");
         _c = await TenantAsync("Charlie");
-        await _mesh.OkAsync("assets/register", new { asset_id = $"ws-{Root}", tenant_id = Root, host_name = "WS" });
+        await Mesh.OkAsync("assets/register", new { asset_id = $"ws-{Root}", tenant_id = Root, host_name = "WS" });
     }
-
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
 
     private async Task<string> TenantAsync(string name)
     {
-        var tenant = (await _mesh.OkAsync("tenants/create", new { name }))["tenant_id"]!.GetValue<string>();
-        await _mesh.OkAsync("assets/register", new { asset_id = $"ws-{tenant}", tenant_id = tenant, host_name = "WS" });
+        var tenant = (await Mesh.OkAsync("tenants/create", new { name }))["tenant_id"]!.GetValue<string>();
+        await Mesh.OkAsync("assets/register", new { asset_id = $"ws-{tenant}", tenant_id = tenant, host_name = "WS" });
         return tenant;
     }
 
     /// <summary>A connection with RESPONSE_MANAGEMENT over <paramref name="tenants"/>; returns a caller of auto_accept methods.</summary>
     private async Task<Func<string, object, Task<(int Status, JsonNode? Body)>>> LimitedAsync(string name, params string[] tenants)
     {
-        var (clientId, refresh) = await _mesh.CreateConnectionAsync(name, ["RESPONSE_MANAGEMENT"], tenants);
-        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
-        return (method, body) => _mesh.RawCallAsync(clientId, method, body, access);
+        var (clientId, refresh) = await Mesh.CreateConnectionAsync(name, ["RESPONSE_MANAGEMENT"], tenants);
+        var (access, _) = await Mesh.ConfirmAsync(clientId, refresh);
+        return (method, body) => Mesh.RawCallAsync(clientId, method, body, access);
     }
 
     private static async Task<JsonNode> OkAsync(Func<string, object, Task<(int Status, JsonNode? Body)>> connection, string method, object body)
@@ -53,9 +47,9 @@ public sealed class AutoAcceptTests(Infrastructure infrastructure) : IAsyncLifet
     /// <summary>Proposes a response in the tenant; returns the incident and response ids.</summary>
     private async Task<(string Incident, string Response)> ProposeAsync(string tenant)
     {
-        var incident = (await _mesh.OkAsync("incidents/create", new { summary = "Miner", affected_hosts = new[] { $"WS:ws-{tenant}" }, tenant_id = tenant }))
+        var incident = (await Mesh.OkAsync("incidents/create", new { summary = "Miner", affected_hosts = new[] { $"WS:ws-{tenant}" }, tenant_id = tenant }))
             ["incident_id"]!.GetValue<string>();
-        return (incident, await _mesh.ProposeAsync(incident, "DISABLE_ISOLATION", new { }, $"ws-{tenant}"));
+        return (incident, await Mesh.ProposeAsync(incident, "DISABLE_ISOLATION", new { }, $"ws-{tenant}"));
     }
 
     /// <summary>
@@ -66,7 +60,7 @@ public sealed class AutoAcceptTests(Infrastructure infrastructure) : IAsyncLifet
     {
         var decision = await Eventually.ReturnsAsync(async () =>
         {
-            await using var query = _mesh.Service("Approvals").Services.GetRequiredService<IDocumentStore>().QuerySession();
+            await using var query = Mesh.Service("Approvals").Services.GetRequiredService<IDocumentStore>().QuerySession();
             return await query.Query<Decision>().Where(d => d.AnyTenant() && d.Id == Guid.Parse(responseId)).FirstOrDefaultAsync();
         }, d => d is not null, $"the approvals service knows response {responseId}");
         return decision!.Status.ToString();
@@ -85,7 +79,7 @@ public sealed class AutoAcceptTests(Infrastructure infrastructure) : IAsyncLifet
     [Fact]
     public async Task A_connection_limited_to_B_selecting_B_leaves_the_other_tenants_auto_accepted()
     {
-        await _mesh.OkAsync("auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { _a } }, caller: "admin");
+        await Mesh.OkAsync("auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { _a } }, caller: "admin");
         var bravo = await LimitedAsync("Bravo admin", _b);
 
         await OkAsync(bravo, "auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { _b } });
@@ -93,14 +87,14 @@ public sealed class AutoAcceptTests(Infrastructure infrastructure) : IAsyncLifet
         Assert.Equal(Expect((_a, true), (_b, true), (_c, false), (Root, false)), await OutcomesAsync(_a, _b, _c, Root));
         // The accepted response runs through the whole pipeline, and its history names the tenant's own setting.
         var (incident, response) = await ProposeAsync(_a);
-        await Eventually.ReturnsAsync(() => _mesh.ResponseAsync(incident, response), r => r["status"]!.GetValue<string>() != "New", "accepted");
-        Assert.Contains(("Confirmed", $"auto-accept setting v1 (TENANT:{_a})"), await _mesh.ResponseHistoryAsync(incident, response));
+        await Eventually.ReturnsAsync(() => Mesh.ResponseAsync(incident, response), r => r["status"]!.GetValue<string>() != "New", "accepted");
+        Assert.Contains(("Confirmed", $"auto-accept setting v1 (TENANT:{_a})"), await Mesh.ResponseHistoryAsync(incident, response));
     }
 
     [Fact]
     public async Task A_limited_connection_turns_its_own_tenant_off_and_the_others_keep_auto_accept()
     {
-        await _mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "admin");
+        await Mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "admin");
         var bravo = await LimitedAsync("Bravo admin", _b);
 
         var view = await OkAsync(bravo, "auto_accept/set", new { mode = "DISABLED" });
@@ -108,14 +102,14 @@ public sealed class AutoAcceptTests(Infrastructure infrastructure) : IAsyncLifet
         Assert.Equal("DISABLED", view["mode"]!.GetValue<string>());
         Assert.Equal(Expect((_a, true), (_b, false), (_c, true), (Root, true)), await OutcomesAsync(_a, _b, _c, Root));
         var (incident, response) = await ProposeAsync(Root);
-        await Eventually.ReturnsAsync(() => _mesh.ResponseAsync(incident, response), r => r["status"]!.GetValue<string>() != "New", "accepted");
-        Assert.Contains(("Confirmed", "auto-accept setting v1 (ALL_TENANTS)"), await _mesh.ResponseHistoryAsync(incident, response));
+        await Eventually.ReturnsAsync(() => Mesh.ResponseAsync(incident, response), r => r["status"]!.GetValue<string>() != "New", "accepted");
+        Assert.Contains(("Confirmed", "auto-accept setting v1 (ALL_TENANTS)"), await Mesh.ResponseHistoryAsync(incident, response));
     }
 
     [Fact]
     public async Task A_connection_over_A_and_B_changes_only_A_and_B_and_cannot_name_other_tenants()
     {
-        await _mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "admin");
+        await Mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "admin");
         var both = await LimitedAsync("A and B admin", _a, _b);
 
         await OkAsync(both, "auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { _a } });
@@ -148,32 +142,32 @@ public sealed class AutoAcceptTests(Infrastructure infrastructure) : IAsyncLifet
     {
         var bravo = await LimitedAsync("Bravo admin", _b);
         await OkAsync(bravo, "auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { _b } });
-        await _mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "admin");
+        await Mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "admin");
         await OkAsync(bravo, "auto_accept/set", new { mode = "DISABLED" });
 
-        await _mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "admin");
+        await Mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "admin");
         var later = await TenantAsync("Delta");
 
         Assert.Equal(Expect((_a, true), (_b, true), (later, true), (Root, true)), await OutcomesAsync(_a, _b, later, Root));
 
-        await _mesh.OkAsync("auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { _c } }, caller: "admin");
+        await Mesh.OkAsync("auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { _c } }, caller: "admin");
         Assert.Equal(Expect((_a, false), (_b, false), (_c, true), (later, false), (Root, false)), await OutcomesAsync(_a, _b, _c, later, Root));
 
-        await _mesh.OkAsync("auto_accept/set", new { mode = "DISABLED" }, caller: "admin");
+        await Mesh.OkAsync("auto_accept/set", new { mode = "DISABLED" }, caller: "admin");
         Assert.Equal(Expect((_c, false), (Root, false)), await OutcomesAsync(_c, Root));
     }
 
     [Fact]
     public async Task Get_shows_a_limited_connection_only_its_own_tenants_and_who_changed_them()
     {
-        await _mesh.OkAsync("auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { _a, _b, Root } }, caller: "admin");
+        await Mesh.OkAsync("auto_accept/set", new { mode = "SELECTED_TENANTS", tenant_ids = new[] { _a, _b, Root } }, caller: "admin");
         var charlieAndA = await LimitedAsync("A and C admin", _a, _c);
         var bravo = await LimitedAsync("Bravo admin", _b);
         await OkAsync(bravo, "auto_accept/set", new { mode = "DISABLED" });
 
         var mine = await OkAsync(charlieAndA, "auto_accept/get", new { });
         var theirs = await OkAsync(bravo, "auto_accept/get", new { });
-        var everything = await _mesh.OkAsync("auto_accept/get", new { }, caller: "admin");
+        var everything = await Mesh.OkAsync("auto_accept/get", new { }, caller: "admin");
 
         Assert.Equal("SELECTED_TENANTS", mine["mode"]!.GetValue<string>());
         Assert.Equal([_a], mine["tenant_ids"]!.AsArray().Select(t => t!.GetValue<string>()));

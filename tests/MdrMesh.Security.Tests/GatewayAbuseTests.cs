@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using Marten;
 using MdrMesh.Gateway.Access;
-using MdrMesh.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,42 +12,36 @@ namespace MdrMesh.Security.Tests;
 
 /// <summary>Races, floods, oversized bodies, dead services and look-alike names, through the real gateway.</summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class GatewayAbuseTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class GatewayAbuseTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
-    private Mesh _mesh = null!;
-
-    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]");
-
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
-
     [Fact]
     public async Task One_refresh_token_presented_16_times_at_once_gets_16_pairs_and_a_late_reuse_revokes_the_chain()
     {
-        var (clientId, first) = await _mesh.CreateConnectionAsync("racer", ["INCIDENT_ACCESS"]);
+        var (clientId, first) = await Mesh.CreateConnectionAsync("racer", ["INCIDENT_ACCESS"]);
         var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() =>
-            _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = first }, null))));
+            Mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = first }, null))));
 
         Assert.All(answers, a => Assert.Equal(200, a.Status));
         var access = answers[0].Body!["access_token"]!.GetValue<string>();
-        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
+        Assert.Equal(200, (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
 
         // Past the grace period the same token is theft: the chain is cut, newer tokens included.
-        _mesh.TokenClock.Advance(TimeSpan.FromSeconds(31));
-        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = first }, null)).Status);
-        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
+        Mesh.TokenClock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(401, (await Mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = first }, null)).Status);
+        Assert.Equal(401, (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
         var newer = answers[1].Body!["refresh_token"]!.GetValue<string>();
-        Assert.Equal(401, (await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = newer }, null)).Status);
+        Assert.Equal(401, (await Mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = newer }, null)).Status);
     }
 
     [Fact]
     public async Task A_connection_revoked_through_another_gateway_instance_is_refused_within_the_cache_lifetime()
     {
-        var (clientId, refresh) = await _mesh.CreateConnectionAsync("elsewhere", ["INCIDENT_ACCESS"]);
-        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
-        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
+        var (clientId, refresh) = await Mesh.CreateConnectionAsync("elsewhere", ["INCIDENT_ACCESS"]);
+        var (access, _) = await Mesh.ConfirmAsync(clientId, refresh);
+        Assert.Equal(200, (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
 
         // Another instance revokes it: written to the shared database, past this gateway's cache.
-        var store = _mesh.Service("Gateway").Services.GetRequiredService<IDocumentStore>();
+        var store = Mesh.Service("Gateway").Services.GetRequiredService<IDocumentStore>();
         await using (var session = store.LightweightSession())
         {
             var connection = await session.LoadAsync<ApiConnection>(clientId);
@@ -56,32 +49,32 @@ public sealed class GatewayAbuseTests(Infrastructure infrastructure) : IAsyncLif
             await session.SaveChangesAsync();
         }
 
-        await Eventually.ReturnsAsync(() => _mesh.RawCallAsync(clientId, "incidents/count", new { }, access), a => a.Status == 401,
+        await Eventually.ReturnsAsync(() => Mesh.RawCallAsync(clientId, "incidents/count", new { }, access), a => a.Status == 401,
             "the revocation takes effect (Access:ConnectionCacheSeconds, 5 s)");
     }
 
     [Fact]
     public async Task A_refresh_token_read_from_a_file_with_its_newline_is_the_token_it_contains()
     {
-        var (clientId, first) = await _mesh.CreateConnectionAsync("from a file", ["INCIDENT_ACCESS"]);
+        var (clientId, first) = await Mesh.CreateConnectionAsync("from a file", ["INCIDENT_ACCESS"]);
 
-        var (status, body) = await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = $"  {first}\r\n" }, null);
+        var (status, body) = await Mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = $"  {first}\r\n" }, null);
 
         Assert.Equal(200, status);
-        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, body!["access_token"]!.GetValue<string>())).Status);
-        Assert.Equal(400, (await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = " \n" }, null)).Status);
+        Assert.Equal(200, (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, body!["access_token"]!.GetValue<string>())).Status);
+        Assert.Equal(400, (await Mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = " \n" }, null)).Status);
     }
 
     [Fact]
     public async Task A_burst_of_concurrent_calls_on_one_connection_gets_no_5xx_and_its_use_is_recorded()
     {
-        await _mesh.OkAsync("tenants/list", new { }, "burst");
+        await Mesh.OkAsync("tenants/list", new { }, "burst");
         string[] methods = ["incidents/count", "tenants/list", "assets/count", "api_connections/list", "auto_accept/get"];
         var answers = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => Task.Run(async () =>
-            await _mesh.CallAsync(methods[i % methods.Length], new { }, "burst"))));
+            await Mesh.CallAsync(methods[i % methods.Length], new { }, "burst"))));
 
         Assert.Empty(answers.Where(a => a.Status != 200).Select(a => $"{a.Status} {a.Body?.ToJsonString()}"));
-        var list = await _mesh.OkAsync("api_connections/list", new { });
+        var list = await Mesh.OkAsync("api_connections/list", new { });
         var burst = list.AsArray().Single(c => c!["name"]!.GetValue<string>() == "burst")!;
         Assert.Equal("Active", burst["status"]!.GetValue<string>());
         Assert.NotNull(burst["last_used_at"]);
@@ -90,34 +83,34 @@ public sealed class GatewayAbuseTests(Infrastructure infrastructure) : IAsyncLif
     [Fact]
     public async Task A_body_over_1_MiB_is_refused_with_413()
     {
-        await _mesh.OkAsync("tenants/list", new { });
+        await Mesh.OkAsync("tenants/list", new { });
         var huge = new { summary = new string('x', 2 * 1024 * 1024) };
         foreach (var method in new[] { "incidents/create", "tenants/create" })
-            Assert.Equal(413, (await _mesh.CallAsync(method, huge)).Status);
+            Assert.Equal(413, (await Mesh.CallAsync(method, huge)).Status);
     }
 
     [Fact]
     public async Task A_service_that_is_gone_is_a_503_with_Retry_After()
     {
-        await _mesh.OkAsync("assets/count", new { });
-        await _mesh.KillServiceAsync("Executor");
-        await RetryLater.AssertAsync(_mesh, "assets/count", HttpStatusCode.ServiceUnavailable);
-        Assert.Equal(200, (await _mesh.CallAsync("incidents/count", new { })).Status);
+        await Mesh.OkAsync("assets/count", new { });
+        await Mesh.KillServiceAsync("Executor");
+        await RetryLater.AssertAsync(Mesh, "assets/count", HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(200, (await Mesh.CallAsync("incidents/count", new { })).Status);
     }
 
     [Fact]
     public async Task Connection_names_are_unique_ignoring_case_and_never_a_system_actor()
     {
-        await _mesh.CreateConnectionAsync("Jane at Own Ltd", ["INCIDENT_ACCESS"]);
+        await Mesh.CreateConnectionAsync("Jane at Own Ltd", ["INCIDENT_ACCESS"]);
         foreach (var name in new[] { "Jane at Own Ltd", "JANE AT OWN LTD", "jane at own ltd" })
         {
-            var (status, body) = await _mesh.CallAsync("api_connections/create", new { name, rights = new[] { "INCIDENT_ACCESS" } });
+            var (status, body) = await Mesh.CallAsync("api_connections/create", new { name, rights = new[] { "INCIDENT_ACCESS" } });
             Assert.Equal(409, status);
             Assert.NotNull(body?["title"]);
         }
         foreach (var name in new[] { "auto-accept", "Auto-accept setting v3 (ALL)", "MdrMesh", "mdrmesh", "Executor", "first start", " first  START " })
         {
-            var (status, body) = await _mesh.CallAsync("api_connections/create", new { name, rights = new[] { "INCIDENT_ACCESS" } });
+            var (status, body) = await Mesh.CallAsync("api_connections/create", new { name, rights = new[] { "INCIDENT_ACCESS" } });
             Assert.Equal(400, status);
             Assert.NotNull(body?["errors"]?["name"]);
         }
@@ -126,9 +119,9 @@ public sealed class GatewayAbuseTests(Infrastructure infrastructure) : IAsyncLif
     [Fact]
     public async Task Concurrent_creates_of_one_name_make_one_connection()
     {
-        await _mesh.OkAsync("tenants/list", new { });
+        await Mesh.OkAsync("tenants/list", new { });
         var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
-            (await _mesh.CallAsync("api_connections/create", new { name = "twin", rights = new[] { "INCIDENT_ACCESS" } })).Status)));
+            (await Mesh.CallAsync("api_connections/create", new { name = "twin", rights = new[] { "INCIDENT_ACCESS" } })).Status)));
         Assert.Equal(1, answers.Count(s => s == 200));
         Assert.All(answers, s => Assert.True(s is 200 or 409, $"{s}"));
     }
@@ -136,18 +129,18 @@ public sealed class GatewayAbuseTests(Infrastructure infrastructure) : IAsyncLif
     [Fact]
     public async Task The_access_schema_holds_no_token_text_and_the_first_credentials_are_owner_only()
     {
-        var tokens = new List<string> { _mesh.FirstCredentials.RefreshToken };
+        var tokens = new List<string> { Mesh.FirstCredentials.RefreshToken };
         for (var i = 0; i < 3; i++)
         {
-            var (clientId, refresh) = await _mesh.CreateConnectionAsync($"stored-{i}", ["INCIDENT_ACCESS"]);
-            var (access, next) = await _mesh.ConfirmAsync(clientId, refresh);
-            Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
+            var (clientId, refresh) = await Mesh.CreateConnectionAsync($"stored-{i}", ["INCIDENT_ACCESS"]);
+            var (access, next) = await Mesh.ConfirmAsync(clientId, refresh);
+            Assert.Equal(200, (await Mesh.RawCallAsync(clientId, "incidents/count", new { }, access)).Status);
             tokens.AddRange([refresh, access, next]);
         }
         // Each token whole and its signature alone: neither may be stored anywhere in the schema.
         var needles = tokens.Concat(tokens.Select(t => t[(t.LastIndexOf('.') + 1)..])).ToList();
 
-        await using var db = new NpgsqlConnection(_mesh.DatabaseConnectionString);
+        await using var db = new NpgsqlConnection(Mesh.DatabaseConnectionString);
         await db.OpenAsync();
         var tables = new List<string>();
         await using (var list = new NpgsqlCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = 'access'", db))
@@ -169,7 +162,7 @@ public sealed class GatewayAbuseTests(Infrastructure infrastructure) : IAsyncLif
         }
         Assert.True(rows > 0);
 
-        var file = _mesh.Service("Gateway").Configuration["Access:BootstrapCredentialsFile"]!;
+        var file = Mesh.Service("Gateway").Configuration["Access:BootstrapCredentialsFile"]!;
         if (OperatingSystem.IsWindows()) return;
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         // The console's first password, beside it, likewise.
@@ -179,27 +172,22 @@ public sealed class GatewayAbuseTests(Infrastructure infrastructure) : IAsyncLif
 
 /// <summary>The limiter, with a budget small enough to reach.</summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class GatewayRateLimitTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class GatewayRateLimitTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
-    private Mesh _mesh = null!;
-
-    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]",
-        new() { ["RateLimiting:PermitsPerSecond"] = "1", ["RateLimiting:Burst"] = "20" });
-
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+    protected override Dictionary<string, string?> Settings => new() { ["RateLimiting:PermitsPerSecond"] = "1", ["RateLimiting:Burst"] = "20" };
 
     private async Task<HttpResponseMessage> PostAsync(string clientId, string method, string? bearer)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/{method}") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
         if (bearer is not null) request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {bearer}");
-        return await _mesh.Http.SendAsync(request);
+        return await Mesh.Http.SendAsync(request);
     }
 
     [Fact]
     public async Task A_connection_over_its_budget_gets_429_with_Retry_After_and_strangers_cannot_spend_it()
     {
-        var (clientId, refresh) = await _mesh.CreateConnectionAsync("limited", ["INCIDENT_ACCESS"]);
-        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+        var (clientId, refresh) = await Mesh.CreateConnectionAsync("limited", ["INCIDENT_ACCESS"]);
+        var (access, _) = await Mesh.ConfirmAsync(clientId, refresh);
 
         // Unauthenticated calls in the victim's name are refused before the limiter: its bucket stays full.
         var strangers = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => PostAsync(clientId, "incidents/count", "forged")));
@@ -220,17 +208,16 @@ public sealed class GatewayRateLimitTests(Infrastructure infrastructure) : IAsyn
 
 /// <summary>A service slower than the gateway waits for is a 504 with Retry-After, never a hung or failed call.</summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class GatewayTimeoutTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class GatewayTimeoutTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
-    private Mesh _mesh = null!;
-
     // The incidents service answers every call 2 s late, four times the gateway's timeout: each forwarded call to it
     // outlasts the timeout (a 1 ms timeout alone was a race a fast answer could win); the gateway's own methods are unaffected.
-    public async Task InitializeAsync()
+    protected override Dictionary<string, string?> Settings => new() { ["Gateway:ForwardTimeout"] = "00:00:00.500" };
+
+    protected override async Task SetUpAsync()
     {
-        _mesh = await Mesh.StartAsync(infrastructure, "[]", new() { ["Gateway:ForwardTimeout"] = "00:00:00.500" });
-        await _mesh.KillServiceAsync("Incidents");
-        await _mesh.StartServiceAsync("Incidents", replace: services => services.AddSingleton<IStartupFilter, SlowAnswers>());
+        await Mesh.KillServiceAsync("Incidents");
+        await Mesh.StartServiceAsync("Incidents", replace: services => services.AddSingleton<IStartupFilter, SlowAnswers>());
     }
 
     private sealed class SlowAnswers : IStartupFilter
@@ -246,13 +233,11 @@ public sealed class GatewayTimeoutTests(Infrastructure infrastructure) : IAsyncL
         };
     }
 
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
-
     [Fact]
     public async Task A_forwarded_call_past_the_timeout_is_a_504_problem_with_Retry_After()
     {
-        await RetryLater.AssertAsync(_mesh, "incidents/count", HttpStatusCode.GatewayTimeout);
-        Assert.Equal(200, (await _mesh.CallAsync("tenants/list", new { })).Status);
+        await RetryLater.AssertAsync(Mesh, "incidents/count", HttpStatusCode.GatewayTimeout);
+        Assert.Equal(200, (await Mesh.CallAsync("tenants/list", new { })).Status);
     }
 }
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using MdrMesh.Gateway.Access;
 using MdrMesh.ServiceDefaults;
-using MdrMesh.Testing;
 
 namespace MdrMesh.Security.Tests;
 
@@ -11,14 +10,8 @@ namespace MdrMesh.Security.Tests;
 /// routing matched, never the text of the path.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class GatewayPathTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class GatewayPathTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
-    private Mesh _mesh = null!;
-
-    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]");
-
-    public async Task DisposeAsync() => await _mesh.DisposeAsync();
-
     private static IEnumerable<(string Name, string Path)> Spellings(string clientId, string method)
     {
         var (group, action) = (method[..method.IndexOf('/')], method[(method.IndexOf('/') + 1)..]);
@@ -43,7 +36,7 @@ public sealed class GatewayPathTests(Infrastructure infrastructure) : IAsyncLife
     private async Task<List<string>> CheckAllAsync(Func<string, string, int, int?, string?> judge, string clientId, string? bearer,
         IReadOnlyDictionary<string, int>? canonical)
     {
-        var gateway = _mesh.Http.BaseAddress!;
+        var gateway = Mesh.Http.BaseAddress!;
         var failures = new ConcurrentBag<string>();
         var cases = ApiMethods.All.Select(m => m.Name).SelectMany(m => Spellings(clientId, m).Select(s => (Method: m, s.Name, s.Path))).ToList();
         await Parallel.ForEachAsync(cases, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (c, _) =>
@@ -57,21 +50,21 @@ public sealed class GatewayPathTests(Infrastructure infrastructure) : IAsyncLife
     [Fact]
     public async Task Without_a_token_every_spelling_of_every_method_is_401_or_404()
     {
-        var clientId = _mesh.FirstCredentials.ClientId;
+        var clientId = Mesh.FirstCredentials.ClientId;
         var failures = await CheckAllAsync((_, _, status, _) => status is 401 or 404 ? null : $"{status}", clientId, null, null);
         // A token of the connection named in the path, but not an access token: refused all the same.
         failures.AddRange(await CheckAllAsync((_, _, status, _) => status is 401 or 404 ? null : $"{status} (refresh token as bearer)",
-            clientId, _mesh.FirstCredentials.RefreshToken, null));
+            clientId, Mesh.FirstCredentials.RefreshToken, null));
         Assert.Empty(failures);
     }
 
     [Fact]
     public async Task With_a_token_every_spelling_answers_as_the_canonical_path_or_404()
     {
-        await _mesh.OkAsync("tenants/list", new { });
-        var (clientId, refresh) = await _mesh.CreateConnectionAsync("path-walker", ["SOC_OPERATOR", "FULL_ACCESS"]);
-        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
-        var gateway = _mesh.Http.BaseAddress!;
+        await Mesh.OkAsync("tenants/list", new { });
+        var (clientId, refresh) = await Mesh.CreateConnectionAsync("path-walker", ["SOC_OPERATOR", "FULL_ACCESS"]);
+        var (access, _) = await Mesh.ConfirmAsync(clientId, refresh);
+        var gateway = Mesh.Http.BaseAddress!;
         var canonical = new Dictionary<string, int>();
         foreach (var method in ApiMethods.All.Select(m => m.Name))
             canonical[method] = await GatewayRawHttp.PostAsync(gateway, $"/api/v1/{clientId}/{method}", "{}", access);
@@ -85,12 +78,12 @@ public sealed class GatewayPathTests(Infrastructure infrastructure) : IAsyncLife
     [Fact]
     public async Task An_unknown_method_is_404_with_or_without_a_token()
     {
-        var (clientId, refresh) = await _mesh.CreateConnectionAsync("unknown-caller", ["FULL_ACCESS"]);
-        var (access, _) = await _mesh.ConfirmAsync(clientId, refresh);
+        var (clientId, refresh) = await Mesh.CreateConnectionAsync("unknown-caller", ["FULL_ACCESS"]);
+        var (access, _) = await Mesh.ConfirmAsync(clientId, refresh);
         foreach (var method in new[] { "incidents/explode", "incidents", "admin/users/list", "api_connections/list/extra", "health" })
         {
-            Assert.Equal(404, (await _mesh.RawCallAsync(clientId, method, new { }, access)).Status);
-            Assert.Equal(404, (await _mesh.RawCallAsync(clientId, method, new { }, null)).Status);
+            Assert.Equal(404, (await Mesh.RawCallAsync(clientId, method, new { }, access)).Status);
+            Assert.Equal(404, (await Mesh.RawCallAsync(clientId, method, new { }, null)).Status);
         }
     }
 }

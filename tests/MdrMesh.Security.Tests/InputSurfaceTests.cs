@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using MdrMesh.Testing;
-
 namespace MdrMesh.Security.Tests;
 
 /// <summary>
@@ -10,25 +7,22 @@ namespace MdrMesh.Security.Tests;
 /// a value outside it, refused with a 400 that lists the values. A method added later is covered without anyone writing a case.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class InputSurfaceTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class InputSurfaceTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson("t-input"))
 {
-    private Mesh _mesh = null!;
     private readonly HttpClient _http = new();
 
-    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson("t-input"));
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _http.Dispose();
-        await _mesh.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
     public async Task Every_field_of_every_method_names_itself_when_it_has_the_wrong_type_and_nothing_answers_5xx()
     {
-        var document = JsonNode.Parse(await _http.GetStringAsync($"{_mesh.ServiceAddress("Gateway")}/openapi/v1.json"))!;
+        var document = JsonNode.Parse(await _http.GetStringAsync($"{Mesh.ServiceAddress("Gateway")}/openapi/v1.json"))!;
         var schemas = document["components"]!["schemas"]!;
-        var (clientId, token) = await _mesh.TokenAsync("soc");
+        var (clientId, token) = await Mesh.TokenAsync("soc");
         var failures = new List<string>();
         var fields = 0;
         var enumFields = 0;
@@ -73,7 +67,7 @@ public sealed class InputSurfaceTests(Infrastructure infrastructure) : IAsyncLif
         Assert.True(failures.Count == 0, string.Join("\n", failures));
 
         async Task<(int, JsonNode?)> CallAsync(string method, string field, JsonNode? value) =>
-            await _mesh.RawCallAsync(clientId, method, new JsonObject { [field] = value?.DeepClone() }, method == "session/confirm" ? null : token);
+            await Mesh.RawCallAsync(clientId, method, new JsonObject { [field] = value?.DeepClone() }, method == "session/confirm" ? null : token);
     }
 
     [Theory]
@@ -91,8 +85,8 @@ public sealed class InputSurfaceTests(Infrastructure infrastructure) : IAsyncLif
     [InlineData("incidents/list", "null", "body", "is required: a JSON object")]
     public async Task A_value_that_does_not_fit_is_a_400_naming_the_field_and_the_rule(string method, string body, string field, string rule)
     {
-        var (clientId, token) = await _mesh.TokenAsync("soc");
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_mesh.ServiceAddress("Gateway")}/api/v1/{clientId}/{method}")
+        var (clientId, token) = await Mesh.TokenAsync("soc");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{Mesh.ServiceAddress("Gateway")}/api/v1/{clientId}/{method}")
         {
             Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
         };

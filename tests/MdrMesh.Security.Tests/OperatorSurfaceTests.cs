@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using MdrMesh.Testing;
 
 namespace MdrMesh.Security.Tests;
 
@@ -9,19 +8,18 @@ namespace MdrMesh.Security.Tests;
 /// answers on that port only; the description endpoints are read-only.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class OperatorSurfaceTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class OperatorSurfaceTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
     private readonly HttpClient _http = new();
-    private Mesh _mesh = null!;
     private readonly int _metricsPort = FreePort();
 
     // A port nobody listens on: the metrics endpoint then exists on no address the test can reach.
-    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, "[]", new() { ["Metrics:Port"] = _metricsPort.ToString() });
+    protected override Dictionary<string, string?> Settings => new() { ["Metrics:Port"] = _metricsPort.ToString() };
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _http.Dispose();
-        await _mesh.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     private static int FreePort()
@@ -41,7 +39,7 @@ public sealed class OperatorSurfaceTests(Infrastructure infrastructure) : IAsync
     {
         foreach (var service in new[] { "Gateway", "Incidents" })
         {
-            using var response = await _http.GetAsync($"{_mesh.ServiceAddress(service)}{path}");
+            using var response = await _http.GetAsync($"{Mesh.ServiceAddress(service)}{path}");
             Assert.Equal(404, (int)response.StatusCode);
         }
     }
@@ -57,13 +55,13 @@ public sealed class OperatorSurfaceTests(Infrastructure infrastructure) : IAsync
         {
             foreach (var path in new[] { "/metrics", "/metrics/" })
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, $"{_mesh.ServiceAddress(service)}{path}");
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"{Mesh.ServiceAddress(service)}{path}");
                 request.Headers.Host = $"{host}:{_metricsPort}";
                 using var response = await _http.SendAsync(request);
                 Assert.True(404 == (int)response.StatusCode, $"{service} {path} with Host {request.Headers.Host}: {(int)response.StatusCode}");
             }
             // The probes answer as they always do, whatever the Host header says, and show no metrics.
-            using var probe = new HttpRequestMessage(HttpMethod.Get, $"{_mesh.ServiceAddress(service)}/health/ready");
+            using var probe = new HttpRequestMessage(HttpMethod.Get, $"{Mesh.ServiceAddress(service)}/health/ready");
             probe.Headers.Host = $"{host}:{_metricsPort}";
             using var ready = await _http.SendAsync(probe);
             Assert.Equal(200, (int)ready.StatusCode);
@@ -74,7 +72,7 @@ public sealed class OperatorSurfaceTests(Infrastructure infrastructure) : IAsync
     [Fact]
     public async Task The_description_endpoints_answer_reads_only_and_refuse_writes()
     {
-        var gateway = _mesh.ServiceAddress("Gateway");
+        var gateway = Mesh.ServiceAddress("Gateway");
         using var get = await _http.GetAsync($"{gateway}/openapi/v1.json");
         Assert.Equal(200, (int)get.StatusCode);
         using var post = await _http.PostAsync($"{gateway}/openapi/v1.json", new StringContent("{}"));
@@ -82,7 +80,7 @@ public sealed class OperatorSurfaceTests(Infrastructure infrastructure) : IAsync
         using var postReference = await _http.PostAsync($"{gateway}/reference/", new StringContent("{}"));
         Assert.Equal(405, (int)postReference.StatusCode);
         // The API itself is as closed as ever beside them.
-        using var anonymous = await _http.PostAsync($"{gateway}/api/v1/{_mesh.FirstCredentials.ClientId}/incidents/list",
+        using var anonymous = await _http.PostAsync($"{gateway}/api/v1/{Mesh.FirstCredentials.ClientId}/incidents/list",
             new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(401, (int)anonymous.StatusCode);
     }

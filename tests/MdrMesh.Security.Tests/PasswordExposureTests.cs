@@ -1,7 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MdrMesh.Contracts.Isolation;
-using MdrMesh.Testing;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -12,38 +10,38 @@ namespace MdrMesh.Security.Tests;
 /// the tenant and the SOC, each read is in the incident's history, and it is nowhere at rest in plaintext.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class PasswordExposureTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class PasswordExposureTests(Infrastructure infrastructure) : MeshTests(infrastructure)
 {
     private static readonly string[] RightsSets = ["SOC_OPERATOR", "FULL_ACCESS", "RESPONSE_MANAGEMENT", "INCIDENT_ACCESS"];
     private static readonly string[] MaySee = ["SOC_OPERATOR", "FULL_ACCESS", "RESPONSE_MANAGEMENT"];
     private readonly string _logFile = Path.Combine(Path.GetTempPath(), $"mdrmesh-password-log-{Guid.NewGuid():N}.log");
-    private Mesh _mesh = null!;
     private string _own = "", _other = "";
 
-    public async Task InitializeAsync()
-    {
-        _mesh = await Mesh.StartAsync(infrastructure, "[]", new()
+    protected override Dictionary<string, string?> Settings => new()
         {
             // Everything the services log, down to debug, is scanned for passwords.
             ["Test:LogFile"] = _logFile, ["Test:LogLevel"] = "Debug", ["Logging:LogLevel:Default"] = "Debug",
-        });
-        _own = (await _mesh.OkAsync("tenants/create", new { name = "Own Ltd" }))["tenant_id"]!.GetValue<string>();
-        _other = (await _mesh.OkAsync("tenants/create", new { name = "Other plc" }))["tenant_id"]!.GetValue<string>();
+        };
+
+    protected override async Task SetUpAsync()
+    {
+        _own = (await Mesh.OkAsync("tenants/create", new { name = "Own Ltd" }))["tenant_id"]!.GetValue<string>();
+        _other = (await Mesh.OkAsync("tenants/create", new { name = "Other plc" }))["tenant_id"]!.GetValue<string>();
         foreach (var tenant in new[] { _own, _other })
-            await _mesh.OkAsync("assets/register", new { asset_id = $"ws-{tenant}", tenant_id = tenant, host_name = "WS" });
+            await Mesh.OkAsync("assets/register", new { asset_id = $"ws-{tenant}", tenant_id = tenant, host_name = "WS" });
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _mesh.DisposeAsync();
+        await base.DisposeAsync();
         File.Delete(_logFile);
     }
 
     private async Task<(string Incident, string Response, string Password)> IsolationAsync(string tenant)
     {
-        var incident = (await _mesh.OkAsync("incidents/create", new { summary = "Miner", affected_hosts = new[] { $"WS:ws-{tenant}" }, tenant_id = tenant }))
+        var incident = (await Mesh.OkAsync("incidents/create", new { summary = "Miner", affected_hosts = new[] { $"WS:ws-{tenant}" }, tenant_id = tenant }))
             ["incident_id"]!.GetValue<string>();
-        var proposed = await _mesh.OkAsync("responses/create", new
+        var proposed = await Mesh.OkAsync("responses/create", new
         {
             incident_id = incident, asset_id = $"ws-{tenant}", type = "ISOLATE", parameters = new { isolation_term_seconds = 3600 },
         });
@@ -75,10 +73,10 @@ public sealed class PasswordExposureTests(Infrastructure infrastructure) : IAsyn
         var connections = new Dictionary<string, (string ClientId, string Token)>();
         foreach (var rights in RightsSets)
         {
-            var (clientId, refresh) = await _mesh.CreateConnectionAsync($"{rights} of Own Ltd", [rights], [_own]);
-            connections[rights] = (clientId, (await _mesh.ConfirmAsync(clientId, refresh)).Access);
+            var (clientId, refresh) = await Mesh.CreateConnectionAsync($"{rights} of Own Ltd", [rights], [_own]);
+            connections[rights] = (clientId, (await Mesh.ConfirmAsync(clientId, refresh)).Access);
         }
-        var updatedBefore = (await _mesh.OkAsync("incidents/details", new { incident_id = own.Incident }))["update_time"]!.GetValue<long>();
+        var updatedBefore = (await Mesh.OkAsync("incidents/details", new { incident_id = own.Incident }))["update_time"]!.GetValue<long>();
 
         foreach (var rights in RightsSets)
         foreach (var (scope, isolation) in new[] { ("own", own), ("other", other) })
@@ -88,7 +86,7 @@ public sealed class PasswordExposureTests(Infrastructure infrastructure) : IAsyn
             object body = method == "incidents/list"
                 ? new { tenants_names = new[] { scope == "own" ? _own : _other } }
                 : new { incident_id = isolation.Incident };
-            var (status, answer) = await _mesh.RawCallAsync(connections[rights].ClientId, method, body, connections[rights].Token);
+            var (status, answer) = await Mesh.RawCallAsync(connections[rights].ClientId, method, body, connections[rights].Token);
 
             if (scope == "other")
             {
@@ -112,7 +110,7 @@ public sealed class PasswordExposureTests(Infrastructure infrastructure) : IAsyn
             }
         }
 
-        var history = await _mesh.HistoryAsync(own.Incident);
+        var history = await Mesh.HistoryAsync(own.Incident);
         var reveals = history.Where(r => r!["operation"]!.GetValue<string>() == "reveal").ToList();
         foreach (var rights in RightsSets)
         {
@@ -129,32 +127,32 @@ public sealed class PasswordExposureTests(Infrastructure infrastructure) : IAsyn
         Assert.DoesNotContain(own.Password, text);
         Assert.DoesNotContain(other.Password, text);
         // A read changes nothing of the incident itself.
-        Assert.Equal(updatedBefore, (await _mesh.OkAsync("incidents/details", new { incident_id = own.Incident }))["update_time"]!.GetValue<long>());
+        Assert.Equal(updatedBefore, (await Mesh.OkAsync("incidents/details", new { incident_id = own.Incident }))["update_time"]!.GetValue<long>());
     }
 
     [Fact]
     public async Task An_answer_without_the_parameters_reveals_nothing()
     {
         var own = await IsolationAsync(_own);
-        var before = (await _mesh.HistoryAsync(own.Incident)).Count;
+        var before = (await Mesh.HistoryAsync(own.Incident)).Count;
 
-        var details = await _mesh.OkAsync("incidents/details", new { incident_id = own.Incident, fields = new[] { "summary" } });
-        var responses = await _mesh.OkAsync("responses/list", new { incident_id = own.Incident, fields = new[] { "status" } });
+        var details = await Mesh.OkAsync("incidents/details", new { incident_id = own.Incident, fields = new[] { "summary" } });
+        var responses = await Mesh.OkAsync("responses/list", new { incident_id = own.Incident, fields = new[] { "status" } });
 
         Assert.DoesNotContain(own.Password, details.ToJsonString() + responses.ToJsonString());
-        Assert.Equal(before, (await _mesh.HistoryAsync(own.Incident)).Count);
+        Assert.Equal(before, (await Mesh.HistoryAsync(own.Incident)).Count);
     }
 
     [Fact]
     public async Task No_table_of_the_incidents_schema_and_no_log_line_holds_a_password_in_plaintext()
     {
         var (incident, _, password) = await IsolationAsync(_own);
-        var revealed = await _mesh.OkAsync("incidents/details", new { incident_id = incident });
+        var revealed = await Mesh.OkAsync("incidents/details", new { incident_id = incident });
         Assert.Equal(password, revealed["responses"]![0]!["parameters"]!["password"]!.GetValue<string>());
         var taskId = revealed["responses"]![0]!["parameters"]!["task_id"]!.GetValue<string>();
 
         var rows = new List<string>();
-        await using var connection = new NpgsqlConnection(_mesh.Service("Incidents").Configuration.GetConnectionString("Postgres"));
+        await using var connection = new NpgsqlConnection(Mesh.Service("Incidents").Configuration.GetConnectionString("Postgres"));
         await connection.OpenAsync();
         var tables = new List<string>();
         await using (var list = new NpgsqlCommand(

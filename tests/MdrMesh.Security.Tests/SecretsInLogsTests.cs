@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using MdrMesh.Testing;
 
 namespace MdrMesh.Security.Tests;
 
@@ -9,24 +8,23 @@ namespace MdrMesh.Security.Tests;
 /// executed and its password revealed; bad input) holds none of them.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class SecretsInLogsTests(Infrastructure infrastructure) : IAsyncLifetime
+public sealed class SecretsInLogsTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson("root"))
 {
     private readonly string _logFile = Path.Combine(Path.GetTempPath(), $"mdrmesh-secrets-log-{Guid.NewGuid():N}.log");
     private readonly string _signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly string _internalKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
     private readonly string _passwordKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-    private Mesh _mesh = null!;
 
-    public async Task InitializeAsync() => _mesh = await Mesh.StartAsync(infrastructure, Flow.FleetJson("root"), new()
+    protected override Dictionary<string, string?> Settings => new()
     {
         ["Test:LogFile"] = _logFile, ["Test:LogLevel"] = "Trace", ["Logging:LogLevel:Default"] = "Trace",
         ["Access:SigningKey"] = _signingKey, ["Api:InternalKey"] = _internalKey,
         ["IsolationPasswords:Keys:log-1"] = _passwordKey, ["IsolationPasswords:CurrentKeyId"] = "log-1",
-    });
+    };
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _mesh.DisposeAsync();
+        await base.DisposeAsync();
         File.Delete(_logFile);
     }
 
@@ -37,31 +35,31 @@ public sealed class SecretsInLogsTests(Infrastructure infrastructure) : IAsyncLi
         {
             ("signing key", _signingKey), ("internal key", _internalKey), ("isolation password key", _passwordKey),
         };
-        var (clientId, firstRefresh) = await _mesh.CreateConnectionAsync("Log scan", ["FULL_ACCESS", "SOC_OPERATOR"]);
-        var (access, refresh) = await _mesh.ConfirmAsync(clientId, firstRefresh);
+        var (clientId, firstRefresh) = await Mesh.CreateConnectionAsync("Log scan", ["FULL_ACCESS", "SOC_OPERATOR"]);
+        var (access, refresh) = await Mesh.ConfirmAsync(clientId, firstRefresh);
         secrets.AddRange([("first refresh token", firstRefresh), ("access token", access), ("refresh token", refresh)]);
 
-        await _mesh.RawCallAsync(clientId, "auto_accept/set", new { mode = "ALL_TENANTS" }, access);
-        var (_, incident) = await _mesh.RawCallAsync(clientId, "incidents/create",
+        await Mesh.RawCallAsync(clientId, "auto_accept/set", new { mode = "ALL_TENANTS" }, access);
+        var (_, incident) = await Mesh.RawCallAsync(clientId, "incidents/create",
             new { summary = "Miner", affected_hosts = new[] { "WS-1:ws-1" }, priority = "HIGH" }, access);
         var incidentId = incident!["incident_id"]!.GetValue<string>();
-        var (_, proposed) = await _mesh.RawCallAsync(clientId, "responses/create",
+        var (_, proposed) = await Mesh.RawCallAsync(clientId, "responses/create",
             new { incident_id = incidentId, asset_id = "ws-1", type = "ISOLATE", parameters = new { isolation_term_seconds = 600 } }, access);
         var password = proposed!["parameters"]!["password"]!.GetValue<string>();
         secrets.Add(("isolation password", password));
-        await _mesh.WaitForStatusAsync(incidentId, proposed["response_id"]!.GetValue<string>(), "Completed");
-        await _mesh.RawCallAsync(clientId, "incidents/details", new { incident_id = incidentId }, access);
+        await Mesh.WaitForStatusAsync(incidentId, proposed["response_id"]!.GetValue<string>(), "Completed");
+        await Mesh.RawCallAsync(clientId, "incidents/details", new { incident_id = incidentId }, access);
 
         // What attackers and broken clients send is logged too, if anything is: none of it may carry a secret.
-        await _mesh.RawCallAsync(clientId, "incidents/list", new { }, access + "x");
-        await _mesh.RawCallAsync("c-nobody", "incidents/list", new { }, access);
-        await _mesh.RawCallAsync(clientId, "responses/create", new { incident_id = incidentId, asset_id = "ws-1", type = "ISOLATE",
+        await Mesh.RawCallAsync(clientId, "incidents/list", new { }, access + "x");
+        await Mesh.RawCallAsync("c-nobody", "incidents/list", new { }, access);
+        await Mesh.RawCallAsync(clientId, "responses/create", new { incident_id = incidentId, asset_id = "ws-1", type = "ISOLATE",
             parameters = new { password = "chosen-by-attacker-1234" } }, access);
         // A used refresh token, presented after the grace period, revokes the chain.
-        _mesh.TokenClock.Advance(TimeSpan.FromMinutes(1));
-        var (reuse, _) = await _mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = firstRefresh }, null);
+        Mesh.TokenClock.Advance(TimeSpan.FromMinutes(1));
+        var (reuse, _) = await Mesh.RawCallAsync(clientId, "session/confirm", new { refresh_token = firstRefresh }, null);
         Assert.Equal(401, reuse);
-        var (refused, _) = await _mesh.RawCallAsync(clientId, "incidents/list", new { }, access);
+        var (refused, _) = await Mesh.RawCallAsync(clientId, "incidents/list", new { }, access);
         Assert.Equal(401, refused);
 
         var log = await File.ReadAllTextAsync(_logFile);
