@@ -121,6 +121,32 @@ public sealed class LeastPrivilegeRabbitMqTests(Infrastructure infrastructure) :
             "the executed response reached incidents");
     }
 
+    [Fact]
+    public async Task The_executor_announces_asset_profiles_to_approvals_and_approvals_announces_a_guards_hold_to_incidents()
+    {
+        var profiles = new ConcurrentQueue<AssetProfiled>();
+        var holds = new ConcurrentQueue<AutoAcceptanceHeld>();
+        await BusAsync("incidents", cfg => cfg.ReceiveEndpoint("response-progress", e => e.Handler<AutoAcceptanceHeld>(c =>
+        {
+            holds.Enqueue(c.Message);
+            return Task.CompletedTask;
+        })));
+        await BusAsync("approvals", cfg => cfg.ReceiveEndpoint("asset-profiled", e => e.Handler<AssetProfiled>(c =>
+        {
+            profiles.Enqueue(c.Message);
+            return Task.CompletedTask;
+        })));
+        var approvals = _buses[1];
+        var executor = await BusAsync("executor", _ => { });
+
+        await executor.Publish(new AssetProfiled("tenant-a", "ws-1", "WS-1", "corp.example", "Windows", ["workstation"], At));
+        var response = Guid.NewGuid();
+        await approvals.Publish(new AutoAcceptanceHeld(response, "tenant-a", Guid.NewGuid(), "blast-radius guard", 20, TimeSpan.FromMinutes(10), At));
+
+        await Eventually.ReturnsAsync(() => Task.FromResult(profiles.Any(p => p.AssetId == "ws-1")), found => found, "the asset profile reached approvals");
+        await Eventually.ReturnsAsync(() => Task.FromResult(holds.Any(h => h.ResponseId == response)), found => found, "the hold reached incidents");
+    }
+
     [Theory]
     [InlineData("incidents", ExecuteResponseExchange, "")]
     [InlineData("executor", ExecuteResponseExchange, "")]
