@@ -10,6 +10,7 @@ try
     {
         // The restart suite alone: faults, not speed (deploy/chaos.sh).
         await api.CallAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, true);
+        await Guard.TurnOffAsync(api);
         await api.AddConnectionsAsync(Math.Max(0, options.Connections - 1));
         var (faults, unfinished) = await Chaos.RunAsync(api, fleet, options);
         await api.DeleteExtraAsync();
@@ -27,6 +28,7 @@ try
         // Responses go from New to Confirmed with no one in the loop: the pipeline is measured, not a person.
         var auto = await api.CallAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, true);
         if (!auto.Ok) throw new BenchException($"auto_accept/set answered {auto.Status}: {auto.Body}");
+        await Guard.TurnOffAsync(api);
         await api.AddConnectionsAsync(Math.Max(0, options.Connections - 1));
         try
         {
