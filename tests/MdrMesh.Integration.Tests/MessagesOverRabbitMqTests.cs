@@ -54,6 +54,9 @@ public sealed class MessagesOverRabbitMqTests(Infrastructure infrastructure) : I
         yield return new ResponseFailed(Response, "tenant-a", Incident, "asset-1", At, "executor", "FILE_TOO_LARGE", "The file is 12 MB; the limit is 10 MB.");
         yield return new ResponseUndone(Response, "tenant-a", Incident, "asset-1", At, "executor", Guid.NewGuid(), UndoReason.IsolationReplaced);
         yield return new IncidentClosed("tenant-a", Incident, "True positive", At, "soc-analyst");
+        yield return new AutoAcceptanceHeld(Response, "tenant-a", Incident, "blast-radius guard, 20 automatic drastic acceptances within 10 minutes", 20,
+            TimeSpan.FromMinutes(10), At);
+        yield return new AssetProfiled("tenant-a", "asset-1", "WS-1", "corp.example", "Windows", ["workstation"], At);
     }
 
     /// <summary>
@@ -90,6 +93,8 @@ public sealed class MessagesOverRabbitMqTests(Infrastructure infrastructure) : I
                 e.Handler<ResponseFailed>(Keep);
                 e.Handler<ResponseUndone>(Keep);
                 e.Handler<IncidentClosed>(Keep);
+                e.Handler<AutoAcceptanceHeld>(Keep);
+                e.Handler<AssetProfiled>(Keep);
             });
         });
         await _bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
