@@ -48,7 +48,6 @@ public static class Extensions
             {
                 if (mapping.DocumentType == typeof(Incident)) IncidentIndex.AddTo(mapping);
             });
-            options.Schema.For<IncidentHistoryRecord>().Index([r => r.IncidentId, r => r.Version]);
             options.Storage.ExtendedSchemaObjects.Add(new Sequence($"{IncidentStore.Schema}.incident_numbers"));
             options.Storage.ExtendedSchemaObjects.Add(AttachmentBlobs.Definition(IncidentStore.Schema));
         });

@@ -3,14 +3,13 @@ using System.Threading.Channels;
 using Marten;
 using Marten.Linq.MatchesSql;
 using Weasel.Postgresql.Tables;
-using MdrMesh.Incidents.GettingHistory;
 using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Incidents;
 
 /// <summary>
-/// Loads, decides, appends and commits: the one path by which incidents change. The history
-/// records of the new events are stored in the same commit, so history never lags its incident.
+/// Loads, decides, appends and commits: the one path by which incidents change. History is the
+/// events themselves (described when read), so it never lags its incident.
 /// Changes queue up and are committed in batches: every change of one incident goes to the same
 /// writer loop (a shard by incident id), which decides each on the state the previous one left and
 /// commits the whole batch at once. Writers of one instance thus never collide on a stream, and
@@ -81,7 +80,7 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
             if (key is not null) await key.ThrowIfAnsweredAsync(session, ct);
             var events = decide(null);
             session.Events.StartStream<Incident>(incidentId, events);
-            var incident = IncidentHistory.Record(session, null, events, fromVersion: 0);
+            var incident = events.Aggregate((Incident?)null, Incident.Evolve)!;
             incident = incident with { UpdatedAt = await UpdateClock.StampAsync(session, ct), Version = events.Count };
             session.Store(incident);
             alsoStore?.Invoke(session, incident);
@@ -221,7 +220,7 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
             }
             if (events.Count > 0)
             {
-                writing.State = IncidentHistory.Record(session, writing.State, events, writing.Version + writing.Events.Count);
+                writing.State = events.Aggregate(writing.State, Incident.Evolve);
                 writing.Events.AddRange(events);
                 writing.Traces.AddRange(events.Select(_ => change.TraceParent));
             }

@@ -80,8 +80,11 @@ public sealed class UpgradeTests(Infrastructure infrastructure) : MeshTests(infr
         Assert.Equal("On hold", after["status"]!.GetValue<string>());
         Assert.Equal("after the upgrade", Assert.Single(after["comments"]!.AsArray())!["text"]!.GetValue<string>());
         Assert.True(after["update_time"]!.GetValue<long>() > before["update_time"]!.GetValue<long>());
+        // History is the incident's events: the opening the earlier version wrote is there, then the two changes made since.
         var history = (await Mesh.OkAsync("incidents/history", new { incident_id = _old })).AsArray();
-        Assert.Equal(["create", "update"], history.Select(r => r!["operation"]!.GetValue<string>()));
+        Assert.Equal([("create", "incident_details"), ("create", "incident_comment"), ("update", "incident_details")],
+            history.Select(r => (r!["operation"]!.GetValue<string>(), r["entity"]!.AsObject().Single().Key)));
+        Assert.Equal("Written before", history[0]!["entity"]!["incident_details"]!["summary"]!.GetValue<string>());
     }
 
     /// <summary>

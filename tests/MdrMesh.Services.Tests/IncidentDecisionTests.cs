@@ -215,6 +215,28 @@ public class IncidentDecisionTests
     }
 
     [Fact]
+    public void A_history_page_is_the_filtered_events_described_and_nothing_past_it_is_replayed()
+    {
+        var byJane = new CommentAdded(Guid.NewGuid(), "mine", Now, "Jane", "c-jane");
+        var bySoc = new CommentAdded(Guid.NewGuid(), "theirs", Now, "soc", "c-soc");
+        IIncidentEvent[] events = [Opened, Proposed, byJane, bySoc, byJane with { CommentId = Guid.NewGuid() }, bySoc with { CommentId = Guid.NewGuid() }];
+
+        // Not Jane's: the opening (version 1), the proposal (2), soc's comments (4, 6); the second page of two is 4 and 6.
+        var page = IncidentHistory.Page(Stream(events.Length), e => e.ById != "c-jane", skip: 2, take: 2);
+        Assert.Equal([4L, 6L], page.Select(r => r.Version));
+        Assert.All(page, r => Assert.Equal(("create", "incident_comment", "soc"), (r.Operation, r.EntityType, r.ChangedBy)));
+
+        // The page ends at version 3: a stream that cannot be read past it is enough.
+        Assert.Equal([2L, 3L], IncidentHistory.Page(Stream(3), _ => true, skip: 1, take: 2).Select(r => r.Version));
+
+        IEnumerable<(IIncidentEvent, long)> Stream(int readable)
+        {
+            for (var i = 0; i < events.Length; i++)
+                yield return i < readable ? (events[i], i + 1) : throw new InvalidOperationException("read past the page");
+        }
+    }
+
+    [Fact]
     public void History_never_holds_the_isolation_password()
     {
         var incident = State(new IncidentOpened(Guid.NewGuid(), "t1", 1, "x", null, "LOW", ["ws-1"], [], [], null, null, "SOC", Now, "soc"));

@@ -19,10 +19,9 @@ namespace MdrMesh.Incidents.GettingHistory;
 /// connection id unless the system did), when, the entity as it became (JSON text, so its fields
 /// keep the API's order), and each changed field with its value before and after. A read of an
 /// isolation password is a record too (operation <c>reveal</c>, entity <c>isolation_password</c>).
+/// Not stored: one record per event of the incident's stream, described when it is read.
 /// </summary>
 public sealed record IncidentHistoryRecord(
-    Guid Id,
-    Guid IncidentId,
     long Version,
     DateTimeOffset ChangedAt,
     string ChangedBy,
@@ -37,20 +36,26 @@ public sealed record FieldChange(string Field, JsonElement? Before, JsonElement?
 public static class IncidentHistory
 {
     /// <summary>
-    /// Evolves <paramref name="before"/> through <paramref name="events"/>, stores a history record
-    /// for each in <paramref name="session"/> (committed with the events) and returns the new state.
+    /// The page of history records: the incident's events replayed from its opening, each one that
+    /// <paramref name="shown"/> keeps counted, and only the page's described. Nothing past the page is read.
     /// </summary>
-    public static Incident Record(IDocumentSession session, Incident? before, IReadOnlyList<IIncidentEvent> events, long fromVersion)
+    public static IReadOnlyList<IncidentHistoryRecord> Page(IEnumerable<(IIncidentEvent Event, long Version)> stream,
+        Func<IIncidentEvent, bool> shown, int skip, int take)
     {
-        var state = before;
-        var version = fromVersion;
-        foreach (var e in events)
+        var page = new List<IncidentHistoryRecord>(Math.Min(take, 1000));
+        Incident? state = null;
+        var counted = 0;
+        foreach (var (e, version) in stream)
         {
             var next = Incident.Evolve(state, e);
-            session.Store(Describe(state, next, e, ++version));
+            if (shown(e) && counted++ >= skip)
+            {
+                page.Add(Describe(state, next, e, version));
+                if (page.Count == take) break;
+            }
             state = next;
         }
-        return state!;
+        return page;
     }
 
     /// <summary>The history record of one event: pure, from the states before and after it.</summary>
@@ -73,7 +78,7 @@ public static class IncidentHistory
             })),
             _ => ("update", "incident_response", ResponseSnapshot(before!, ResponseIdOf(e)), ResponseSnapshot(after, ResponseIdOf(e))),
         };
-        return new IncidentHistoryRecord(Guid.NewGuid(), after.Id, version, e.At, e.By, entry.Operation, entry.EntityType, entry.New.GetRawText(),
+        return new IncidentHistoryRecord(version, e.At, e.By, entry.Operation, entry.EntityType, entry.New.GetRawText(),
             Diff(entry.Old, entry.New), e.ById);
     }
 

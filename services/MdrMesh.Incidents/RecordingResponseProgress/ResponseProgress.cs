@@ -156,24 +156,15 @@ public sealed class ResponseProgressConsumer(IncidentStore incidents, Marten.IDo
 }
 
 /// <summary>
-/// Many messages at once, so the incident writer can batch them into few commits; messages of one
-/// incident one at a time, in the order the queue delivers them (a partition per incident id).
+/// Many messages at once, so the incident writer can batch them into few commits, several of one incident included (an
+/// execution's start and outcome, published together, usually land in one commit: one document write instead of two).
+/// No partition per incident: the writer keeps one incident's changes in the order they reach it, and the decisions
+/// are safe in any order (an outcome ahead of its start records the start too; a late start or a repeat changes nothing).
 /// </summary>
 public sealed class ResponseProgressDefinition : ConsumerDefinition<ResponseProgressConsumer>
 {
     private const int Concurrency = 256;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ResponseProgressConsumer> consumer,
-        IRegistrationContext context)
-    {
-        endpoint.ConsumeAtOnce(Concurrency);
-        var partitioner = endpoint.CreatePartitioner(Concurrency);
-        consumer.Message<Messages.ResponseAccepted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
-        consumer.Message<Messages.ResponseRejected>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
-        consumer.Message<Messages.AutoAcceptanceHeld>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
-        consumer.Message<Messages.ResponseExecutionStarted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
-        consumer.Message<Messages.ResponseExecuted>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
-        consumer.Message<Messages.ResponseFailed>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
-        consumer.Message<Messages.ResponseUndone>(m => m.UsePartitioner(partitioner, x => x.Message.IncidentId));
-    }
+        IRegistrationContext context) => endpoint.ConsumeAtOnce(Concurrency);
 }
