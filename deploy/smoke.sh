@@ -102,3 +102,68 @@ until [ "$(recovered_call)" = 401 ]; do
 done
 rm -rf "$(dirname "$recovered")"
 log "smoke test passed: signing key rotated, a connection created and revoked with deploy/admin.sh"
+
+# Backup and restore onto a fresh installation (as after a dead disk): the same answers, and a response
+# decided just before the backup (possibly in flight during it) completes after the restore, once.
+command -v jq >/dev/null || ensure_packages jq
+late_incident=$(call "$api/incidents/create" \
+  -d '{"summary":"Smoke test: backup","affected_hosts":["WS-FINANCE-01:ws-finance-01"],"priority":"LOW"}' | field incident_id)
+late=$(call "$api/responses/create" -d "{\"incident_id\":\"$late_incident\",\"asset_id\":\"ws-finance-01\",\"type\":\"GET_FILE\",\"parameters\":{\"path\":\"C:\\\\Users\\\\alice\\\\Documents\\\\payroll.xlsx\",\"max_file_size_mb\":10}}" \
+  | field response_id)
+for _ in $(seq 1 100); do
+  call "$api/response/update" -d "{\"response_id\":\"$late\",\"status\":\"Confirmed\",\"comment\":\"before the backup\"}" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+# An incident nothing will change again, to compare whole: a comment, a file, a declined response and one still
+# waiting for a decision. (The isolation's term still runs out after the restore.)
+quiet=$(call "$api/incidents/create" -d '{"summary":"Smoke test: quiet","affected_hosts":["WS-DEV-07:ws-dev-07"],"priority":"LOW"}' | field incident_id)
+call "$api/comments/create" -d "{\"incident_id\":\"$quiet\",\"text\":\"kept across the restore\"}" >/dev/null
+backup_dir=$(mktemp -d)
+head -c 4096 /dev/urandom >"$backup_dir/evidence.bin"
+upload=$(curl -sf -X POST -H "Authorization: Bearer $access" -F "file=@$backup_dir/evidence.bin;filename=evidence.bin" \
+  -F "meta={\"incident_id\":\"$quiet\",\"caption\":\"kept across the restore\"};type=application/json" "$api/attachments/upload" | field attachment_id)
+get_file() {
+  call "$api/responses/create" -d "{\"incident_id\":\"$quiet\",\"asset_id\":\"ws-dev-07\",\"type\":\"GET_FILE\",\"parameters\":{\"path\":\"C:\\\\$1\",\"max_file_size_mb\":1}}" | field response_id
+}
+declined=$(get_file declined.txt)
+get_file waiting.txt >/dev/null
+quiet_status() { call "$api/responses/list" -d "{\"incident_id\":\"$quiet\"}" | jq -r --arg id "$1" '.[] | select(.response_id == $id) | .status'; }
+deadline=$((SECONDS + 30))
+until [ "$(quiet_status "$declined")" = Declined ]; do
+  call "$api/response/update" -d "{\"response_id\":\"$declined\",\"status\":\"Declined\",\"comment\":\"not needed\"}" >/dev/null 2>&1 || true
+  [ $SECONDS -lt $deadline ] || die "smoke test: the declined response is $(quiet_status "$declined") after 30 s"
+  sleep 0.5
+done
+"$MDRMESH_ROOT/deploy/backup.sh" "$backup_dir/backup.tar.gz"
+details_before=$(call "$api/incidents/details" -d "{\"incident_id\":\"$quiet\"}")
+quiet_history_before=$(call "$api/incidents/history" -d "{\"incident_id\":\"$quiet\"}")
+history_of() { call "$api/incidents/history" -d "{\"incident_id\":\"$1\",\"page_size\":1000}" | jq -c '.[]'; }
+history_before=$(history_of "$incident")
+cp "$MDRMESH_ROOT/deploy/.local/credentials.json" "$backup_dir/credentials.json"
+"$MDRMESH_ROOT/deploy/down.sh" --volumes
+"$MDRMESH_ROOT/deploy/up.sh" >/dev/null
+"$MDRMESH_ROOT/deploy/restore.sh" "$backup_dir/backup.tar.gz" >/dev/null
+# The connections are the backup's: the credentials from before it work again (the keys came back with it).
+cp "$backup_dir/credentials.json" "$MDRMESH_ROOT/deploy/.local/credentials.json"
+access=$("$MDRMESH_ROOT/deploy/token.sh")
+[ "$(call "$api/incidents/details" -d "{\"incident_id\":\"$quiet\"}")" = "$details_before" ] || die "smoke test: incidents/details differs after the restore"
+[ "$(call "$api/incidents/history" -d "{\"incident_id\":\"$quiet\"}")" = "$quiet_history_before" ] || die "smoke test: a history differs after the restore"
+[ "$(quiet_status "$declined")" = Declined ] || die "smoke test: the declined response is $(quiet_status "$declined") after the restore"
+call "$api/attachments/download" -d "{\"attachment_id\":\"$upload\"}" | cmp -s - "$backup_dir/evidence.bin" \
+  || die "smoke test: the uploaded file differs after the restore"
+# The isolation's history as it was, then only what happened since (its term ending).
+[ "$(history_of "$incident" | head -n "$(printf '%s\n' "$history_before" | wc -l)")" = "$history_before" ] \
+  || die "smoke test: the history recorded before the backup differs after the restore"
+late_status() {
+  call "$api/responses/list" -d "{\"incident_id\":\"$late_incident\"}" | jq -r --arg id "$late" '.[] | select(.response_id == $id) | .status'
+}
+deadline=$((SECONDS + 60))
+until [ "$(late_status)" = Completed ]; do
+  [ $SECONDS -lt $deadline ] || die "smoke test: the response decided before the backup is $(late_status) 60 s after the restore"
+  sleep 1
+done
+completed=$(call "$api/incidents/history" -d "{\"incident_id\":\"$late_incident\",\"page_size\":1000}" | jq --arg id "$late" \
+  '[.[] | select(.entity.incident_response.response_id == $id and .entity.incident_response.status == "Completed")] | length')
+[ "$completed" = 1 ] || die "smoke test: the response decided before the backup completed $completed times, not once"
+rm -rf "$backup_dir"
+log "smoke test passed: backed up, restored onto a fresh installation with the same answers; the late response completed once"
