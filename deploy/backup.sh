@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Backs up a running MdrMesh into one file (default deploy/.local/backups/mdrmesh-<time>.tar.gz):
 #   mdrmesh.dump        a consistent pg_dump (one snapshot) of the database: every service's schema,
-#                       events, documents, history, attachments, connections and relay positions
+#                       events, documents, attachments, connections and relay positions
 #   keys.env            the keys the data cannot be read without: the token signing keys (with ids) and
 #                       the isolation password key that seals stored passwords
 #   rabbitmq.json       the broker's definitions, for reference only: its users, vhost and queues are made
