@@ -18,7 +18,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$MDRMESH_ROOT"
 load_secrets
-compose() { docker-compose -p mdrmesh -f "$MDRMESH_ROOT/docker-compose.yml" "$@"; }
+compose() { mdrmesh_compose -f "$MDRMESH_ROOT/docker-compose.yml" "$@"; }
 gateway_admin() { compose exec -T gateway sh -c 'exec dotnet "$SERVICE_DLL" admin "$@"' admin "$@"; }
 
 # Replaces (or adds) one line NAME=VALUE of the secrets file, which stays the owner's alone.

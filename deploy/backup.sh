@@ -15,7 +15,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$MDRMESH_ROOT"
 load_secrets
-compose() { docker-compose -p mdrmesh -f "$MDRMESH_ROOT/docker-compose.yml" "$@"; }
+compose() { mdrmesh_compose -f "$MDRMESH_ROOT/docker-compose.yml" "$@"; }
 umask 077
 file=${1:-$MDRMESH_ROOT/deploy/.local/backups/mdrmesh-$(date -u +%Y%m%dT%H%M%SZ).tar.gz}
 mkdir -p "$(dirname "$file")"

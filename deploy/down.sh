@@ -10,5 +10,5 @@ docker info >/dev/null 2>&1 || { log "Docker is not running: nothing to stop."; 
 load_secrets
 # The monitoring profile too, if it was started (nothing happens if not).
 PROMETHEUS_IMAGE=${PROMETHEUS_IMAGE:-$MDRMESH_LOCAL_PROMETHEUS_IMAGE} \
-  docker-compose -p mdrmesh -f "$MDRMESH_ROOT/docker-compose.yml" --profile monitoring down "$@" 2>&1 | grep -v '^\(Stopping\|Removing\|Network\)' || true
+  mdrmesh_compose -f "$MDRMESH_ROOT/docker-compose.yml" --profile monitoring down "$@" 2>&1 | grep -v '^\(Stopping\|Removing\|Network\)' || true
 log "MdrMesh stopped."

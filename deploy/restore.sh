@@ -26,7 +26,7 @@ while IFS= read -r line; do
 done <"$work/keys.env"
 load_secrets
 export POSTGRES_IMAGE=${POSTGRES_IMAGE:-$MDRMESH_LOCAL_POSTGRES_IMAGE} RABBITMQ_IMAGE=${RABBITMQ_IMAGE:-$MDRMESH_LOCAL_RABBITMQ_IMAGE}
-compose() { docker-compose -p mdrmesh -f "$MDRMESH_ROOT/docker-compose.yml" "$@"; }
+compose() { mdrmesh_compose -f "$MDRMESH_ROOT/docker-compose.yml" "$@"; }
 compose stop gateway incidents approvals executor >/dev/null 2>&1 || true
 # The database and the services' roles (postgres-setup), nothing else.
 compose up -d postgres-setup >/dev/null 2>&1 || die "PostgreSQL did not start: docker-compose -p mdrmesh logs postgres"
@@ -45,6 +45,8 @@ update $schema.mt_event_progression p set last_seq_id = least(p.last_seq_id, coa
     select min(e.seq_id) - 1 from $schema.mt_events e
     where e.timestamp > (select max(timestamp) from $schema.mt_events) - interval '1 hour'), p.last_seq_id))
 where p.name like 'rabbitmq-relay%';
+-- A relay moved back to the start must have no row: the daemon takes position 0 for "never ran" and inserts one.
+delete from $schema.mt_event_progression where name like 'rabbitmq-relay%' and last_seq_id = 0;
 SQL
 done
 log "restored $(sed -n 's/^created=//p' "$work/manifest") into this installation; starting it"

@@ -77,7 +77,12 @@ if [ "${MDRMESH_MONITORING:-0}" != 0 ]; then
   # MassTransit's own metrics (messages received, consumed, published) come through as well.
   curl -s "$prometheus/api/v1/query" --data-urlencode 'query=count({__name__=~"messaging_masstransit_.+"})' | grep -q '"value":\[[0-9.]*,"[1-9]' \
     || die "smoke test: Prometheus has no MassTransit metrics (messaging_masstransit_*)"
-  log "smoke test passed: Prometheus scrapes 5 targets, $rules alert rules loaded"
+  # The dashboard (deploy/prometheus/consoles/mdrmesh.html, rendered by Prometheus) shows each service up.
+  page=$(curl -sf "$prometheus/consoles/mdrmesh.html" | tr -d '\n') || die "smoke test: the dashboard /consoles/mdrmesh.html does not render"
+  for service in gateway incidents approvals executor; do
+    printf '%s' "$page" | grep -q "<td>$service</td><td class=\"\">yes</td>" || die "smoke test: the dashboard does not show $service up"
+  done
+  log "smoke test passed: Prometheus scrapes 5 targets, $rules alert rules loaded, the dashboard renders"
 fi
 
 # The operator's tool: a signing-key rotation cuts off no token; a connection made without a token
@@ -104,8 +109,10 @@ rm -rf "$(dirname "$recovered")"
 log "smoke test passed: signing key rotated, a connection created and revoked with deploy/admin.sh"
 
 # Backup and restore onto a fresh installation (as after a dead disk): the same answers, and a response
-# decided just before the backup (possibly in flight during it) completes after the restore, once.
+# confirmed before the backup but not yet run (the executor is stopped: its command waits in the broker, which
+# the backup does not hold) completes after the restore, once.
 command -v jq >/dev/null || ensure_packages jq
+docker stop "$(docker ps -q -f label=com.docker.compose.project=mdrmesh -f label=com.docker.compose.service=executor)" >/dev/null
 late_incident=$(call "$api/incidents/create" \
   -d '{"summary":"Smoke test: backup","affected_hosts":["WS-FINANCE-01:ws-finance-01"],"priority":"LOW"}' | field incident_id)
 late=$(call "$api/responses/create" -d "{\"incident_id\":\"$late_incident\",\"asset_id\":\"ws-finance-01\",\"type\":\"GET_FILE\",\"parameters\":{\"path\":\"C:\\\\Users\\\\alice\\\\Documents\\\\payroll.xlsx\",\"max_file_size_mb\":10}}" \
@@ -113,6 +120,14 @@ late=$(call "$api/responses/create" -d "{\"incident_id\":\"$late_incident\",\"as
 for _ in $(seq 1 100); do
   call "$api/response/update" -d "{\"response_id\":\"$late\",\"status\":\"Confirmed\",\"comment\":\"before the backup\"}" >/dev/null 2>&1 && break
   sleep 0.2
+done
+late_status() {
+  call "$api/responses/list" -d "{\"incident_id\":\"$late_incident\"}" | jq -r --arg id "${1:-$late}" '.[] | select(.response_id == $id) | .status'
+}
+deadline=$((SECONDS + 30))
+until [ "$(late_status)" = Confirmed ]; do
+  [ $SECONDS -lt $deadline ] || die "smoke test: the response confirmed before the backup is $(late_status), not Confirmed"
+  sleep 0.5
 done
 # An incident nothing will change again, to compare whole: a comment, a file, a declined response and one still
 # waiting for a decision. (The isolation's term still runs out after the restore.)
@@ -154,9 +169,6 @@ call "$api/attachments/download" -d "{\"attachment_id\":\"$upload\"}" | cmp -s -
 # The isolation's history as it was, then only what happened since (its term ending).
 [ "$(history_of "$incident" | head -n "$(printf '%s\n' "$history_before" | wc -l)")" = "$history_before" ] \
   || die "smoke test: the history recorded before the backup differs after the restore"
-late_status() {
-  call "$api/responses/list" -d "{\"incident_id\":\"$late_incident\"}" | jq -r --arg id "$late" '.[] | select(.response_id == $id) | .status'
-}
 deadline=$((SECONDS + 60))
 until [ "$(late_status)" = Completed ]; do
   [ $SECONDS -lt $deadline ] || die "smoke test: the response decided before the backup is $(late_status) 60 s after the restore"
@@ -165,5 +177,14 @@ done
 completed=$(call "$api/incidents/history" -d "{\"incident_id\":\"$late_incident\",\"page_size\":1000}" | jq --arg id "$late" \
   '[.[] | select(.entity.incident_response.response_id == $id and .entity.incident_response.status == "Completed")] | length')
 [ "$completed" = 1 ] || die "smoke test: the response decided before the backup completed $completed times, not once"
+# And the restored system works on: a response proposed and confirmed now completes (every relay publishes again).
+after=$(call "$api/responses/create" -d "{\"incident_id\":\"$late_incident\",\"asset_id\":\"ws-finance-01\",\"type\":\"GET_FILE\",\"parameters\":{\"path\":\"C:\\\\Users\\\\alice\\\\Documents\\\\payroll.xlsx\",\"max_file_size_mb\":10}}" \
+  | field response_id)
+deadline=$((SECONDS + 60))
+until [ "$(late_status "$after")" = Completed ]; do
+  call "$api/response/update" -d "{\"response_id\":\"$after\",\"status\":\"Confirmed\",\"comment\":\"after the restore\"}" >/dev/null 2>&1 || true
+  [ $SECONDS -lt $deadline ] || die "smoke test: a response proposed after the restore is $(late_status "$after") after 60 s"
+  sleep 1
+done
 rm -rf "$backup_dir"
 log "smoke test passed: backed up, restored onto a fresh installation with the same answers; the late response completed once"

@@ -32,7 +32,7 @@ done
 compose_files=(-f "$MDRMESH_ROOT/docker-compose.yml")
 [ -z "${MDRMESH_RABBITMQ_MANAGEMENT_PORT:-}" ] || compose_files+=(-f "$MDRMESH_ROOT/deploy/management.yml")
 [ "${MDRMESH_MONITORING:-0}" = 0 ] || compose_files+=(--profile monitoring)
-compose() { docker-compose -p mdrmesh "${compose_files[@]}" "$@"; }
+compose() { mdrmesh_compose "${compose_files[@]}" "$@"; }
 compose up -d --build --remove-orphans >"$local_dir/compose-up.log" 2>&1 \
   || { tail -n 40 "$local_dir/compose-up.log" >&2; die "docker-compose up failed"; }
 
@@ -70,7 +70,7 @@ else
   management="management UI not published (MDRMESH_RABBITMQ_MANAGEMENT_PORT=15672 deploy/up.sh publishes it on 127.0.0.1)"
 fi
 if [ "${MDRMESH_MONITORING:-0}" != 0 ]; then
-  monitoring="Prometheus http://127.0.0.1:${MDRMESH_PROMETHEUS_PORT:-9090} (alerts: deploy/prometheus/alerts.yml)"
+  monitoring="Prometheus http://127.0.0.1:${MDRMESH_PROMETHEUS_PORT:-9090} (dashboard: /consoles/mdrmesh.html; alerts: deploy/prometheus/alerts.yml)"
 else
   monitoring="not started (MDRMESH_MONITORING=1 deploy/up.sh adds Prometheus on 127.0.0.1:9090)"
 fi

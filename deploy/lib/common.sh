@@ -38,6 +38,11 @@ api_base() {
   url=$(credential api_url "$@") client=$(credential client_id "$@")
   printf '%s/%s\n' "${url%/"$client"}" "$client"
 }
+# docker-compose for project mdrmesh: Compose v2 (`docker compose`, the CLI plugin) where it is installed, else
+# the standalone docker-compose (v1: what Debian 12 packages, and what CI installs).
+mdrmesh_compose() {
+  if docker compose version >/dev/null 2>&1; then docker compose -p mdrmesh "$@"; else docker-compose -p mdrmesh "$@"; fi
+}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Waits up to $1 seconds for the API's health (the gateway's includes every service behind it).
