@@ -8,7 +8,7 @@ namespace MdrMesh.Gateway;
 /// <summary>
 /// The one entry point of the API: it authenticates every request (see <see cref="GatewayAuthentication"/>), serves
 /// the access methods itself, and forwards every other <c>POST /api/v1/{client_id}/{method}</c> to the service the
-/// method table (<see cref="ApiMethods"/>) names, with the caller's identity (see <see cref="Forwarding"/>).
+/// method table (<see cref="ApiMethods"/>) names, with the caller's identity, through YARP (see <see cref="ServiceForwarder"/>).
 /// Base addresses: <c>Services:Incidents</c>, <c>Services:Approvals</c>, <c>Services:Executor</c>.
 /// </summary>
 public static class Extensions
@@ -40,6 +40,9 @@ public static class Extensions
         builder.AddGatewayAuthentication();
         builder.AddWebConsole();
         builder.AddGatewayRateLimiting();
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<ServiceForwarder>();
+        // The console, the readiness check and the API description call the services themselves (not forwarding).
         var timeout = builder.Configuration.GetValue("Gateway:ForwardTimeout", TimeSpan.FromSeconds(30));
         foreach (var service in ApiMethods.Forwarded)
             builder.Services.AddHttpClient(service, client =>

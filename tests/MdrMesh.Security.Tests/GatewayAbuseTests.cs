@@ -241,6 +241,71 @@ public sealed class GatewayTimeoutTests(Infrastructure infrastructure) : MeshTes
     }
 }
 
+/// <summary>What reaches a service is what the gateway names: never a header the caller sent that is not on its list.</summary>
+[Collection(InfrastructureCollection.Name)]
+public sealed class GatewayHeaderTests(Infrastructure infrastructure) : MeshTests(infrastructure)
+{
+    /// <summary>The incidents service, started again with a note of every request's headers as it arrives.</summary>
+    protected override async Task SetUpAsync()
+    {
+        await Mesh.KillServiceAsync("Incidents");
+        await Mesh.StartServiceAsync("Incidents", replace: services => services.AddSingleton<SeenRequests>().AddSingleton<IStartupFilter, SeenRequests>(
+            provider => provider.GetRequiredService<SeenRequests>()));
+    }
+
+    private sealed class SeenRequests : IStartupFilter
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(string Path, Dictionary<string, string[]> Headers)> All { get; } = new();
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, following) =>
+            {
+                All.Enqueue((context.Request.Path.Value ?? "",
+                    context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? "").ToArray(), StringComparer.OrdinalIgnoreCase)));
+                await following(context);
+            });
+            next(app);
+        };
+    }
+
+    [Fact]
+    public async Task Cookies_tokens_and_spoofed_identity_headers_of_the_caller_never_reach_the_service()
+    {
+        var (clientId, refresh) = await Mesh.CreateConnectionAsync("reader", ["INCIDENT_ACCESS"]);
+        var (access, _) = await Mesh.ConfirmAsync(clientId, refresh);
+        var (otherId, _) = await Mesh.CreateConnectionAsync("someone else", ["FULL_ACCESS"]);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/incidents/count") { Content = JsonContent.Create(new { }) };
+        request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {access}");
+        request.Headers.TryAddWithoutValidation("Cookie", "session=stolen");
+        request.Headers.TryAddWithoutValidation("X-MdrMesh-Caller-Id", otherId);
+        request.Headers.TryAddWithoutValidation("X-MdrMesh-Caller", "someone else");
+        request.Headers.TryAddWithoutValidation("X-MdrMesh-Rights", "FULL_ACCESS,SOC_OPERATOR");
+        request.Headers.TryAddWithoutValidation("X-MdrMesh-Tenants", "*");
+        request.Headers.TryAddWithoutValidation("X-MdrMesh-Internal-Key", "a guess");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", "10.0.0.1");
+        request.Headers.TryAddWithoutValidation("X-Anything", "at all");
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", "kept-as-sent");
+
+        using var response = await Mesh.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(Mesh.Service("Incidents").Services.GetRequiredService<SeenRequests>().All, r => r.Path.EndsWith("/incidents/count"));
+        Assert.Equal($"/api/v1/{clientId}/incidents/count", seen.Path);
+        var headers = seen.Headers;
+        foreach (var header in new[] { "Authorization", "Cookie", "X-Forwarded-For", "X-Anything" })
+            Assert.False(headers.ContainsKey(header), $"{header} reached the service");
+        // Each identity header once, as the gateway knows the caller (not twice, the caller's spelling beside it).
+        Assert.Equal([clientId], headers["X-MdrMesh-Caller-Id"]);
+        Assert.Equal(["reader"], headers["X-MdrMesh-Caller"]);
+        Assert.Equal(["INCIDENT_ACCESS"], headers["X-MdrMesh-Rights"]);
+        Assert.Single(headers["X-MdrMesh-Tenants"]);
+        Assert.Equal([Mesh.Settings["Api:InternalKey"]!], headers["X-MdrMesh-Internal-Key"]);
+        Assert.Equal(["kept-as-sent"], headers["Idempotency-Key"]);
+        Assert.StartsWith("application/json", Assert.Single(headers["Content-Type"]));
+    }
+}
+
 /// <summary>An answer that tells the caller to come back: the status, problem+json and Retry-After.</summary>
 internal static class RetryLater
 {
