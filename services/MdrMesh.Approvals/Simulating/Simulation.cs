@@ -20,11 +20,8 @@ public static class Simulation
     /// <summary>At most this many differences, and warnings, are listed; their totals count them all.</summary>
     public const int MaxListed = 1_000;
 
-    /// <summary>Responses whose automatic acceptance deserves a warning where a person actually decided.</summary>
-    public static readonly IReadOnlySet<string> DrasticTypes = new HashSet<string>
-    {
-        ResponseType.Isolate, ResponseType.RunScript, ResponseType.TerminateProcess, ResponseType.DeleteRegistryKey,
-    };
+    /// <summary>Responses whose automatic acceptance deserves a warning where a person actually decided: the drastic ones the guard counts by default.</summary>
+    public static readonly IReadOnlySet<string> DrasticTypes = BlastRadius.BlastRadiusGuard.DefaultTypes.ToHashSet();
 
     /// <param name="draft">The policy to replay.</param>
     /// <param name="recorded">The tenant's decisions, one per proposal.</param>
