@@ -88,15 +88,18 @@ public static class ConnectionEndpoints
 
     /// <summary>
     /// As above; with <paramref name="idempotent"/>, throws <see cref="AlreadyAnswered"/> when its key has an answer, otherwise
-    /// inserts the answer, sealed, in the same commit. The key is looked at before the name: a retry finds its own connection's
-    /// answer, not a name taken. Concurrent retries collide on the record's id (or the name) and, decided again, find the answer.
+    /// inserts the answer, sealed, in the same commit: a retry finds its own connection's answer, not a name taken. Concurrent
+    /// retries that read before the first committed collide on the name (or the record's id) and, decided again, find the answer.
     /// </summary>
     private static Task<string?> StoreAsync(IDocumentStore store, ApiConnection connection, TokenService tokens, Idempotent? idempotent,
         AnswerSealer? sealer, CancellationToken ct) =>
         store.WriteAsync<string?>(null, async session =>
         {
+            var nameTaken = await session.Query<ApiConnection>().AnyAsync(c => c.Name.Equals(connection.Name, StringComparison.OrdinalIgnoreCase), ct);
+            // The key after the name: a concurrent retry that committed before the name was read is seen by this read too, so
+            // its answer is replayed rather than its connection's name found taken.
             if (idempotent is not null) await idempotent.ThrowIfAnsweredAsync(session, ct);
-            if (await session.Query<ApiConnection>().AnyAsync(c => c.Name.Equals(connection.Name, StringComparison.OrdinalIgnoreCase), ct)) return null;
+            if (nameTaken) return null;
             var (refresh, expires) = tokens.IssueRefresh(connection.Id, AccessStore.NewId("f"), TokenService.FirstRefreshLifetime);
             session.Store(connection);
             session.Store(new RefreshTokenRecord(TokenService.Hash(refresh), connection.Id, "", expires));
