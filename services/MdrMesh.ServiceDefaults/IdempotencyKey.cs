@@ -19,6 +19,7 @@ public sealed record IdempotencyKey(string? Value, string? Error)
     public static readonly IReadOnlySet<string> Methods = new HashSet<string>
     {
         "incidents/create", "responses/create", "comments/create", "attachments/upload", "assets/register", "tenants/create",
+        "api_connections/create",
     };
 
     public static ValueTask<IdempotencyKey?> BindAsync(HttpContext context)

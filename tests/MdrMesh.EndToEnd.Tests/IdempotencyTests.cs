@@ -176,6 +176,74 @@ public sealed class IdempotencyTests(Infrastructure infrastructure) : IAsyncLife
         Assert.Single(tenants.AsArray(), t => t!["name"]!.GetValue<string>() == "Globex");
     }
 
+    private static object Connection(string name) => new { name, rights = new[] { "INCIDENT_ACCESS" }, tenant_ids = new[] { Tenant } };
+
+    private async Task<int> ConnectionsNamedAsync(string name) =>
+        (await _mesh.OkAsync("api_connections/list", new { page_size = 1000 })).AsArray().Count(c => c!["name"]!.GetValue<string>() == name);
+
+    [Fact]
+    public async Task A_connection_created_twice_with_one_key_is_made_once_and_its_replayed_refresh_token_works()
+    {
+        var name = $"siem-{Guid.NewGuid():N}";
+        var key = $"connection-{Guid.NewGuid()}";
+
+        var first = await _mesh.CallAsync("api_connections/create", Connection(name), idempotencyKey: key);
+        var again = await _mesh.CallAsync("api_connections/create", Connection(name), idempotencyKey: key);
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal(200, again.Status);
+        Assert.True(JsonNode.DeepEquals(first.Body, again.Body), $"{first.Body!.ToJsonString()} vs {again.Body!.ToJsonString()}");
+        var clientId = first.Body!["client_id"]!.GetValue<string>();
+        var refresh = first.Body["refresh_token"]!.GetValue<string>();
+        Assert.Equal(1, await ConnectionsNamedAsync(name));
+        // The stored answer holds the refresh token sealed: neither it nor the key lies in the table in clear.
+        await using (var db = new NpgsqlConnection(_mesh.DatabaseConnectionString))
+        {
+            await db.OpenAsync();
+            await using var command = new NpgsqlCommand("select string_agg(data::text, '') from access.mt_doc_idempotencyrecord", db);
+            var stored = (string)(await command.ExecuteScalarAsync())!;
+            Assert.DoesNotContain(refresh, stored);
+            Assert.DoesNotContain(refresh.Split('.')[1], stored);
+            Assert.DoesNotContain(key, stored);
+        }
+
+        // The replay minted no new token: the one replayed is the one whose hash was stored with the connection.
+        var (access, _) = await _mesh.ConfirmAsync(clientId, again.Body!["refresh_token"]!.GetValue<string>());
+        Assert.Equal(200, (await _mesh.RawCallAsync(clientId, "incidents/count", new { tenants_names = new[] { Tenant } }, access)).Status);
+    }
+
+    [Fact]
+    public async Task A_connection_key_with_another_body_is_refused_and_another_connections_same_key_is_its_own()
+    {
+        var name = $"soar-{Guid.NewGuid():N}";
+        var other = $"soar-{Guid.NewGuid():N}";
+        var key = $"connection-{Guid.NewGuid()}";
+
+        var first = await _mesh.CallAsync("api_connections/create", Connection($"{name}-a"), idempotencyKey: key);
+        var different = await _mesh.CallAsync("api_connections/create", Connection(other), idempotencyKey: key);
+        var others = await _mesh.CallAsync("api_connections/create", Connection(other), caller: "customer", idempotencyKey: key);
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal(422, different.Status);
+        Assert.NotNull(different.Body!["errors"]!["Idempotency-Key"]);
+        Assert.Equal(200, others.Status);
+        Assert.NotEqual(first.Body!["client_id"]!.GetValue<string>(), others.Body!["client_id"]!.GetValue<string>());
+        Assert.Equal(1, await ConnectionsNamedAsync(other));
+    }
+
+    [Fact]
+    public async Task Ten_concurrent_connection_creations_with_one_key_make_one_connection_and_all_get_its_answer()
+    {
+        var name = $"burst-{Guid.NewGuid():N}";
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10)
+            .Select(_ => Task.Run(() => _mesh.CallAsync("api_connections/create", Connection(name), idempotencyKey: "connection-burst"))));
+
+        Assert.All(answers, a => Assert.Equal(200, a.Status));
+        Assert.All(answers, a => Assert.True(JsonNode.DeepEquals(answers[0].Body, a.Body), a.Body!.ToJsonString()));
+        Assert.Equal(1, await ConnectionsNamedAsync(name));
+    }
+
     [Fact]
     public async Task The_description_names_the_header_on_each_creating_method_and_on_no_other()
     {
@@ -185,6 +253,7 @@ public sealed class IdempotencyTests(Infrastructure infrastructure) : IAsyncLife
             .Where(p => p.Value!["post"]!["parameters"]!.AsArray().Any(q => q!["name"]!.GetValue<string>() == "Idempotency-Key"))
             .Select(p => p.Key[(p.Key.LastIndexOf("}/", StringComparison.Ordinal) + 2)..]).Order().ToList();
 
-        Assert.Equal(["assets/register", "attachments/upload", "comments/create", "incidents/create", "responses/create", "tenants/create"], withHeader);
+        Assert.Equal(["api_connections/create", "assets/register", "attachments/upload", "comments/create", "incidents/create", "responses/create",
+            "tenants/create"], withHeader);
     }
 }

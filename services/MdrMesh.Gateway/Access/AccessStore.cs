@@ -25,6 +25,7 @@ public static class AccessStore
                 .Index(u => u.Name, index => { index.IsUnique = true; index.Casing = Marten.Schema.ComputedIndex.Casings.Lower; });
         });
         builder.Services.AddSingleton<TokenService>();
+        builder.Services.AddSingleton<AnswerSealer>();
     }
 
     public static string NewId(string prefix) => $"{prefix}{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12))}";

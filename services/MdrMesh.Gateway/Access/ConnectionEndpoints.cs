@@ -15,12 +15,22 @@ public sealed record ListConnectionsRequest(int? Page, int? PageSize);
 /// <summary><c>api_connections/create</c>, <c>list</c>, <c>revoke</c>, <c>delete</c>.</summary>
 public static class ConnectionEndpoints
 {
-    public static Task<IResult> Create(CreateConnectionRequest request, HttpContext context, TokenService tokens, IDocumentStore store,
-        TimeProvider clock, CancellationToken ct) => CreateAsync(request, context.Connection(), tokens, store, clock, ct);
+    public const string CreateMethod = "api_connections/create";
 
-    /// <summary>A new connection made by <paramref name="caller"/> (a connection through the API, or a console user).</summary>
+    /// <summary>
+    /// With an <c>Idempotency-Key</c>, the answer is stored in the commit that creates the connection, sealed (it holds the
+    /// refresh token); a retry gets the same connection and the same token again, none is minted anew.
+    /// </summary>
+    public static Task<IResult> Create(CreateConnectionRequest request, HttpContext context, IdempotencyKey key, TokenService tokens,
+        AnswerSealer sealer, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        key.Problem is { } badKey ? Task.FromResult(badKey) : CreateAsync(request, context.Connection(), tokens, store, clock, ct, key, sealer);
+
+    /// <summary>
+    /// A new connection made by <paramref name="caller"/> (a connection through the API, or a console user). The console sends
+    /// no <paramref name="key"/>; the API's well-formed key comes with the <paramref name="sealer"/> of its stored answer.
+    /// </summary>
     public static async Task<IResult> CreateAsync(CreateConnectionRequest request, IActor caller, TokenService tokens, IDocumentStore store,
-        TimeProvider clock, CancellationToken ct)
+        TimeProvider clock, CancellationToken ct, IdempotencyKey? key = null, AnswerSealer? sealer = null)
     {
         var errors = new List<ValidationError>();
         new Check(errors, "name").NonEmpty(request.Name, 256);
@@ -43,9 +53,17 @@ public static class ConnectionEndpoints
             AllTenants = request.TenantIds is not { Count: > 0 }, TenantIds = request.TenantIds?.Distinct().ToList() ?? [],
             CreatedAt = now, CreatedBy = caller.Name,
         };
-        return await StoreAsync(store, connection, tokens, ct) is { } refresh
-            ? Results.Ok(View(connection, now) with { RefreshToken = refresh })
-            : NameTaken;
+        var idempotent = sealer is null ? null : key?.For(caller.Id, CreateMethod, request);
+        try
+        {
+            return await StoreAsync(store, connection, tokens, idempotent, sealer, ct) is { } refresh
+                ? Results.Ok(View(connection, now) with { RefreshToken = refresh })
+                : NameTaken;
+        }
+        catch (AlreadyAnswered answered)
+        {
+            return idempotent!.Replay(answered.Record, body => sealer!.Open(body, idempotent.SealingId));
+        }
     }
 
     private static readonly IResult NameTaken =
@@ -61,18 +79,32 @@ public static class ConnectionEndpoints
             || normalized.StartsWith("auto_accept", StringComparison.Ordinal) || SystemActors.Contains(normalized);
     }
 
-    /// <summary>Stores a new connection with its first refresh token (24 h) and returns the token.</summary>
     /// <summary>
-    /// Stores a new connection and its first refresh token; null when a connection of its name exists (the same name
-    /// created at the same moment: the unique index lets one through, and the other, decided again, finds it).
+    /// Stores a new connection and its first refresh token (24 h) and returns the token; null when a connection of its name
+    /// exists (the same name created at the same moment: the unique index lets one through, and the other, decided again, finds it).
     /// </summary>
     public static Task<string?> StoreAsync(IDocumentStore store, ApiConnection connection, TokenService tokens, CancellationToken ct) =>
+        StoreAsync(store, connection, tokens, null, null, ct);
+
+    /// <summary>
+    /// As above; with <paramref name="idempotent"/>, throws <see cref="AlreadyAnswered"/> when its key has an answer, otherwise
+    /// inserts the answer, sealed, in the same commit: a retry finds its own connection's answer, not a name taken. Concurrent
+    /// retries that read before the first committed collide on the name (or the record's id) and, decided again, find the answer.
+    /// </summary>
+    private static Task<string?> StoreAsync(IDocumentStore store, ApiConnection connection, TokenService tokens, Idempotent? idempotent,
+        AnswerSealer? sealer, CancellationToken ct) =>
         store.WriteAsync<string?>(null, async session =>
         {
-            if (await session.Query<ApiConnection>().AnyAsync(c => c.Name.Equals(connection.Name, StringComparison.OrdinalIgnoreCase), ct)) return null;
+            var nameTaken = await session.Query<ApiConnection>().AnyAsync(c => c.Name.Equals(connection.Name, StringComparison.OrdinalIgnoreCase), ct);
+            // The key after the name: a concurrent retry that committed before the name was read is seen by this read too, so
+            // its answer is replayed rather than its connection's name found taken.
+            if (idempotent is not null) await idempotent.ThrowIfAnsweredAsync(session, ct);
+            if (nameTaken) return null;
             var (refresh, expires) = tokens.IssueRefresh(connection.Id, AccessStore.NewId("f"), TokenService.FirstRefreshLifetime);
             session.Store(connection);
             session.Store(new RefreshTokenRecord(TokenService.Hash(refresh), connection.Id, "", expires));
+            idempotent?.Insert(session, View(connection, connection.CreatedAt) with { RefreshToken = refresh }, connection.CreatedAt,
+                body => sealer!.Seal(body, idempotent.SealingId));
             return refresh;
         }, ct);
 
