@@ -83,6 +83,17 @@ public class IncidentDecisionTests
     }
 
     [Fact]
+    public void An_execution_that_overtakes_its_decision_waits_for_it_so_history_never_reads_InProgress_before_Confirmed()
+    {
+        var confirmed = new ResponseAccepted(ResponseId, null, null, null, Now, "alice");
+
+        Spec<Messages.ResponseExecutionStarted>(ResponseProgress.Decide).Given(Opened, Proposed).When(Started(Now)).ThenRefuses<DecisionNotYetRecorded>();
+        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(Opened, Proposed).When(Executed()).ThenRefuses<DecisionNotYetRecorded>();
+        Spec<Messages.ResponseExecutionStarted>(ResponseProgress.Decide).Given(Opened, Proposed, confirmed).When(Started(Now))
+            .Then(new ResponseExecutionStarted(ResponseId, Now, "executor"));
+    }
+
+    [Fact]
     public void An_outcome_that_overtakes_its_start_records_the_start_first_and_the_late_start_changes_nothing()
     {
         var confirmed = new ResponseAccepted(ResponseId, null, null, null, Now, "alice");
@@ -116,8 +127,9 @@ public class IncidentDecisionTests
         var artifact = new Messages.ResponseArtifact("ws-1-hosts.txt", "hosts", "127.0.0.1 localhost"u8.ToArray());
         var completed = new ResponseExecuted(ResponseId, NoDetails, Now, "executor");
         var began = new ResponseExecutionStarted(ResponseId, Now, "executor");
+        var confirmed = new ResponseAccepted(ResponseId, null, null, null, Now, "alice");
 
-        var events = Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(Opened, Proposed, began)
+        var events = Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(Opened, Proposed, confirmed, began)
             .When(Executed() with { Artifact = artifact }).Then(events =>
             {
                 Assert.Equal(completed, events[0]);
@@ -126,7 +138,7 @@ public class IncidentDecisionTests
                     (attached.AttachmentId, attached.FullName, attached.Caption, attached.FileSize, attached.Origin, attached.By, attached.ById));
                 Assert.Equal(2, events.Count);
             });
-        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given([Opened, Proposed, began, .. events])
+        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given([Opened, Proposed, confirmed, began, .. events])
             .When(Executed() with { Artifact = artifact }).Then();
     }
 

@@ -89,6 +89,10 @@ public static class ResponseProgress
             _ => false,
         };
         if (!fresh) return [];
+        // History never reads InProgress before Confirmed: approvals publishes the decision before it asks for the execution
+        // (one commit, in stream order), so a start or outcome that overtook it here is a moment ahead; it is tried again.
+        if (reported is ResponseExecutionStarted or ResponseExecuted or ResponseFailed && response.Decision is null)
+            throw new DecisionNotYetRecorded(responseId);
         return (reported, response.Execution) switch
         {
             (ResponseExecuted c, null) => [new ResponseExecutionStarted(responseId, c.At, c.By), reported],
@@ -103,6 +107,9 @@ public static class ResponseProgress
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(artifact.Content)), ContentSniffing.Sniff(artifact.Content), Origins.Soc,
         at, by);
 }
+
+/// <summary>An execution reported before its decision reached the incident: the message is retried, and the decision, already sent, comes first.</summary>
+public sealed class DecisionNotYetRecorded(Guid responseId) : Exception($"Response {responseId}: its execution was reported before its decision was recorded.");
 
 /// <summary>Appends decisions and outcomes reported by the approvals service and the executor to the incident stream.</summary>
 public sealed class ResponseProgressConsumer(IncidentStore incidents, Marten.IDocumentStore store) :
@@ -159,7 +166,8 @@ public sealed class ResponseProgressConsumer(IncidentStore incidents, Marten.IDo
 /// Many messages at once, so the incident writer can batch them into few commits, several of one incident included (an
 /// execution's start and outcome, published together, usually land in one commit: one document write instead of two).
 /// No partition per incident: the writer keeps one incident's changes in the order they reach it, and the decisions
-/// are safe in any order (an outcome ahead of its start records the start too; a late start or a repeat changes nothing).
+/// are safe in any order (an outcome ahead of its start records the start too; a late start or a repeat changes nothing;
+/// an execution ahead of its decision is retried until the decision is in, see <see cref="DecisionNotYetRecorded"/>).
 /// </summary>
 public sealed class ResponseProgressDefinition : ConsumerDefinition<ResponseProgressConsumer>
 {
