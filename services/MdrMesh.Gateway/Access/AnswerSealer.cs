@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Gateway.Access;
 
@@ -13,8 +14,6 @@ namespace MdrMesh.Gateway.Access;
 /// </summary>
 public sealed class AnswerSealer
 {
-    private const int NonceBytes = 12;
-    private const int TagBytes = 16;
     private static readonly byte[] Label = "mdrmesh gateway idempotent-answer sealing v1"u8.ToArray();
     private readonly Dictionary<string, byte[]> _keys = [];
     private readonly string _currentKeyId;
@@ -31,34 +30,15 @@ public sealed class AnswerSealer
     private static byte[] Derive(string signingKey) => HKDF.DeriveKey(HashAlgorithmName.SHA256, Convert.FromBase64String(signingKey), 32, info: Label);
 
     /// <summary><c>{nonce}:{ciphertext}:{tag}:{keyId}</c> (base64 parts, the key id last as it may hold any character); <paramref name="id"/> is bound in as associated data.</summary>
-    public string Seal(string plaintext, Guid id)
-    {
-        var nonce = RandomNumberGenerator.GetBytes(NonceBytes);
-        var clear = Encoding.UTF8.GetBytes(plaintext);
-        var ciphertext = new byte[clear.Length];
-        var tag = new byte[TagBytes];
-        using var aes = new AesGcm(_keys[_currentKeyId], TagBytes);
-        aes.Encrypt(nonce, clear, ciphertext, tag, AssociatedData(id));
-        return $"{Convert.ToBase64String(nonce)}:{Convert.ToBase64String(ciphertext)}:{Convert.ToBase64String(tag)}:{_currentKeyId}";
-    }
+    public string Seal(string plaintext, Guid id) => $"{AesGcmSealing.Seal(_keys[_currentKeyId], plaintext, AssociatedData(id))}:{_currentKeyId}";
 
     /// <summary>The plaintext, or null when the value is malformed, tampered with, sealed for another id, or its key is gone.</summary>
     public string? Open(string sealedValue, Guid id)
     {
         var parts = sealedValue.Split(':', 4);
-        if (parts.Length != 4 || !_keys.TryGetValue(parts[3], out var key)) return null;
-        try
-        {
-            var ciphertext = Convert.FromBase64String(parts[1]);
-            var clear = new byte[ciphertext.Length];
-            using var aes = new AesGcm(key, TagBytes);
-            aes.Decrypt(Convert.FromBase64String(parts[0]), ciphertext, Convert.FromBase64String(parts[2]), clear, AssociatedData(id));
-            return Encoding.UTF8.GetString(clear);
-        }
-        catch (Exception e) when (e is FormatException or CryptographicException or ArgumentException)
-        {
-            return null;
-        }
+        return parts.Length == 4 && _keys.TryGetValue(parts[3], out var key)
+            ? AesGcmSealing.Open(key, parts[0], parts[1], parts[2], AssociatedData(id))
+            : null;
     }
 
     private static byte[] AssociatedData(Guid id) => Encoding.UTF8.GetBytes($"idempotent-answer:{id}");

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Configuration;
+using MdrMesh.ServiceDefaults;
 
 namespace MdrMesh.Incidents.RevealingPasswords;
 
@@ -14,8 +15,6 @@ namespace MdrMesh.Incidents.RevealingPasswords;
 public sealed class PasswordVault
 {
     public const string Section = "IsolationPasswords";
-    private const int NonceBytes = 12;
-    private const int TagBytes = 16;
     private readonly IReadOnlyDictionary<string, byte[]> _keys;
     private readonly string _currentKeyId;
 
@@ -57,36 +56,16 @@ public sealed class PasswordVault
     /// <c>{keyId}:{nonce}:{ciphertext}:{tag}</c> (base64 parts). The response id is bound in as
     /// associated data, so a sealed password copied onto another response does not open.
     /// </summary>
-    public string Seal(string password, Guid responseId)
-    {
-        var nonce = RandomNumberGenerator.GetBytes(NonceBytes);
-        var plaintext = Encoding.UTF8.GetBytes(password);
-        var ciphertext = new byte[plaintext.Length];
-        var tag = new byte[TagBytes];
-        using var aes = new AesGcm(_keys[_currentKeyId], TagBytes);
-        aes.Encrypt(nonce, plaintext, ciphertext, tag, AssociatedData(responseId));
-        return string.Join(':', _currentKeyId, Convert.ToBase64String(nonce), Convert.ToBase64String(ciphertext), Convert.ToBase64String(tag));
-    }
+    public string Seal(string password, Guid responseId) =>
+        $"{_currentKeyId}:{AesGcmSealing.Seal(_keys[_currentKeyId], password, AssociatedData(responseId))}";
 
     /// <summary>The password, or null when the sealed value is malformed, its key is no longer configured, or it was tampered with.</summary>
     public string? Open(string sealedPassword, Guid responseId)
     {
         var parts = sealedPassword.Split(':');
-        if (parts.Length != 4 || !_keys.TryGetValue(parts[0], out var key)) return null;
-        try
-        {
-            var nonce = Convert.FromBase64String(parts[1]);
-            var ciphertext = Convert.FromBase64String(parts[2]);
-            var tag = Convert.FromBase64String(parts[3]);
-            var plaintext = new byte[ciphertext.Length];
-            using var aes = new AesGcm(key, TagBytes);
-            aes.Decrypt(nonce, ciphertext, tag, plaintext, AssociatedData(responseId));
-            return Encoding.UTF8.GetString(plaintext);
-        }
-        catch (Exception e) when (e is FormatException or CryptographicException or ArgumentException)
-        {
-            return null;
-        }
+        return parts.Length == 4 && _keys.TryGetValue(parts[0], out var key)
+            ? AesGcmSealing.Open(key, parts[1], parts[2], parts[3], AssociatedData(responseId))
+            : null;
     }
 
     private static byte[] AssociatedData(Guid responseId) => Encoding.UTF8.GetBytes($"isolation-password:{responseId}");
