@@ -112,23 +112,24 @@ log "smoke test passed: signing key rotated, a connection created and revoked wi
 # confirmed before the backup but not yet run (the executor is stopped: its command waits in the broker, which
 # the backup does not hold) completes after the restore, once.
 command -v jq >/dev/null || ensure_packages jq
+# The status of response $2 of incident $1.
+status_of() { call "$api/responses/list" -d "{\"incident_id\":\"$1\"}" | jq -r --arg id "$2" '.[] | select(.response_id == $id) | .status'; }
+# Sends decision $3 on response $2 of incident $1 until its status is $4 (approvals answers 404 until it has the
+# proposal), for at most $5 s.
+decide_until() {
+  local deadline=$((SECONDS + $5))
+  until [ "$(status_of "$1" "$2")" = "$4" ]; do
+    call "$api/response/update" -d "{\"response_id\":\"$2\",\"status\":\"$3\",\"comment\":\"smoke test\"}" >/dev/null 2>&1 || true
+    [ $SECONDS -lt $deadline ] || die "smoke test: response $2 is $(status_of "$1" "$2"), not $4, after $5 s"
+    sleep 0.5
+  done
+}
 docker stop "$(docker ps -q -f label=com.docker.compose.project=mdrmesh -f label=com.docker.compose.service=executor)" >/dev/null
 late_incident=$(call "$api/incidents/create" \
   -d '{"summary":"Smoke test: backup","affected_hosts":["WS-FINANCE-01:ws-finance-01"],"priority":"LOW"}' | field incident_id)
 late=$(call "$api/responses/create" -d "{\"incident_id\":\"$late_incident\",\"asset_id\":\"ws-finance-01\",\"type\":\"GET_FILE\",\"parameters\":{\"path\":\"C:\\\\Users\\\\alice\\\\Documents\\\\payroll.xlsx\",\"max_file_size_mb\":10}}" \
   | field response_id)
-for _ in $(seq 1 100); do
-  call "$api/response/update" -d "{\"response_id\":\"$late\",\"status\":\"Confirmed\",\"comment\":\"before the backup\"}" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-late_status() {
-  call "$api/responses/list" -d "{\"incident_id\":\"$late_incident\"}" | jq -r --arg id "${1:-$late}" '.[] | select(.response_id == $id) | .status'
-}
-deadline=$((SECONDS + 30))
-until [ "$(late_status)" = Confirmed ]; do
-  [ $SECONDS -lt $deadline ] || die "smoke test: the response confirmed before the backup is $(late_status), not Confirmed"
-  sleep 0.5
-done
+decide_until "$late_incident" "$late" Confirmed Confirmed 30
 # An incident nothing will change again, to compare whole: a comment, a file, a declined response and one still
 # waiting for a decision. (The isolation's term still runs out after the restore.)
 quiet=$(call "$api/incidents/create" -d '{"summary":"Smoke test: quiet","affected_hosts":["WS-DEV-07:ws-dev-07"],"priority":"LOW"}' | field incident_id)
@@ -142,13 +143,7 @@ get_file() {
 }
 declined=$(get_file declined.txt)
 get_file waiting.txt >/dev/null
-quiet_status() { call "$api/responses/list" -d "{\"incident_id\":\"$quiet\"}" | jq -r --arg id "$1" '.[] | select(.response_id == $id) | .status'; }
-deadline=$((SECONDS + 30))
-until [ "$(quiet_status "$declined")" = Declined ]; do
-  call "$api/response/update" -d "{\"response_id\":\"$declined\",\"status\":\"Declined\",\"comment\":\"not needed\"}" >/dev/null 2>&1 || true
-  [ $SECONDS -lt $deadline ] || die "smoke test: the declined response is $(quiet_status "$declined") after 30 s"
-  sleep 0.5
-done
+decide_until "$quiet" "$declined" Declined Declined 30
 "$MDRMESH_ROOT/deploy/backup.sh" "$backup_dir/backup.tar.gz"
 details_before=$(call "$api/incidents/details" -d "{\"incident_id\":\"$quiet\"}")
 quiet_history_before=$(call "$api/incidents/history" -d "{\"incident_id\":\"$quiet\"}")
@@ -163,15 +158,15 @@ cp "$backup_dir/credentials.json" "$MDRMESH_ROOT/deploy/.local/credentials.json"
 access=$("$MDRMESH_ROOT/deploy/token.sh")
 [ "$(call "$api/incidents/details" -d "{\"incident_id\":\"$quiet\"}")" = "$details_before" ] || die "smoke test: incidents/details differs after the restore"
 [ "$(call "$api/incidents/history" -d "{\"incident_id\":\"$quiet\"}")" = "$quiet_history_before" ] || die "smoke test: a history differs after the restore"
-[ "$(quiet_status "$declined")" = Declined ] || die "smoke test: the declined response is $(quiet_status "$declined") after the restore"
+[ "$(status_of "$quiet" "$declined")" = Declined ] || die "smoke test: the declined response is $(status_of "$quiet" "$declined") after the restore"
 call "$api/attachments/download" -d "{\"attachment_id\":\"$upload\"}" | cmp -s - "$backup_dir/evidence.bin" \
   || die "smoke test: the uploaded file differs after the restore"
 # The isolation's history as it was, then only what happened since (its term ending).
 [ "$(history_of "$incident" | head -n "$(printf '%s\n' "$history_before" | wc -l)")" = "$history_before" ] \
   || die "smoke test: the history recorded before the backup differs after the restore"
 deadline=$((SECONDS + 60))
-until [ "$(late_status)" = Completed ]; do
-  [ $SECONDS -lt $deadline ] || die "smoke test: the response decided before the backup is $(late_status) 60 s after the restore"
+until [ "$(status_of "$late_incident" "$late")" = Completed ]; do
+  [ $SECONDS -lt $deadline ] || die "smoke test: the response decided before the backup is $(status_of "$late_incident" "$late") 60 s after the restore"
   sleep 1
 done
 completed=$(call "$api/incidents/history" -d "{\"incident_id\":\"$late_incident\",\"page_size\":1000}" | jq --arg id "$late" \
@@ -180,11 +175,6 @@ completed=$(call "$api/incidents/history" -d "{\"incident_id\":\"$late_incident\
 # And the restored system works on: a response proposed and confirmed now completes (every relay publishes again).
 after=$(call "$api/responses/create" -d "{\"incident_id\":\"$late_incident\",\"asset_id\":\"ws-finance-01\",\"type\":\"GET_FILE\",\"parameters\":{\"path\":\"C:\\\\Users\\\\alice\\\\Documents\\\\payroll.xlsx\",\"max_file_size_mb\":10}}" \
   | field response_id)
-deadline=$((SECONDS + 60))
-until [ "$(late_status "$after")" = Completed ]; do
-  call "$api/response/update" -d "{\"response_id\":\"$after\",\"status\":\"Confirmed\",\"comment\":\"after the restore\"}" >/dev/null 2>&1 || true
-  [ $SECONDS -lt $deadline ] || die "smoke test: a response proposed after the restore is $(late_status "$after") after 60 s"
-  sleep 1
-done
+decide_until "$late_incident" "$after" Confirmed Completed 60
 rm -rf "$backup_dir"
 log "smoke test passed: backed up, restored onto a fresh installation with the same answers; the late response completed once"
