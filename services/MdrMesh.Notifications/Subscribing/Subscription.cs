@@ -1,0 +1,31 @@
+namespace MdrMesh.Notifications.Subscribing;
+
+public enum Channel { Webhook, Email }
+
+public enum Language { En, Ru }
+
+/// <summary>
+/// One tenant's wish to hear of some events: by webhook (signed with <see cref="SealedSecret"/>, which is stored
+/// sealed and shown once, when created) or by e-mail. A subscription whose deliveries failed for the whole retry
+/// window is disabled (<see cref="DisabledReason"/>) until updated with <c>enabled: true</c>.
+/// </summary>
+public sealed record Subscription
+{
+    public Guid Id { get; init; }
+    public string TenantId { get; init; } = "";
+    public Channel Channel { get; init; }
+    public string Target { get; init; } = "";
+    public IReadOnlyList<string> Events { get; init; } = [];
+    public Language Language { get; init; }
+    public string? SealedSecret { get; init; }
+    public bool Enabled { get; init; } = true;
+    public string? DisabledReason { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public string CreatedBy { get; init; } = "";
+    public DateTimeOffset ChangedAt { get; init; }
+    /// <summary>The start of the minute its sends are counted in, and how many went out in it (the digest's threshold).</summary>
+    public DateTimeOffset WindowStart { get; init; }
+    public int SentInWindow { get; init; }
+    /// <summary>Since when every delivery to it has failed (null once one succeeds): 24 h of it disables the subscription.</summary>
+    public DateTimeOffset? FailingSince { get; init; }
+}
