@@ -27,7 +27,7 @@ compose exec -T postgres pg_dump --username mdrmesh --dbname mdrmesh --format cu
 compose exec -T rabbitmq rabbitmqctl export_definitions - --quiet >"$work/rabbitmq.json" 2>/dev/null \
   || log "warning: the broker's definitions were not exported (they are not needed to restore)"
 for name in MDRMESH_SIGNING_KEY MDRMESH_SIGNING_KEY_ID MDRMESH_PREVIOUS_SIGNING_KEY MDRMESH_PREVIOUS_SIGNING_KEY_ID \
-    MDRMESH_PASSWORD_KEY MDRMESH_PASSWORD_KEY_ID; do
+    MDRMESH_PASSWORD_KEY MDRMESH_PASSWORD_KEY_ID MDRMESH_NOTIFICATIONS_KEY; do
   grep "^$name=" "$MDRMESH_SECRETS" || true
 done >"$work/keys.env"
 printf 'created=%s\ncommit=%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" >"$work/manifest"

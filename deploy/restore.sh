@@ -27,7 +27,7 @@ done <"$work/keys.env"
 load_secrets
 export POSTGRES_IMAGE=${POSTGRES_IMAGE:-$MDRMESH_LOCAL_POSTGRES_IMAGE} RABBITMQ_IMAGE=${RABBITMQ_IMAGE:-$MDRMESH_LOCAL_RABBITMQ_IMAGE}
 compose() { mdrmesh_compose -f "$MDRMESH_ROOT/docker-compose.yml" "$@"; }
-compose stop gateway incidents approvals executor >/dev/null 2>&1 || true
+compose stop gateway incidents approvals executor notifications >/dev/null 2>&1 || true
 # The database and the services' roles (postgres-setup), nothing else.
 compose up -d postgres-setup >/dev/null 2>&1 || die "PostgreSQL did not start: docker-compose -p mdrmesh logs postgres"
 deadline=$((SECONDS + 120))
@@ -36,7 +36,7 @@ until [ "$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$(compose 
   sleep 1
 done
 psql() { compose exec -T postgres psql -X -q -v ON_ERROR_STOP=1 --username mdrmesh --dbname mdrmesh "$@"; }
-psql -c 'set client_min_messages = warning' -c 'drop schema if exists incidents, approvals, executor, access cascade' >/dev/null
+psql -c 'set client_min_messages = warning' -c 'drop schema if exists incidents, approvals, executor, notifications, access cascade' >/dev/null
 compose exec -T postgres pg_restore --username mdrmesh --dbname mdrmesh --exit-on-error <"$work/mdrmesh.dump" \
   || die "pg_restore failed"
 for schema in incidents approvals executor; do

@@ -23,7 +23,7 @@ export DOTNET_BASE_IMAGE=${DOTNET_BASE_IMAGE:-$MDRMESH_LOCAL_ASPNET_IMAGE}
 export PROMETHEUS_IMAGE=${PROMETHEUS_IMAGE:-$MDRMESH_LOCAL_PROMETHEUS_IMAGE}
 
 # The service images are built from published output (see deploy/images/service/Dockerfile).
-for service in Incidents Approvals Executor Gateway; do
+for service in Incidents Approvals Executor Notifications Gateway; do
   dotnet publish "services/MdrMesh.$service" -c Release -o "$local_dir/publish/MdrMesh.$service" --nologo -v quiet \
     >"$local_dir/publish-$service.log" 2>&1 || { cat "$local_dir/publish-$service.log" >&2; die "publishing MdrMesh.$service failed"; }
 done

@@ -18,6 +18,7 @@ BEGIN
       ('mdrmesh_incidents', 'incidents'),
       ('mdrmesh_approvals', 'approvals'),
       ('mdrmesh_executor', 'executor'),
+      ('mdrmesh_notifications', 'notifications'),
       ('mdrmesh_gateway', 'access')) AS s(role, schema)
   LOOP
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = service.role) THEN

@@ -5,7 +5,7 @@
 # Needs PGHOST, PGUSER, PGPASSWORD, PGDATABASE (the superuser) and POSTGRES_<SERVICE>_PASSWORD.
 set -eu
 dir=$(cd "$(dirname "$0")" && pwd)
-for name in POSTGRES_INCIDENTS_PASSWORD POSTGRES_APPROVALS_PASSWORD POSTGRES_EXECUTOR_PASSWORD POSTGRES_GATEWAY_PASSWORD; do
+for name in POSTGRES_INCIDENTS_PASSWORD POSTGRES_APPROVALS_PASSWORD POSTGRES_EXECUTOR_PASSWORD POSTGRES_NOTIFICATIONS_PASSWORD POSTGRES_GATEWAY_PASSWORD; do
   eval "value=\${$name:-}"
   [ -n "$value" ] || { echo "postgres setup: $name is not set" >&2; exit 1; }
 done
@@ -16,10 +16,12 @@ psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
 \getenv incidents POSTGRES_INCIDENTS_PASSWORD
 \getenv approvals POSTGRES_APPROVALS_PASSWORD
 \getenv executor POSTGRES_EXECUTOR_PASSWORD
+\getenv notifications POSTGRES_NOTIFICATIONS_PASSWORD
 \getenv gateway POSTGRES_GATEWAY_PASSWORD
 ALTER ROLE mdrmesh_incidents PASSWORD :'incidents';
 ALTER ROLE mdrmesh_approvals PASSWORD :'approvals';
 ALTER ROLE mdrmesh_executor PASSWORD :'executor';
+ALTER ROLE mdrmesh_notifications PASSWORD :'notifications';
 ALTER ROLE mdrmesh_gateway PASSWORD :'gateway';
 SQL
-echo "postgres setup: roles mdrmesh_incidents, mdrmesh_approvals, mdrmesh_executor, mdrmesh_gateway ready"
+echo "postgres setup: roles mdrmesh_incidents, mdrmesh_approvals, mdrmesh_executor, mdrmesh_notifications, mdrmesh_gateway ready"

@@ -15,6 +15,7 @@ public sealed class IncidentMessages : IMessageMap
             // The isolation password never leaves this service (its event holds it only sealed); the others need only its task id and details.
             r.Parameters is IsolateParameters isolate ? isolate.WithoutPassword() : r.Parameters,
             r.Description, r.At, r.By, r.ById, r.Priority, r.MitreTechniques),
+        OpeningIncident.IncidentOpened o => new Messages.IncidentOpened(e.TenantId, e.StreamId, o.Number, o.Summary, o.Priority, o.At, o.By),
         ClosingIncident.IncidentClosed c => new Messages.IncidentClosed(e.TenantId, e.StreamId, c.Resolution, c.At, c.By),
         _ => null,
     };

@@ -18,6 +18,12 @@ public sealed class NotificationsOptions
     /// <summary>More notifications than this in one minute for one subscription: the rest of the minute's go as one digest.</summary>
     public int DigestThreshold { get; set; } = 10;
 
+    /// <summary>The key webhook secrets are sealed with at rest (32 bytes, base64).</summary>
+    public string? SecretKey { get; set; }
+
+    /// <summary>How often the sender looks for deliveries that are due when nothing woke it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The SMTP relay e-mail goes through.</summary>
     public SmtpOptions Smtp { get; set; } = new();
 }

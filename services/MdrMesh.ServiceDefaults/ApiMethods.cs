@@ -17,10 +17,11 @@ public static class ApiMethods
     public const string Incidents = "Incidents";
     public const string Approvals = "Approvals";
     public const string Executor = "Executor";
+    public const string Notifications = "Notifications";
     public const string Gateway = "Gateway";
 
     /// <summary>The services behind the gateway, each at <c>Services:{name}</c>.</summary>
-    public static readonly IReadOnlyList<string> Forwarded = [Incidents, Approvals, Executor];
+    public static readonly IReadOnlyList<string> Forwarded = [Incidents, Approvals, Executor, Notifications];
 
     private static readonly string[] Everyone = [Rights.SocOperator, Rights.FullAccess, Rights.ResponseManagement, Rights.IncidentAccess];
     private static readonly string[] Managers = [Rights.SocOperator, Rights.FullAccess, Rights.ResponseManagement];
@@ -68,6 +69,14 @@ public static class ApiMethods
         new("assets/count", Executor, Everyone),
         new("assets/details", Executor, Everyone),
         new("assets/register", Executor, Soc),
+        // Who may set a tenant's auto-accept may decide who hears of its responses.
+        new("notifications/subscriptions/create", Notifications, Deciders),
+        new("notifications/subscriptions/list", Notifications, Deciders),
+        new("notifications/subscriptions/update", Notifications, Deciders),
+        new("notifications/subscriptions/delete", Notifications, Deciders),
+        new("notifications/subscriptions/test", Notifications, Deciders),
+        new("notifications/deliveries/list", Notifications, Deciders),
+        new("notifications/deliveries/redeliver", Notifications, Deciders),
         new("tenants/create", Gateway, Administrators),
         new("tenants/list", Gateway, Everyone),
         new("tenants/update", Gateway, Administrators),

@@ -46,6 +46,9 @@ public class BlastRadiusGuardTests
     private static AutoAcceptanceHeld Held(Messages.ResponseProposed p, int limit) =>
         new(p.ResponseId, p.IncidentId, $"blast-radius guard, {limit} automatic drastic acceptances within 10 minutes", limit, TenMinutes, Now);
 
+    private static DecisionAwaited Awaited(Messages.ResponseProposed p) =>
+        new(p.ResponseId, p.IncidentId, p.AssetId, p.Parameters.Type, Now + Week, Now);
+
     private static FollowDecision Following(Messages.ResponseProposed p, IReadOnlyList<object> decided) => new(Tenant, p.Parameters.Type, decided);
 
     [Fact]
@@ -62,7 +65,7 @@ public class BlastRadiusGuardTests
         var atLimit = GuardAfter([LimitSet(3), Counted(first), Counted(second), .. counted]);
         Assert.Equal(3, atLimit.CountAt(Now));
         var fourth = Proposal();
-        var held = Response().Given().When(Proposing(fourth, atLimit)).Then(Requested(fourth), Held(fourth, 3));
+        var held = Response().Given().When(Proposing(fourth, atLimit)).Then(Requested(fourth), Held(fourth, 3), Awaited(fourth));
         var tripped = Guard().Given([LimitSet(3), Counted(first), Counted(second), .. counted]).When(Following(fourth, held))
             .Then(new GuardTripped(Tenant, fourth.ResponseId, 3, TenMinutes, Now));
 
@@ -70,7 +73,7 @@ public class BlastRadiusGuardTests
         var tripping = GuardAfter([LimitSet(3), Counted(first), Counted(second), .. counted, .. tripped]);
         Assert.True(tripping.IsTrippedAt(Now));
         var fifth = Proposal();
-        var heldAgain = Response().Given().When(Proposing(fifth, tripping)).Then(Requested(fifth), Held(fifth, 3));
+        var heldAgain = Response().Given().When(Proposing(fifth, tripping)).Then(Requested(fifth), Held(fifth, 3), Awaited(fifth));
         Guard().Given([LimitSet(3), Counted(first), Counted(second), .. counted, .. tripped]).When(Following(fifth, heldAgain)).Then();
     }
 
@@ -82,7 +85,7 @@ public class BlastRadiusGuardTests
         Response().Given().When(Proposing(proposal, GuardAfter(LimitSet(1), Counted(Now - TenMinutes))))
             .Then(events => Assert.IsType<ResponseAccepted>(events[1]));
         Response().Given().When(Proposing(proposal, GuardAfter(LimitSet(1), Counted(Now - TenMinutes + TimeSpan.FromTicks(1)))))
-            .Then(Requested(proposal), Held(proposal, 1));
+            .Then(Requested(proposal), Held(proposal, 1), Awaited(proposal));
     }
 
     [Fact]
@@ -108,7 +111,7 @@ public class BlastRadiusGuardTests
         Guard().Given(full).When(Following(lift, accepted)).Then();
 
         var waiting = Proposal();
-        var proposed = Response().Given().When(Proposing(waiting, GuardAfter(full), AutoAcceptSetting.Initial)).Then(Requested(waiting));
+        var proposed = Response().Given().When(Proposing(waiting, GuardAfter(full), AutoAcceptSetting.Initial)).Then(Requested(waiting), Awaited(waiting));
         Guard().Given(full).When(Following(waiting, proposed)).Then();
     }
 
@@ -120,7 +123,7 @@ public class BlastRadiusGuardTests
         var proposal = Proposal();
 
         Response().Given().When(Proposing(proposal, GuardAfter(LimitSet(1), Counted(Now.AddMinutes(-1))), AutoAcceptSetting.Initial, rules))
-            .Then(Requested(proposal), Held(proposal, 1));
+            .Then(Requested(proposal), Held(proposal, 1), Awaited(proposal));
         var accepted = Response().Given().When(Proposing(proposal, GuardAfter(LimitSet(1)), AutoAcceptSetting.Initial, rules))
             .Then(events => Assert.Equal("RULE:1", Assert.IsType<ResponseAccepted>(events[1]).AutoAccepted!.Rule));
         Guard().Given(LimitSet(1)).When(Following(proposal, accepted)).Then(events => Assert.IsType<AutoAcceptanceCounted>(Assert.Single(events)));
@@ -130,7 +133,7 @@ public class BlastRadiusGuardTests
     public void A_person_decides_a_held_response_as_any_other_whatever_the_guard()
     {
         var proposal = Proposal();
-        var held = Response().Given().When(Proposing(proposal, GuardAfter(LimitSet(1), Counted(Now.AddMinutes(-1))))).Then(Requested(proposal), Held(proposal, 1));
+        var held = Response().Given().When(Proposing(proposal, GuardAfter(LimitSet(1), Counted(Now.AddMinutes(-1))))).Then(Requested(proposal), Held(proposal, 1), Awaited(proposal));
 
         Response().Given([.. held]).When(new DecideByPerson(DecisionStatus.Confirmed, "checked", Now, "alice", "alice-id")).Then(
             new ResponseAccepted(proposal.ResponseId, proposal.IncidentId, "checked", null, Now, "alice", "alice-id"),

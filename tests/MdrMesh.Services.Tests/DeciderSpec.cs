@@ -41,3 +41,16 @@ public sealed class DeciderSpec<TState, TCommand>(Func<TCommand, TState?, IReadO
     /// <summary>The decider refuses the command with <typeparamref name="TException"/>, which is the caller's answer.</summary>
     public TException ThenRefuses<TException>() where TException : Exception => Assert.Throws<TException>(() => decide(_command!, _state));
 }
+
+/// <summary>A proposal left for a person: recorded, then announced as waiting until its deadline.</summary>
+public static class Waiting
+{
+    public static Approvals.Deciding.ResponseProposed For(IReadOnlyList<object> events)
+    {
+        Assert.Equal(2, events.Count);
+        var proposed = Assert.IsType<Approvals.Deciding.ResponseProposed>(events[0]);
+        var awaited = Assert.IsType<Approvals.Deciding.DecisionAwaited>(events[1]);
+        Assert.Equal((proposed.ResponseId, proposed.Deadline, proposed.Parameters.Type), (awaited.ResponseId, awaited.Deadline, awaited.ResponseType));
+        return proposed;
+    }
+}

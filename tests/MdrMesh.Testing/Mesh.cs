@@ -5,6 +5,7 @@ using MdrMesh.Approvals;
 using MdrMesh.Executor;
 using MdrMesh.Gateway;
 using MdrMesh.Incidents;
+using MdrMesh.Notifications;
 using MdrMesh.ServiceDefaults;
 using MdrMesh.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -72,6 +73,7 @@ public sealed class Mesh : IAsyncDisposable
             ["Api:InternalKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
             ["IsolationPasswords:Keys:mesh-1"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["IsolationPasswords:CurrentKeyId"] = "mesh-1",
+            ["Notifications:SecretKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             // Far above what any test sends; a test of the limiter sets its own.
             ["RateLimiting:PermitsPerSecond"] = "1000000",
             ["RateLimiting:Burst"] = "1000000",
@@ -88,7 +90,7 @@ public sealed class Mesh : IAsyncDisposable
         mesh._config["RabbitMq:Username"] = mesh._vhost.Server.Username;
         mesh._config["RabbitMq:Password"] = mesh._vhost.Server.Password;
 
-        foreach (var service in new[] { "Incidents", "Approvals", "Executor" }) await mesh.StartServiceAsync(service);
+        foreach (var service in new[] { "Incidents", "Approvals", "Executor", "Notifications" }) await mesh.StartServiceAsync(service);
         await mesh.StartServiceAsync("Gateway");
         mesh.Http = new HttpClient { BaseAddress = new Uri($"{Address(mesh._hosts["Gateway"])}/api/v1/") };
         var credentials = JsonNode.Parse(await File.ReadAllTextAsync(mesh._config["Access:BootstrapCredentialsFile"]!))!;
@@ -120,13 +122,14 @@ public sealed class Mesh : IAsyncDisposable
         builder.WebHost.UseUrls(address ?? "http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(_config);
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
-        foreach (var service in new[] { "Incidents", "Approvals", "Executor" })
+        foreach (var service in new[] { "Incidents", "Approvals", "Executor", "Notifications" })
             if (_hosts.TryGetValue(service, out var running)) builder.Configuration[$"Services:{service}"] = Address(running);
         switch (name)
         {
             case "Incidents": builder.AddIncidents(); break;
             case "Approvals": builder.AddApprovals(); break;
             case "Executor": builder.AddExecutor(); break;
+            case "Notifications": builder.AddNotifications(); break;
             case "Gateway": builder.AddGateway(); break;
         }
         builder.Services.AddSingleton<TimeProvider>(name == "Gateway" ? TokenClock : Clock);
@@ -142,6 +145,7 @@ public sealed class Mesh : IAsyncDisposable
             case "Incidents": app.MapIncidents(); break;
             case "Approvals": app.MapApprovals(); break;
             case "Executor": app.MapExecutor(); break;
+            case "Notifications": app.MapNotifications(); break;
             case "Gateway": app.MapGateway(); break;
         }
         await app.StartAsync();

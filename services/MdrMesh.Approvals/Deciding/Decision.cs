@@ -41,6 +41,12 @@ public sealed record ExecutionRequested(Guid ResponseId, Guid IncidentId, string
 /// </summary>
 public sealed record AutoAcceptanceHeld(Guid ResponseId, Guid IncidentId, string Reason, int Limit, TimeSpan Window, DateTimeOffset At);
 
+/// <summary>
+/// The response waits for a person (no rule or setting accepted it, or the guard held it) until <see cref="Deadline"/>:
+/// announced, so that whoever must decide hears of it.
+/// </summary>
+public sealed record DecisionAwaited(Guid ResponseId, Guid IncidentId, string AssetId, string ResponseType, DateTimeOffset Deadline, DateTimeOffset At);
+
 /// <summary>One response's decision stream, and the document decisions are queried from (inline snapshot).</summary>
 public sealed record Decision
 {
@@ -91,6 +97,8 @@ public sealed record Decision
 
     /// <summary>A hold changes nothing: the response waits for a person as any other.</summary>
     public Decision Apply(AutoAcceptanceHeld e) => this;
+
+    public Decision Apply(DecisionAwaited e) => this;
 
     /// <summary>The decider's fold: the same steps as Create/Apply, which Marten's inline snapshot calls.</summary>
     // Ignored by Marten's source generator, which otherwise takes a method named Evolve for the snapshot's own (one-argument) fold.

@@ -50,10 +50,11 @@ public static class Decisions
             { Action: RuleAction.Manual } => null,
             _ => setting.Allows(proposal.TenantId),
         };
-        if (acceptance is null) return [requested];
+        var awaited = new DecisionAwaited(proposal.ResponseId, proposal.IncidentId, proposal.AssetId, proposal.Parameters.Type, requested.Deadline, now);
+        if (acceptance is null) return [requested, awaited];
         guard ??= BlastRadiusGuard.Initial(proposal.TenantId);
         if (guard.Holds(proposal.Parameters.Type, now))
-            return [requested, new AutoAcceptanceHeld(proposal.ResponseId, proposal.IncidentId, guard.Reason, guard.Limit, guard.Window, now)];
+            return [requested, new AutoAcceptanceHeld(proposal.ResponseId, proposal.IncidentId, guard.Reason, guard.Limit, guard.Window, now), awaited];
         return [requested, .. Accept(Decision.Create(requested), null, acceptance, now, AutoAcceptActor, null)];
     }
 

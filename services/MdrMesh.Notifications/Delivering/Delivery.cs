@@ -20,9 +20,22 @@ public sealed record Delivery
     public string? LastError { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset NextAttemptAt { get; init; }
+    /// <summary>Retried until then when set (by a redelivery); otherwise until the retry window from its creation has passed.</summary>
+    public DateTimeOffset? RetryUntil { get; init; }
+    /// <summary>Beyond its subscription's per-minute limit: waits for the minute's end, then goes in a digest.</summary>
+    public bool HeldForDigest { get; init; }
     public DateTimeOffset? LastAttemptAt { get; init; }
     public DateTimeOffset? DeliveredAt { get; init; }
     public Guid? DigestId { get; init; }
     /// <summary>For a digest: the deliveries it stands for.</summary>
     public IReadOnlyList<Guid>? Members { get; init; }
+
+    /// <summary>Due now and not yet handed to a digest: what the sender looks for.</summary>
+    public bool IsDue => Status is DeliveryStatus.Pending or DeliveryStatus.Retrying && DigestId is null;
+
+    public static Delivery Pending(Guid id, string tenantId, Guid subscriptionId, Notification notification, DateTimeOffset now) => new()
+    {
+        Id = id, TenantId = tenantId, SubscriptionId = subscriptionId, Notification = notification, Status = DeliveryStatus.Pending,
+        CreatedAt = now, NextAttemptAt = now,
+    };
 }

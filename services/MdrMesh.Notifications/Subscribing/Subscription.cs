@@ -23,9 +23,19 @@ public sealed record Subscription
     public DateTimeOffset CreatedAt { get; init; }
     public string CreatedBy { get; init; } = "";
     public DateTimeOffset ChangedAt { get; init; }
-    /// <summary>The start of the minute its sends are counted in, and how many went out in it (the digest's threshold).</summary>
+    /// <summary>When it was last turned on: failures before then do not count towards disabling it again.</summary>
+    public DateTimeOffset EnabledAt { get; init; }
+}
+
+/// <summary>
+/// What the sender keeps of one subscription (written by the sender only, so it never overwrites a change made through
+/// the API): the minute its sends are counted in and how many went out in it (the digest's threshold), and since when
+/// every delivery to it has failed (null once one succeeds).
+/// </summary>
+public sealed record SubscriptionState
+{
+    public Guid Id { get; init; }
     public DateTimeOffset WindowStart { get; init; }
     public int SentInWindow { get; init; }
-    /// <summary>Since when every delivery to it has failed (null once one succeeds): 24 h of it disables the subscription.</summary>
     public DateTimeOffset? FailingSince { get; init; }
 }

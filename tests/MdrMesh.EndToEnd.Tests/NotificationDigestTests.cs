@@ -1,0 +1,61 @@
+namespace MdrMesh.EndToEnd.Tests;
+
+/// <summary>
+/// An outbreak through the real gateway: beyond its per-minute limit, a subscription's notifications wait for the minute's
+/// end and arrive as one digest listing them — every one exactly once, one way or the other.
+/// </summary>
+[Collection(InfrastructureCollection.Name)]
+public sealed class NotificationDigestTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson(Tenant))
+{
+    private const string Tenant = "tenant-outbreak";
+    private const int Threshold = 3;
+    private WebhookReceiver _receiver = null!;
+
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Notifications:AllowedHosts:0"] = "127.0.0.1",
+        ["Notifications:PollInterval"] = "00:00:00.2",
+        ["Notifications:DigestThreshold"] = Threshold.ToString(),
+    };
+
+    protected override async Task SetUpAsync() => _receiver = await WebhookReceiver.StartAsync();
+
+    public override async Task DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Twelve_incidents_in_a_minute_are_three_notifications_then_one_digest_of_the_other_nine()
+    {
+        var created = await Mesh.OkAsync("notifications/subscriptions/create",
+            new { tenant_id = Tenant, channel = "WEBHOOK", target = _receiver.Url, events = new[] { "incident.created" } }, caller: "customer-admin");
+        var subscription = created["subscription_id"]!.GetValue<string>();
+        // The services' clock at the start of a minute (it moves only as they read it), so the twelve fall in one.
+        var now = Mesh.Clock.GetUtcNow();
+        Mesh.Clock.Advance(TimeSpan.FromMinutes(1) - TimeSpan.FromTicks(now.Ticks % TimeSpan.TicksPerMinute) + TimeSpan.FromSeconds(1));
+
+        var incidents = new List<string>();
+        for (var i = 0; i < 12; i++) incidents.Add(await Mesh.OpenIncidentAsync(Tenant, $"Worm on host {i}"));
+        var held = await Eventually.ReturnsAsync(
+            () => Mesh.OkAsync("notifications/deliveries/list", new { tenant_id = Tenant, subscription_id = subscription }, caller: "customer-admin"),
+            l => l.AsArray().Count == 12 && l.AsArray().Count(d => d!["status"]!.GetValue<string>() == "DELIVERED") == Threshold,
+            "three delivered, nine held");
+        Assert.Equal(Threshold, _receiver.Calls.Count);
+
+        Mesh.Clock.Advance(TimeSpan.FromMinutes(1));
+        var log = await Eventually.ReturnsAsync(
+            () => Mesh.OkAsync("notifications/deliveries/list", new { tenant_id = Tenant, subscription_id = subscription }, caller: "customer-admin"),
+            l => l.AsArray().Count == 13 && l.AsArray().All(d => d!["status"]!.GetValue<string>() == "DELIVERED"), "the digest delivered");
+
+        var digest = Assert.Single(_receiver.Delivered("notifications.digest")).Json["data"]!;
+        Assert.Equal(9, digest["count"]!.GetValue<int>());
+        Assert.Equal(Threshold + 1, _receiver.Calls.Count);
+        var told = _receiver.Delivered("incident.created").Select(c => c.Json["data"]!["incident_id"]!.GetValue<string>())
+            .Concat(digest["notifications"]!.AsArray().Select(n => n!["data"]!["incident_id"]!.GetValue<string>()));
+        Assert.Equal(incidents.Order(), told.Order());
+        var digestDelivery = log.AsArray().Single(d => d!["event"]!.GetValue<string>() == "notifications.digest")!["delivery_id"]!.GetValue<string>();
+        Assert.Equal(9, log.AsArray().Count(d => d!["digest_id"]?.GetValue<string>() == digestDelivery));
+    }
+}
