@@ -7,7 +7,7 @@ using Polly.Timeout;
 
 namespace MdrMesh.Notifications.Webhooks;
 
-/// <summary>One attempt's outcome, as the delivery log keeps it: <see cref="Error"/> is short and never holds the secret or the signature.</summary>
+/// <summary>A send's outcome (its retries included), as the delivery log keeps it: <see cref="Error"/> is short and never holds the secret or the signature.</summary>
 public sealed record WebhookResult(bool Delivered, int? StatusCode, string? Error)
 {
     public static WebhookResult Failed(string error, int? statusCode = null) => new(false, statusCode, error);

@@ -14,11 +14,8 @@ public sealed class WebhookOptions
     /// <summary>How long one send may take, its retries and their waits included.</summary>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The first retry's wait, doubled for the next (with jitter).</summary>
+    /// <summary>The first retry's wait, doubled for the second (with jitter).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Attempts per send, the first included.</summary>
-    public int Attempts { get; set; } = 3;
 }
 
 public static class WebhookSetup
@@ -55,7 +52,7 @@ public static class WebhookSetup
                     .AddTimeout(options.TotalTimeout)
                     .AddRetry(new HttpRetryStrategyOptions
                     {
-                        MaxRetryAttempts = Math.Max(1, options.Attempts - 1),
+                        MaxRetryAttempts = 2, // three attempts in all
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
                         Delay = options.RetryDelay,

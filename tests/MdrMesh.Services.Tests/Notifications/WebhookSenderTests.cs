@@ -73,6 +73,7 @@ public class WebhookSenderTests
         Assert.True(result.Delivered);
         Assert.Equal(3, receiver.Calls.Count);
         Assert.All(receiver.Calls, c => Assert.Equal(id.ToString(), c.Id));
+        Assert.All(receiver.Calls, c => Assert.Equal(Body, c.Body));
     }
 
     [Fact]
