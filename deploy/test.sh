@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test of MdrMesh: unit tests, and integration tests against real PostgreSQL and
-# RabbitMQ started by Testcontainers. Without a registry, the images come from
+# Runs every test of MdrMesh: unit tests, and integration tests against real PostgreSQL,
+# RabbitMQ and an SMTP server (smtp4dev) started by Testcontainers. Without a registry, the images come from
 # deploy/images/build.sh (built once, then reused). Extra arguments go to `dotnet test`.
 #
 # To use other images or servers of your own, set the variables described in
-# tests/MdrMesh.Testing/Infrastructure.cs (MDRMESH_POSTGRES_IMAGE, MDRMESH_TEST_POSTGRES, ...).
+# tests/MdrMesh.Testing/Infrastructure.cs (MDRMESH_POSTGRES_IMAGE, MDRMESH_TEST_POSTGRES, ...) and
+# MDRMESH_SMTP4DEV_IMAGE (tests/MdrMesh.Integration.Tests/Smtp4Dev.cs).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$MDRMESH_ROOT"
@@ -17,6 +18,13 @@ if [ -z "${MDRMESH_POSTGRES_IMAGE:-}${MDRMESH_RABBITMQ_IMAGE:-}${MDRMESH_TEST_PO
   # Ryuk, Testcontainers' reaper, is an image from a registry: the fixture removes its own containers instead.
   export TESTCONTAINERS_RYUK_DISABLED=true
   # Reach published ports on loopback rather than through the bridge's gateway address.
+  export TESTCONTAINERS_HOST_OVERRIDE=${TESTCONTAINERS_HOST_OVERRIDE:-127.0.0.1}
+fi
+# The e-mail tests' SMTP server (smtp4dev), unless another image is named.
+if [ -z "${MDRMESH_SMTP4DEV_IMAGE:-}" ]; then
+  "$MDRMESH_ROOT/deploy/images/build.sh" smtp4dev
+  export MDRMESH_SMTP4DEV_IMAGE=$MDRMESH_LOCAL_SMTP4DEV_IMAGE
+  export TESTCONTAINERS_RYUK_DISABLED=true
   export TESTCONTAINERS_HOST_OVERRIDE=${TESTCONTAINERS_HOST_OVERRIDE:-127.0.0.1}
 fi
 ensure_docker

@@ -6,10 +6,12 @@
 #   prometheus Prometheus 2.42 (docker-compose's monitoring profile), in place of prom/prometheus
 #   aspnet    a .NET base image with this machine's ASP.NET Core runtime, in place of
 #             mcr.microsoft.com/dotnet/aspnet, for the MdrMesh services
+#   smtp4dev  smtp4dev 3.15.0 (a fake SMTP server: SMTP on 25, web UI and API on 80, mail kept in
+#             memory) in place of rnwood/smtp4dev: the NuGet .NET tool on the aspnet image (built first)
 # "Behaving like" covers what MdrMesh and Testcontainers use: POSTGRES_USER/PASSWORD/DB,
 # RABBITMQ_DEFAULT_USER/PASS, server arguments, readiness log lines, pg_isready, rabbitmq-diagnostics.
 #
-#   deploy/images/build.sh [--force] [postgres] [rabbitmq] [prometheus] [aspnet]
+#   deploy/images/build.sh [--force] [postgres] [rabbitmq] [prometheus] [aspnet] [smtp4dev]
 # Without names: postgres and rabbitmq. Images already built are reused, quietly; --force rebuilds.
 # Names: $MDRMESH_LOCAL_*_IMAGE (see deploy/lib/common.sh). Mirror: $MDRMESH_DEBIAN_MIRROR.
 set -euo pipefail
@@ -21,8 +23,8 @@ wanted=()
 for arg in "$@"; do
   case $arg in
     --force) force=1 ;;
-    postgres|rabbitmq|prometheus|aspnet) wanted+=("$arg") ;;
-    *) die "unknown image '$arg' (postgres, rabbitmq, prometheus, aspnet)" ;;
+    postgres|rabbitmq|prometheus|aspnet|smtp4dev) wanted+=("$arg") ;;
+    *) die "unknown image '$arg' (postgres, rabbitmq, prometheus, aspnet, smtp4dev)" ;;
   esac
 done
 [ ${#wanted[@]} -gt 0 ] || wanted=(postgres rabbitmq)
@@ -33,6 +35,7 @@ image_of() {
     rabbitmq) echo "$MDRMESH_LOCAL_RABBITMQ_IMAGE" ;;
     prometheus) echo "$MDRMESH_LOCAL_PROMETHEUS_IMAGE" ;;
     aspnet) echo "${MDRMESH_LOCAL_ASPNET_IMAGE:?the .NET SDK (dotnet on PATH) is needed to build the aspnet image}" ;;
+    smtp4dev) echo "$MDRMESH_LOCAL_SMTP4DEV_IMAGE" ;;
   esac
 }
 
@@ -42,16 +45,26 @@ for name in "${wanted[@]}"; do
   if [ $force = 1 ] || ! image_exists "$(image_of "$name")"; then todo+=("$name"); fi
 done
 [ ${#todo[@]} -eq 0 ] && exit 0
+# smtp4dev is built on the aspnet image, so that one comes first (when it is missing or --force rebuilds it).
+if [[ " ${todo[*]} " == *" smtp4dev "* ]]; then
+  ordered=()
+  for name in "${todo[@]}"; do [[ $name = aspnet || $name = smtp4dev ]] || ordered+=("$name"); done
+  if [[ " ${todo[*]} " == *" aspnet "* ]] || ! image_exists "$(image_of aspnet)"; then ordered+=(aspnet); fi
+  todo=("${ordered[@]}" smtp4dev)
+fi
 
-ensure_packages debootstrap
 mirror=${MDRMESH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 work=$(mktemp -d /var/tmp/mdrmesh-images.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 buildlog="$work/build.log"
 run() { "$@" >>"$buildlog" 2>&1 || { tail -n 40 "$buildlog" >&2; die "image build failed at: $*"; }; }
 
-log "building local images from Debian packages: ${todo[*]} (a few minutes, once)"
-run debootstrap --variant=minbase bookworm "$work/base" "$mirror"
+log "building local images: ${todo[*]} (a few minutes, once)"
+# Every image but smtp4dev starts from a minimal Debian.
+if [ "${todo[*]}" != smtp4dev ]; then
+  ensure_packages debootstrap
+  run debootstrap --variant=minbase bookworm "$work/base" "$mirror"
+fi
 
 # build NAME PACKAGES -- docker-import changes...
 build() {
@@ -127,6 +140,13 @@ for name in "${todo[@]}"; do
         --change 'ENV LANG=C.UTF-8' \
         --change 'EXPOSE 8080' \
         --change 'WORKDIR /app'
+      ;;
+    smtp4dev)
+      # The tool from NuGet, for this machine's runtime identifier; the image takes its files (the apphost's
+      # directory: the framework-dependent application, its wwwroot and its native SQLite).
+      run dotnet tool install Rnwood.Smtp4dev --version 3.15.0 --tool-path "$work/smtp4dev-tool"
+      app=$(dirname "$(readlink -f "$work/smtp4dev-tool/smtp4dev")")
+      run docker build --build-arg BASE_IMAGE="$(image_of aspnet)" -f "$here/smtp4dev/Dockerfile" -t "$(image_of smtp4dev)" "$app"
       ;;
   esac
 done

@@ -19,6 +19,7 @@ image_recipe_hash() {
 export MDRMESH_LOCAL_POSTGRES_IMAGE=${MDRMESH_LOCAL_POSTGRES_IMAGE:-mdrmesh-local/postgres:15-$(image_recipe_hash postgres)}
 export MDRMESH_LOCAL_RABBITMQ_IMAGE=${MDRMESH_LOCAL_RABBITMQ_IMAGE:-mdrmesh-local/rabbitmq:3.10-management-$(image_recipe_hash rabbitmq)}
 export MDRMESH_LOCAL_PROMETHEUS_IMAGE=${MDRMESH_LOCAL_PROMETHEUS_IMAGE:-mdrmesh-local/prometheus:2.42-$(image_recipe_hash prometheus)}
+export MDRMESH_LOCAL_SMTP4DEV_IMAGE=${MDRMESH_LOCAL_SMTP4DEV_IMAGE:-mdrmesh-local/smtp4dev:3.15.0-$(image_recipe_hash smtp4dev)}
 # The .NET base image carries this machine's ASP.NET Core runtime, so its tag names that version.
 dotnet_root() { dirname "$(readlink -f "$(command -v dotnet)")"; }
 aspnet_version() { ls "$(dotnet_root)/shared/Microsoft.AspNetCore.App" 2>/dev/null | sort -V | tail -n 1; }
