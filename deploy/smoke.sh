@@ -46,6 +46,20 @@ for status in New Confirmed InProgress Completed; do
 done
 log "smoke test passed: incident $incident, isolation $response completed"
 
+# Notifications: an e-mail subscription's test message reaches the local SMTP server (smtp4dev), in Russian.
+mailbox="smoke-$RANDOM@example.com"
+subscription=$(call "$api/notifications/subscriptions/create" \
+  -d "{\"tenant_id\":\"root\",\"channel\":\"EMAIL\",\"target\":\"$mailbox\",\"events\":[\"incident.created\"],\"language\":\"ru\"}" | field subscription_id)
+call "$api/notifications/subscriptions/test" -d "{\"tenant_id\":\"root\",\"subscription_id\":\"$subscription\"}" >/dev/null
+smtp4dev=http://127.0.0.1:${MDRMESH_SMTP4DEV_PORT:-5000}
+deadline=$((SECONDS + 60))
+until curl -s "$smtp4dev/api/messages" | grep -q "$mailbox"; do
+  [ $SECONDS -lt $deadline ] || die "smoke test: no mail to $mailbox in smtp4dev ($smtp4dev); deliveries: $(call "$api/notifications/deliveries/list" -d "{\"tenant_id\":\"root\",\"subscription_id\":\"$subscription\"}")"
+  sleep 1
+done
+call "$api/notifications/subscriptions/delete" -d "{\"tenant_id\":\"root\",\"subscription_id\":\"$subscription\"}" >/dev/null
+log "smoke test passed: a notification e-mail reached smtp4dev ($smtp4dev)"
+
 # The API's description and its interactive reference, for integrators.
 curl -sf "$base/openapi/v1.json" | grep -q '"/api/v1/{client_id}/responses/create"' || die "smoke test: /openapi/v1.json does not describe responses/create"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/reference/")" = 200 ] || die "smoke test: the API reference (/reference/) does not answer"
@@ -59,8 +73,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$base/metrics")
 if [ "${MDRMESH_MONITORING:-0}" != 0 ]; then
   prometheus=http://127.0.0.1:${MDRMESH_PROMETHEUS_PORT:-9090}
   deadline=$((SECONDS + 120))
-  until [ "$(curl -s "$prometheus/api/v1/targets?state=active" | grep -o '"health":"up"' | wc -l)" = 5 ]; do
-    [ $SECONDS -lt $deadline ] || die "smoke test: Prometheus does not scrape all 5 targets: $(curl -s "$prometheus/api/v1/targets?state=active")"
+  until [ "$(curl -s "$prometheus/api/v1/targets?state=active" | grep -o '"health":"up"' | wc -l)" = 6 ]; do
+    [ $SECONDS -lt $deadline ] || die "smoke test: Prometheus does not scrape all 6 targets: $(curl -s "$prometheus/api/v1/targets?state=active")"
     sleep 2
   done
   rules=$(curl -s "$prometheus/api/v1/rules" | grep -o '"type":"alerting"' | wc -l)
@@ -79,10 +93,10 @@ if [ "${MDRMESH_MONITORING:-0}" != 0 ]; then
     || die "smoke test: Prometheus has no MassTransit metrics (messaging_masstransit_*)"
   # The dashboard (deploy/prometheus/consoles/mdrmesh.html, rendered by Prometheus) shows each service up.
   page=$(curl -sf "$prometheus/consoles/mdrmesh.html" | tr -d '\n') || die "smoke test: the dashboard /consoles/mdrmesh.html does not render"
-  for service in gateway incidents approvals executor; do
+  for service in gateway incidents approvals executor notifications; do
     printf '%s' "$page" | grep -q "<td>$service</td><td class=\"\">yes</td>" || die "smoke test: the dashboard does not show $service up"
   done
-  log "smoke test passed: Prometheus scrapes 5 targets, $rules alert rules loaded, the dashboard renders"
+  log "smoke test passed: Prometheus scrapes 6 targets, $rules alert rules loaded, the dashboard renders"
 fi
 
 # The operator's tool: a signing-key rotation cuts off no token; a connection made without a token

@@ -9,7 +9,7 @@ cd "$MDRMESH_ROOT"
 command -v dotnet >/dev/null || die "the .NET SDK 10 is required (dotnet on PATH)"
 ensure_docker
 ensure_packages docker-compose
-images=(postgres rabbitmq aspnet)
+images=(postgres rabbitmq aspnet smtp4dev)
 # Prometheus (compose profile "monitoring") only when asked for.
 [ "${MDRMESH_MONITORING:-0}" = 0 ] || images+=(prometheus)
 "$MDRMESH_ROOT/deploy/images/build.sh" "${images[@]}"
@@ -21,6 +21,7 @@ export POSTGRES_IMAGE=${POSTGRES_IMAGE:-$MDRMESH_LOCAL_POSTGRES_IMAGE}
 export RABBITMQ_IMAGE=${RABBITMQ_IMAGE:-$MDRMESH_LOCAL_RABBITMQ_IMAGE}
 export DOTNET_BASE_IMAGE=${DOTNET_BASE_IMAGE:-$MDRMESH_LOCAL_ASPNET_IMAGE}
 export PROMETHEUS_IMAGE=${PROMETHEUS_IMAGE:-$MDRMESH_LOCAL_PROMETHEUS_IMAGE}
+export SMTP4DEV_IMAGE=${SMTP4DEV_IMAGE:-$MDRMESH_LOCAL_SMTP4DEV_IMAGE}
 
 # The service images are built from published output (see deploy/images/service/Dockerfile).
 for service in Incidents Approvals Executor Notifications Gateway; do
@@ -81,6 +82,7 @@ MdrMesh is up.
   Credentials deploy/.local/credentials.json (client_id and a one-time refresh token: see the README)
   RabbitMQ    $management
   Monitoring  $monitoring
+  E-mail      notifications go to smtp4dev: http://127.0.0.1:${MDRMESH_SMTP4DEV_PORT:-5000} (MDRMESH_SMTP_HOST names your relay instead)
   Secrets     passwords and keys in $MDRMESH_SECRETS
   Logs        docker-compose -p mdrmesh logs -f
 Stop with deploy/down.sh (data is kept).

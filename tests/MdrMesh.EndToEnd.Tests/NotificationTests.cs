@@ -58,7 +58,7 @@ public sealed class NotificationTests(Infrastructure infrastructure) : MeshTests
         await Eventually.ReturnsAsync(async () => _receiver.Delivered("response.awaiting_decision").Count, n => n == 2, "both awaiting a decision");
         await Mesh.DecideAsync(collection, "Confirmed", "collect it", "customer-admin");
         await Mesh.WaitForStatusAsync(incident, collection, "Failed");
-        await Mesh.OkAsync("incidents/close", new { incident_id = incident, resolution = "True positive", comment = "contained" }, caller: "customer-admin");
+        await Mesh.OkAsync("incidents/close", new { incident_id = incident, resolution_status = "TRUE_POSITIVE", summary = "Contained" }, caller: "customer-admin");
 
         var calls = await Eventually.ReturnsAsync(async () => _receiver.Calls.ToList(), c => c.Count >= 5, "five notifications");
         Assert.Equal(["incident.created", "response.awaiting_decision", "response.awaiting_decision", "response.failed", "incident.closed"],

@@ -20,10 +20,10 @@ public sealed record DeliveryView(
     string Status,
     int Attempts,
     string? LastError,
-    long CreatedAt,
-    long? LastAttemptAt,
-    long? NextAttemptAt,
-    long? DeliveredAt,
+    long CreateTime,
+    long? LastAttemptTime,
+    long? NextAttemptTime,
+    long? DeliveryTime,
     string? DigestId);
 
 public static class DeliveryEndpoints

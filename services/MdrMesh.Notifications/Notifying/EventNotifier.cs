@@ -20,19 +20,19 @@ public sealed class EventNotifier(IDocumentStore store, IOptions<NotificationsOp
     private Uri Console => new(options.Value.ConsoleUrl.EndsWith('/') ? options.Value.ConsoleUrl : options.Value.ConsoleUrl + "/");
 
     public Task Consume(ConsumeContext<IncidentOpened> context) =>
-        RecordAsync(context.Message.TenantId, Notifications.Of(context.Message, IdOf(context), Console), context.CancellationToken);
+        RecordAsync(context.Message.TenantId, NotificationMap.Of(context.Message, IdOf(context), Console), context.CancellationToken);
 
     public Task Consume(ConsumeContext<ResponseAwaitingDecision> context) =>
-        RecordAsync(context.Message.TenantId, Notifications.Of(context.Message, IdOf(context), Console), context.CancellationToken);
+        RecordAsync(context.Message.TenantId, NotificationMap.Of(context.Message, IdOf(context), Console), context.CancellationToken);
 
     public Task Consume(ConsumeContext<ResponseFailed> context) =>
-        RecordAsync(context.Message.TenantId, Notifications.Of(context.Message, IdOf(context), Console), context.CancellationToken);
+        RecordAsync(context.Message.TenantId, NotificationMap.Of(context.Message, IdOf(context), Console), context.CancellationToken);
 
     public Task Consume(ConsumeContext<IncidentClosed> context) =>
-        RecordAsync(context.Message.TenantId, Notifications.Of(context.Message, IdOf(context), Console), context.CancellationToken);
+        RecordAsync(context.Message.TenantId, NotificationMap.Of(context.Message, IdOf(context), Console), context.CancellationToken);
 
     public Task Consume(ConsumeContext<BlastRadiusGuardTripped> context) =>
-        RecordAsync(context.Message.TenantId, Notifications.Of(context.Message, IdOf(context), Console), context.CancellationToken);
+        RecordAsync(context.Message.TenantId, NotificationMap.Of(context.Message, IdOf(context), Console), context.CancellationToken);
 
     // The relays publish each event with its event id as the message id: stable across redeliveries.
     private static Guid IdOf(ConsumeContext context) =>
@@ -45,7 +45,7 @@ public sealed class EventNotifier(IDocumentStore store, IOptions<NotificationsOp
             .Where(s => s.Events.Contains(notification.Type)).ToList();
         if (subscriptions.Count == 0) return;
 
-        var ids = subscriptions.ToDictionary(s => Notifications.DeliveryId(notification.Id, s.Id));
+        var ids = subscriptions.ToDictionary(s => NotificationMap.DeliveryId(notification.Id, s.Id));
         var recorded = (await session.LoadManyAsync<Delivery>(ct, ids.Keys)).Select(d => d.Id).ToHashSet();
         var now = clock.GetUtcNow();
         foreach (var (id, subscription) in ids.Where(p => !recorded.Contains(p.Key)))

@@ -116,8 +116,8 @@ public static class SubscriptionEndpoints
         await using var session = store.LightweightSession(tenant!);
         if (await session.LoadAsync<Subscription>(id!.Value, ct) is null) return ApiProblems.NotFound("The subscription");
         var now = clock.GetUtcNow();
-        var notification = Notifications.Test(id.Value, tenant!, Guid.NewGuid(), now);
-        var delivery = Delivery.Pending(Notifications.DeliveryId(notification.Id, id.Value), tenant!, id.Value, notification, now);
+        var notification = NotificationMap.Test(id.Value, tenant!, Guid.NewGuid(), now);
+        var delivery = Delivery.Pending(NotificationMap.DeliveryId(notification.Id, id.Value), tenant!, id.Value, notification, now);
         session.Insert(delivery);
         await session.SaveChangesAsync(ct);
         wakeup.Wake();

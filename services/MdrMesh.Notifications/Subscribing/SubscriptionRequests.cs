@@ -22,6 +22,6 @@ public sealed record SubscriptionView(
     string Language,
     bool Enabled,
     string? DisabledReason,
-    long CreatedAt,
+    long CreateTime,
     string CreatedBy,
     string? Secret = null);

@@ -9,7 +9,7 @@ namespace MdrMesh.Notifications.Notifying;
 /// What each announced event tells a subscriber: a pure mapping from the message (and its id, which becomes the
 /// notification's stable id) to ids, names and a link to the console — never a password or a token.
 /// </summary>
-public static class Notifications
+public static class NotificationMap
 {
     public static Notification Of(IncidentOpened m, Guid id, Uri console) => new(id, NotificationTypes.IncidentCreated, m.At, new JsonObject
     {
