@@ -58,7 +58,7 @@ public static class EmailTemplates
             Facts(
                 (lang.Pick("Summary", "Описание"), f["summary"]),
                 (lang.Pick("Priority", "Приоритет"), Priority(f["priority"], lang)),
-                (lang.Pick("Incident", "Инцидент"), f["incident_number"] ?? f["incident_id"]),
+                (lang.Pick("Incident", "Инцидент"), IncidentFact(f, lang)),
                 (lang.Pick("Organisation", "Организация"), f["tenant_id"])),
             f.Link, lang.Pick("Open the incident", "Открыть инцидент"));
     }
@@ -80,7 +80,7 @@ public static class EmailTemplates
                 (lang.Pick("Response", "Ответная мера"), ResponseType(f["response_type"], lang)),
                 (lang.Pick("Asset", "Узел"), f["asset_id"]),
                 (lang.Pick("Decide by", "Решение нужно до"), deadline),
-                (lang.Pick("Incident", "Инцидент"), f["incident_number"] ?? f["incident_id"]),
+                (lang.Pick("Incident", "Инцидент"), IncidentFact(f, lang)),
                 (lang.Pick("Summary", "Описание"), f["summary"]),
                 (lang.Pick("Priority", "Приоритет"), Priority(f["priority"], lang)),
                 (lang.Pick("Organisation", "Организация"), f["tenant_id"])),
@@ -100,7 +100,7 @@ public static class EmailTemplates
                 (lang.Pick("Details", "Подробности"), f["message"]),
                 (lang.Pick("Response", "Ответная мера"), ResponseType(f["response_type"], lang)),
                 (lang.Pick("Asset", "Узел"), f["asset_id"]),
-                (lang.Pick("Incident", "Инцидент"), f["incident_number"] ?? f["incident_id"]),
+                (lang.Pick("Incident", "Инцидент"), IncidentFact(f, lang)),
                 (lang.Pick("Organisation", "Организация"), f["tenant_id"])),
             f.Link, lang.Pick("Open the incident", "Открыть инцидент"));
     }
@@ -115,7 +115,7 @@ public static class EmailTemplates
             Facts(
                 (lang.Pick("Resolution", "Итог"), f["resolution"]),
                 (lang.Pick("Summary", "Описание"), f["summary"]),
-                (lang.Pick("Incident", "Инцидент"), f["incident_number"] ?? f["incident_id"]),
+                (lang.Pick("Incident", "Инцидент"), IncidentFact(f, lang)),
                 (lang.Pick("Organisation", "Организация"), f["tenant_id"])),
             f.Link, lang.Pick("Open the incident", "Открыть инцидент"));
     }
@@ -132,7 +132,7 @@ public static class EmailTemplates
             (lang.Pick("Reason", "Причина"), f["reason"]),
             (lang.Pick("Response", "Ответная мера"), ResponseType(f["response_type"], lang)),
             (lang.Pick("Asset", "Узел"), f["asset_id"]),
-            (lang.Pick("Incident", "Инцидент"), f["incident_number"] ?? f["incident_id"]),
+            (lang.Pick("Incident", "Инцидент"), IncidentFact(f, lang)),
             (lang.Pick("Organisation", "Организация"), f["tenant_id"])),
         f.Link, lang.Pick("Open in the console", "Открыть в консоли"));
 
@@ -152,7 +152,7 @@ public static class EmailTemplates
         Facts(
             (lang.Pick("Summary", "Описание"), f["summary"]),
             (lang.Pick("Message", "Сообщение"), f["message"]),
-            (lang.Pick("Incident", "Инцидент"), f["incident_number"] ?? f["incident_id"]),
+            (lang.Pick("Incident", "Инцидент"), IncidentFact(f, lang)),
             (lang.Pick("Organisation", "Организация"), f["tenant_id"])),
         f.Link, lang.Pick("Open in the console", "Открыть в консоли"));
 
@@ -162,6 +162,8 @@ public static class EmailTemplates
         ({ } type, { } asset) => $"{type} ({asset})",
         (var type, var asset) => type ?? asset,
     };
+
+    private static string? IncidentFact(NotificationFields f, Language lang) => IncidentRef(f, lang) is { Length: > 0 } incident ? incident.Trim() : null;
 
     /// <summary>"Title: detail, detail" with the details there are; the title alone without any.</summary>
     private static string Headline(string title, params string?[] details) =>
