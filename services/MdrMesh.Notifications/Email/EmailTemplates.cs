@@ -58,7 +58,7 @@ public static class EmailTemplates
             Facts(
                 (lang.Pick("Summary", "Описание"), f["summary"]),
                 (lang.Pick("Priority", "Приоритет"), Priority(f["priority"], lang)),
-                (lang.Pick("Incident", "Инцидент"), f["incident_number"] ?? f["incident_id"]),
+                (lang.Pick("Incident", "Инцидент"), IncidentFact(f, lang)),
                 (lang.Pick("Organisation", "Организация"), f["tenant_id"])),
             f.Link, lang.Pick("Open the incident", "Открыть инцидент"));
     }
@@ -66,21 +66,21 @@ public static class EmailTemplates
     private static Mail AwaitingDecision(NotificationFields f, Language lang)
     {
         var incident = IncidentRef(f, lang);
-        var response = ResponseType(f["response_type"], lang);
-        var on = f["asset_id"] is { } asset ? $" ({asset})" : "";
         var deadline = f.Deadline is { } at ? Time(at, lang) : f["deadline"];
-        var lead = lang.Pick($"A response to incident{incident} is waiting for your decision.", $"Ответная мера по инциденту{incident} ждёт вашего решения.");
+        var lead = incident == ""
+            ? lang.Pick("A response is waiting for your decision.", "Ответная мера ждёт вашего решения.")
+            : lang.Pick($"A response to incident{incident} is waiting for your decision.", $"Ответная мера по инциденту{incident} ждёт вашего решения.");
         if (deadline is not null)
             lead += lang.Pick($" If no one decides by {deadline}, it will be declined automatically.",
                 $" Если решение не будет принято до {deadline}, она будет отклонена автоматически.");
         return new Mail(
-            lang.Pick($"Decision needed: {response}{on}, incident{incident}", $"Требуется решение: {response}{on}, инцидент{incident}"),
+            Headline(lang.Pick("Decision needed", "Требуется решение"), What(f, lang), incident == "" ? null : lang.Pick("incident", "инцидент") + incident),
             lead,
             Facts(
-                (lang.Pick("Response", "Ответная мера"), f["response_type"] is null ? null : response),
+                (lang.Pick("Response", "Ответная мера"), ResponseType(f["response_type"], lang)),
                 (lang.Pick("Asset", "Узел"), f["asset_id"]),
                 (lang.Pick("Decide by", "Решение нужно до"), deadline),
-                (lang.Pick("Incident", "Инцидент"), f["incident_number"] ?? f["incident_id"]),
+                (lang.Pick("Incident", "Инцидент"), IncidentFact(f, lang)),
                 (lang.Pick("Summary", "Описание"), f["summary"]),
                 (lang.Pick("Priority", "Приоритет"), Priority(f["priority"], lang)),
                 (lang.Pick("Organisation", "Организация"), f["tenant_id"])),
@@ -90,18 +90,17 @@ public static class EmailTemplates
     private static Mail ResponseFailed(NotificationFields f, Language lang)
     {
         var incident = IncidentRef(f, lang);
-        var response = ResponseType(f["response_type"], lang);
-        var on = f["asset_id"] is { } asset ? $" ({asset})" : "";
-        var code = f["reason_code"] is { } c ? $", {c}" : "";
         return new Mail(
-            lang.Pick($"Response failed: {response}{on}{code}", $"Ответная мера не выполнена: {response}{on}{code}"),
-            lang.Pick($"A response to incident{incident} could not be carried out.", $"Ответную меру по инциденту{incident} выполнить не удалось."),
+            Headline(lang.Pick("Response failed", "Ответная мера не выполнена"), What(f, lang), f["reason_code"]),
+            incident == ""
+                ? lang.Pick("A response could not be carried out.", "Ответную меру выполнить не удалось.")
+                : lang.Pick($"A response to incident{incident} could not be carried out.", $"Ответную меру по инциденту{incident} выполнить не удалось."),
             Facts(
                 (lang.Pick("Reason code", "Код причины"), f["reason_code"]),
                 (lang.Pick("Details", "Подробности"), f["message"]),
-                (lang.Pick("Response", "Ответная мера"), f["response_type"] is null ? null : response),
+                (lang.Pick("Response", "Ответная мера"), ResponseType(f["response_type"], lang)),
                 (lang.Pick("Asset", "Узел"), f["asset_id"]),
-                (lang.Pick("Incident", "Инцидент"), f["incident_number"] ?? f["incident_id"]),
+                (lang.Pick("Incident", "Инцидент"), IncidentFact(f, lang)),
                 (lang.Pick("Organisation", "Организация"), f["tenant_id"])),
             f.Link, lang.Pick("Open the incident", "Открыть инцидент"));
     }
@@ -112,11 +111,11 @@ public static class EmailTemplates
         var resolution = f["resolution"] is { } r ? ": " + EmailLayout.OneLine(r, MaxSummaryInSubject) : "";
         return new Mail(
             lang.Pick($"Incident{incident} closed{resolution}", $"Инцидент{incident} закрыт{resolution}"),
-            lang.Pick($"Incident{incident} was closed.", $"Инцидент{incident} закрыт."),
+            lang.Pick(incident == "" ? "The incident was closed." : $"Incident{incident} was closed.", $"Инцидент{incident} закрыт."),
             Facts(
                 (lang.Pick("Resolution", "Итог"), f["resolution"]),
                 (lang.Pick("Summary", "Описание"), f["summary"]),
-                (lang.Pick("Incident", "Инцидент"), f["incident_number"] ?? f["incident_id"]),
+                (lang.Pick("Incident", "Инцидент"), IncidentFact(f, lang)),
                 (lang.Pick("Organisation", "Организация"), f["tenant_id"])),
             f.Link, lang.Pick("Open the incident", "Открыть инцидент"));
     }
@@ -131,9 +130,9 @@ public static class EmailTemplates
                 + "такие меры ждут решения человека."),
         Facts(
             (lang.Pick("Reason", "Причина"), f["reason"]),
-            (lang.Pick("Response", "Ответная мера"), f["response_type"] is null ? null : ResponseType(f["response_type"], lang)),
+            (lang.Pick("Response", "Ответная мера"), ResponseType(f["response_type"], lang)),
             (lang.Pick("Asset", "Узел"), f["asset_id"]),
-            (lang.Pick("Incident", "Инцидент"), f["incident_number"] ?? f["incident_id"]),
+            (lang.Pick("Incident", "Инцидент"), IncidentFact(f, lang)),
             (lang.Pick("Organisation", "Организация"), f["tenant_id"])),
         f.Link, lang.Pick("Open in the console", "Открыть в консоли"));
 
@@ -153,9 +152,22 @@ public static class EmailTemplates
         Facts(
             (lang.Pick("Summary", "Описание"), f["summary"]),
             (lang.Pick("Message", "Сообщение"), f["message"]),
-            (lang.Pick("Incident", "Инцидент"), f["incident_number"] ?? f["incident_id"]),
+            (lang.Pick("Incident", "Инцидент"), IncidentFact(f, lang)),
             (lang.Pick("Organisation", "Организация"), f["tenant_id"])),
         f.Link, lang.Pick("Open in the console", "Открыть в консоли"));
+
+    /// <summary>The response as a subject names it: its type and, in brackets, its asset (or the asset alone).</summary>
+    private static string? What(NotificationFields f, Language lang) => (ResponseType(f["response_type"], lang), f["asset_id"]) switch
+    {
+        ({ } type, { } asset) => $"{type} ({asset})",
+        (var type, var asset) => type ?? asset,
+    };
+
+    private static string? IncidentFact(NotificationFields f, Language lang) => IncidentRef(f, lang) is { Length: > 0 } incident ? incident.Trim() : null;
+
+    /// <summary>"Title: detail, detail" with the details there are; the title alone without any.</summary>
+    private static string Headline(string title, params string?[] details) =>
+        details.Where(d => d is not null).ToList() is { Count: > 0 } known ? $"{title}: {string.Join(", ", known)}" : title;
 
     private static IReadOnlyList<Fact> Facts(params (string Label, string? Value)[] facts) =>
         facts.Where(x => x.Value is not null).Select(x => new Fact(x.Label, x.Value!)).ToList();

@@ -9,9 +9,9 @@ internal static class EmailWords
     public static string Pick(this Language lang, string en, string ru) => lang == Language.Ru ? ru : en;
 
     /// <summary>The API's response type names as a person reads them; an unknown one as it is.</summary>
-    public static string ResponseType(string? type, Language lang) => type switch
+    public static string? ResponseType(string? type, Language lang) => type switch
     {
-        null => lang.Pick("Response", "Ответная мера"),
+        null => null,
         "GET_FILE" => lang.Pick("Get a file", "Получение файла"),
         "ISOLATE" => lang.Pick("Isolate the host", "Изоляция узла"),
         "DISABLE_ISOLATION" => lang.Pick("End the host's isolation", "Снятие изоляции узла"),
