@@ -63,6 +63,13 @@ public sealed class AccessTests(Infrastructure infrastructure) : MeshTests(infra
         // Only drastic types, which the DISABLE_ISOLATION later rows propose is not.
         ["auto_accept/guard/set"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t, types = new[] { "ISOLATE" }, limit = 20, window_seconds = 600 })),
         ["auto_accept/guard/reset"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t })),
+        ["notifications/subscriptions/create"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t, channel = "EMAIL", target = "soc@example.com", events = new[] { "incident.created" } })),
+        ["notifications/subscriptions/list"] = (true, (t, _) => Task.FromResult<object>(new { tenant_id = t })),
+        ["notifications/subscriptions/update"] = (true, async (t, _) => new { tenant_id = t, subscription_id = await SubscriptionAsync(t), language = "ru" }),
+        ["notifications/subscriptions/delete"] = (true, async (t, _) => new { tenant_id = t, subscription_id = await SubscriptionAsync(t) }),
+        ["notifications/subscriptions/test"] = (true, async (t, _) => new { tenant_id = t, subscription_id = await SubscriptionAsync(t) }),
+        ["notifications/deliveries/list"] = (true, async (t, _) => new { tenant_id = t, subscription_id = await SubscriptionAsync(t) }),
+        ["notifications/deliveries/redeliver"] = (true, async (t, _) => new { tenant_id = t, delivery_id = await DeliveredAsync(t) }),
         ["assets/list"] = (false, (t, _) => Task.FromResult<object>(new { tenants_names = new[] { t } })),
         ["assets/count"] = (false, (t, _) => Task.FromResult<object>(new { })),
         ["assets/details"] = (true, (t, _) => Task.FromResult<object>(new { asset_id = $"ws-{t}" })),
@@ -86,6 +93,21 @@ public sealed class AccessTests(Infrastructure infrastructure) : MeshTests(infra
 
     private async Task<string> GroupAsync(string tenant) =>
         (await Mesh.OkAsync("asset_groups/create", new { tenant_id = tenant, name = $"victim-{Guid.NewGuid():N}" }))["group_id"]!.GetValue<string>();
+
+    private async Task<string> SubscriptionAsync(string tenant) =>
+        (await Mesh.OkAsync("notifications/subscriptions/create",
+            new { tenant_id = tenant, channel = "EMAIL", target = "soc@example.com", events = new[] { "incident.created" } }))["subscription_id"]!.GetValue<string>();
+
+    /// <summary>A delivery that may be sent again: a test message to an address whose relay is not there, retried after its first failure.</summary>
+    private async Task<string> DeliveredAsync(string tenant)
+    {
+        var subscription = await SubscriptionAsync(tenant);
+        var delivery = (await Mesh.OkAsync("notifications/subscriptions/test", new { tenant_id = tenant, subscription_id = subscription }))["delivery_id"]!
+            .GetValue<string>();
+        await Eventually.ReturnsAsync(() => Mesh.OkAsync("notifications/deliveries/list", new { tenant_id = tenant, subscription_id = subscription }),
+            l => l.AsArray().Single()!["status"]!.GetValue<string>() is not "PENDING", "the test message tried once");
+        return delivery;
+    }
 
     private async Task<string> IncidentAsync(string tenant) =>
         (await Mesh.OkAsync("incidents/create", new { summary = "x", affected_hosts = new[] { $"WS:ws-{tenant}" }, tenant_id = tenant }))["incident_id"]!.GetValue<string>();

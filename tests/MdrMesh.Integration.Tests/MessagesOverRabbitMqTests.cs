@@ -57,6 +57,9 @@ public sealed class MessagesOverRabbitMqTests(Infrastructure infrastructure) : I
         yield return new AutoAcceptanceHeld(Response, "tenant-a", Incident, "blast-radius guard, 20 automatic drastic acceptances within 10 minutes", 20,
             TimeSpan.FromMinutes(10), At);
         yield return new AssetProfiled("tenant-a", "asset-1", "WS-1", "corp.example", "Windows", ["workstation"], At);
+        yield return new MdrMesh.Contracts.Messages.IncidentOpened("tenant-a", Incident, 42, "Worm on WS-1", "HIGH", At, "soc-analyst");
+        yield return new ResponseAwaitingDecision(Response, "tenant-a", Incident, "asset-1", "ISOLATE", At.AddDays(7), At);
+        yield return new BlastRadiusGuardTripped("tenant-a", Response, 20, TimeSpan.FromMinutes(10), At);
     }
 
     /// <summary>
@@ -95,6 +98,9 @@ public sealed class MessagesOverRabbitMqTests(Infrastructure infrastructure) : I
                 e.Handler<IncidentClosed>(Keep);
                 e.Handler<AutoAcceptanceHeld>(Keep);
                 e.Handler<AssetProfiled>(Keep);
+                e.Handler<MdrMesh.Contracts.Messages.IncidentOpened>(Keep);
+                e.Handler<ResponseAwaitingDecision>(Keep);
+                e.Handler<BlastRadiusGuardTripped>(Keep);
             });
         });
         await _bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
