@@ -2,12 +2,15 @@ namespace MdrMesh.EndToEnd.Tests;
 
 /// <summary>
 /// An outbreak through the real gateway: beyond its per-minute limit, a subscription's notifications wait for the minute's
-/// end and arrive as one digest listing them — every one exactly once, one way or the other.
+/// end and arrive as one digest listing them — every one exactly once, one way or the other; and the blast-radius guard
+/// tripping is told once, with the held response waiting for a decision.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class NotificationDigestTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson(Tenant))
+public sealed class NotificationDigestTests(Infrastructure infrastructure) : MeshTests(infrastructure, Flow.FleetJson(Tenant, GuardTenant))
 {
     private const string Tenant = "tenant-outbreak";
+    // Its own tenant: its incident must not reach the digest test's subscription.
+    private const string GuardTenant = "tenant-guarded";
     private const int Threshold = 3;
     private WebhookReceiver _receiver = null!;
 
@@ -57,5 +60,32 @@ public sealed class NotificationDigestTests(Infrastructure infrastructure) : Mes
         Assert.Equal(incidents.Order(), told.Order());
         var digestDelivery = log.AsArray().Single(d => d!["event"]!.GetValue<string>() == "notifications.digest")!["delivery_id"]!.GetValue<string>();
         Assert.Equal(9, log.AsArray().Count(d => d!["digest_id"]?.GetValue<string>() == digestDelivery));
+    }
+
+    [Fact]
+    public async Task The_guard_tripping_is_told_once_and_each_held_response_as_awaiting_a_decision()
+    {
+        var receiver = await WebhookReceiver.StartAsync();
+        await using var _ = receiver;
+        await Mesh.OkAsync("notifications/subscriptions/create", new
+        {
+            tenant_id = GuardTenant, channel = "WEBHOOK", target = receiver.Url, events = new[] { "guard.tripped", "response.awaiting_decision" },
+        }, caller: "customer-admin");
+        await Mesh.OkAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, caller: "customer-admin");
+        await Mesh.OkAsync("auto_accept/guard/set", new { tenant_id = GuardTenant, types = new[] { "ISOLATE" }, limit = 1, window_seconds = 600 },
+            caller: "customer-admin");
+
+        var incident = await Mesh.OpenIncidentAsync(GuardTenant, "Worm spreading");
+        var first = await Mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 600 }, asset: "ws-1");
+        await Mesh.WaitForStatusAsync(incident, first, "Completed");
+        var second = await Mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 600 }, asset: "ws-2");
+        var third = await Mesh.ProposeAsync(incident, "ISOLATE", new { isolation_term_seconds = 900 }, asset: "ws-2");
+
+        await Eventually.ReturnsAsync(async () => receiver.Delivered("response.awaiting_decision").Count, n => n == 2, "both held responses told");
+        var tripped = Assert.Single(receiver.Delivered("guard.tripped")).Json["data"]!;
+        Assert.Equal((second, 1, 600L), (tripped["response_id"]!.GetValue<string>(), tripped["limit"]!.GetValue<int>(), tripped["window_seconds"]!.GetValue<long>()));
+        Assert.EndsWith("/settings/auto-accept", tripped["link"]!.GetValue<string>());
+        Assert.Equal(new[] { second, third }.Order(),
+            receiver.Delivered("response.awaiting_decision").Select(c => c.Json["data"]!["response_id"]!.GetValue<string>()).Order());
     }
 }

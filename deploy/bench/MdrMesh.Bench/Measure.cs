@@ -40,6 +40,10 @@ public sealed class ScenarioResult
     public int? UnfinishedAfter { get; set; }
     public double? OutbreakSeconds { get; set; }
     public Dictionary<string, Percentiles?>? Reads { get; set; }
+    /// <summary>Open loop: an incident's commit → its notification delivered (e-mail), by the server's clock.</summary>
+    public Percentiles? NotificationMs { get; set; }
+    public int? NotificationsDelivered { get; set; }
+    public int? NotificationsRecorded { get; set; }
     public Counts Counts { get; set; } = new();
     public Dictionary<string, ContainerUse> Containers { get; set; } = [];
     /// <summary>With --profile: what PostgreSQL did per accepted response.</summary>

@@ -48,7 +48,10 @@ try
             foreach (var rate in options.Rates)
             {
                 Log($"open loop: {rate}/s for {options.Duration} s");
-                results.Add(await Load.OpenAsync(api, fleet, rate, options.Duration, options));
+                var notifications = await NotificationWatch.StartAsync(api);
+                var result = await Load.OpenAsync(api, fleet, rate, options.Duration, options);
+                await notifications.MeasureAsync(api, result, options.Deadline);
+                results.Add(result);
             }
             if (options.Closed is { } clients)
             {

@@ -47,6 +47,9 @@ public static class Report
                                   $"{r.UnfinishedAfter} of {r.Accepted} ({r.UnfinishedAfterSeconds:0} s) | {ratio} |");
             }
             md.AppendLine();
+            foreach (var r in loads.Where(r => r.NotificationsRecorded is not null))
+                md.AppendLine($"Notifications at {r.Name}: `incident.created` by e-mail, commit → delivered p50 / p95 / p99 / max {P(r.NotificationMs)} ms; " +
+                              $"{r.NotificationsDelivered} of {r.NotificationsRecorded} delivered.\n");
             foreach (var r in loads.Where(r => r.Kind == "outbreak"))
                 md.AppendLine($"Outbreak: {r.Accepted} isolations accepted; first proposal → last terminal status: " +
                               (r.OutbreakSeconds is { } s ? $"**{s:0.0} s** ({r.Completed} Completed, {r.Failed} Failed)" : $"not all terminal within the deadline ({r.Terminal} of {r.Accepted})") + "\n");

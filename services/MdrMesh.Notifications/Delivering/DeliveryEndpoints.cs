@@ -17,6 +17,7 @@ public sealed record DeliveryView(
     string SubscriptionId,
     string Event,
     string NotificationId,
+    long EventTime,
     string Status,
     int Attempts,
     string? LastError,
@@ -48,7 +49,10 @@ public static class DeliveryEndpoints
         return Results.Ok(page.Select(View).ToList());
     }
 
-    /// <summary>Any delivery but one still waiting may be sent again: it goes now, with a fresh retry window.</summary>
+    /// <summary>
+    /// A delivery delivered, failed or waiting for its next retry is sent again now, with a fresh retry window (after a
+    /// receiver is fixed, nobody has to wait for the backoff); one about to be sent for the first time is left alone.
+    /// </summary>
     public static async Task<IResult> Redeliver(RedeliverRequest request, Caller caller, IDocumentStore store, TimeProvider clock,
         IOptions<NotificationsOptions> options, DeliveryWakeup wakeup, CancellationToken ct)
     {
@@ -60,7 +64,8 @@ public static class DeliveryEndpoints
 
         await using var session = store.LightweightSession(tenant!);
         if (await session.LoadAsync<Delivery>(id!.Value, ct) is not { } delivery) return ApiProblems.NotFound("The delivery");
-        if (delivery.IsDue) return ApiProblems.Conflict("The delivery is still being sent: see its status in notifications/deliveries/list.");
+        if (delivery is { Status: DeliveryStatus.Pending, DigestId: null })
+            return ApiProblems.Conflict("The delivery is about to be sent: see its status in notifications/deliveries/list.");
         if (await session.LoadAsync<Subscription>(delivery.SubscriptionId, ct) is not { Enabled: true })
             return ApiProblems.Conflict("The delivery's subscription is deleted or disabled: enable it first (notifications/subscriptions/update).");
         var again = Deliveries.Redelivered(delivery, clock.GetUtcNow(), options.Value.RetryWindow);
@@ -73,6 +78,6 @@ public static class DeliveryEndpoints
     private static DeliveryStatus StatusOf(string status) => Enum.Parse<DeliveryStatus>(status, ignoreCase: true);
 
     internal static DeliveryView View(Delivery d) => new(d.Id.ToString(), d.SubscriptionId.ToString(), d.Notification.Type,
-        d.Notification.Id.ToString(), d.Status.ToString().ToUpperInvariant(), d.Attempts, d.LastError, d.CreatedAt.ToUnixMs(), d.LastAttemptAt?.ToUnixMs(),
+        d.Notification.Id.ToString(), d.Notification.Timestamp.ToUnixMs(), d.Status.ToString().ToUpperInvariant(), d.Attempts, d.LastError, d.CreatedAt.ToUnixMs(), d.LastAttemptAt?.ToUnixMs(),
         d.IsDue ? d.NextAttemptAt.ToUnixMs() : null, d.DeliveredAt?.ToUnixMs(), d.DigestId?.ToString());
 }

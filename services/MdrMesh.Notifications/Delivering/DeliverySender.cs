@@ -77,7 +77,7 @@ public sealed class DeliverySender(IDocumentStore store, IOptions<NotificationsO
 
         // Within the minute's allowance, one by one; beyond it, first-time notifications wait for the minute's end and then
         // go as one digest (retries, tests and digests themselves are never folded).
-        var allowance = Deliveries.Allowance(state, now, Options.DigestThreshold);
+        var allowance = Deliveries.Allowance(state, now, subscription.DigestThreshold ?? Options.DigestThreshold);
         var send = new List<Delivery>();
         var fold = new List<Delivery>();
         foreach (var d in due)

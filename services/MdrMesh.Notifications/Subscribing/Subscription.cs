@@ -19,6 +19,8 @@ public sealed record Subscription
     public Language Language { get; init; }
     public string? SealedSecret { get; init; }
     public bool Enabled { get; init; } = true;
+    /// <summary>More notifications than this in one minute become a digest; null: the installation's default.</summary>
+    public int? DigestThreshold { get; init; }
     public string? DisabledReason { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public string CreatedBy { get; init; } = "";

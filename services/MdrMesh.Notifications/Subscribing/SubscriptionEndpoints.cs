@@ -5,6 +5,7 @@ using MdrMesh.Notifications.Delivering;
 using MdrMesh.Notifications.Notifying;
 using MdrMesh.Notifications.Webhooks;
 using MdrMesh.ServiceDefaults;
+using Microsoft.Extensions.Options;
 
 namespace MdrMesh.Notifications.Subscribing;
 
@@ -17,17 +18,19 @@ public static class SubscriptionEndpoints
     public const int MaxPerTenant = 20;
     public const int MaxTarget = 2048;
     public const int MaxEmail = 254;
+    public const int MaxDigestThreshold = 10_000;
     private static readonly string[] Channels = ["WEBHOOK", "EMAIL"];
     private static readonly string[] Languages = ["en", "ru"];
 
     public static async Task<IResult> Create(CreateSubscriptionRequest request, Caller caller, IDocumentStore store, TargetGuard guard,
-        SecretSealer sealer, TimeProvider clock, CancellationToken ct)
+        SecretSealer sealer, TimeProvider clock, IOptions<NotificationsOptions> options, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
         var tenant = TenantOf(request.TenantId, caller, errors);
         var channelOk = new Check(errors, "channel").OneOf(request.Channel, Channels);
         var events = EventsOf(request.Events, new Check(errors, "events"), required: true);
         new Check(errors, "language").OneOf(request.Language, Languages, required: false);
+        new Check(errors, "digest_threshold").InRange(request.DigestThreshold, 1, MaxDigestThreshold, required: false);
         if (channelOk) await CheckTargetAsync(ChannelOf(request.Channel!), request.Target, new Check(errors, "target"), guard, ct);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");
@@ -43,13 +46,15 @@ public static class SubscriptionEndpoints
         {
             Id = id, TenantId = tenant!, Channel = channel, Target = request.Target!.Trim(), Events = events!, Language = LanguageOf(request.Language),
             SealedSecret = secret is null ? null : sealer.Seal(secret, id), CreatedAt = now, CreatedBy = caller.Name, ChangedAt = now, EnabledAt = now,
+            DigestThreshold = request.DigestThreshold,
         };
         session.Insert(subscription);
         await session.SaveChangesAsync(ct);
-        return Results.Ok(View(subscription) with { Secret = secret });
+        return Results.Ok(View(subscription, options.Value) with { Secret = secret });
     }
 
-    public static async Task<IResult> List(ListSubscriptionsRequest? request, Caller caller, IDocumentStore store, CancellationToken ct)
+    public static async Task<IResult> List(ListSubscriptionsRequest? request, Caller caller, IDocumentStore store, IOptions<NotificationsOptions> options,
+        CancellationToken ct)
     {
         var errors = new List<ValidationError>();
         var tenant = TenantOf(request?.TenantId, caller, errors);
@@ -58,17 +63,18 @@ public static class SubscriptionEndpoints
 
         await using var query = store.QuerySession(tenant!);
         var all = await query.Query<Subscription>().ToListAsync(ct);
-        return Results.Ok(Paging.Page(all.OrderBy(s => s.CreatedAt).Select(View), request?.Page, request?.PageSize));
+        return Results.Ok(Paging.Page(all.OrderBy(s => s.CreatedAt).Select(s => View(s, options.Value)), request?.Page, request?.PageSize));
     }
 
     public static async Task<IResult> Update(UpdateSubscriptionRequest request, Caller caller, IDocumentStore store, TargetGuard guard,
-        TimeProvider clock, CancellationToken ct)
+        TimeProvider clock, IOptions<NotificationsOptions> options, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
         var tenant = TenantOf(request.TenantId, caller, errors);
         var id = IdOf(request.SubscriptionId, new Check(errors, "subscription_id"));
         var events = EventsOf(request.Events, new Check(errors, "events"), required: false);
         new Check(errors, "language").OneOf(request.Language, Languages, required: false);
+        new Check(errors, "digest_threshold").InRange(request.DigestThreshold, 1, MaxDigestThreshold, required: false);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");
 
@@ -86,15 +92,17 @@ public static class SubscriptionEndpoints
             Enabled = request.Enabled ?? subscription.Enabled,
             DisabledReason = request.Enabled is null ? subscription.DisabledReason : request.Enabled.Value ? null : "disabled by " + caller.Name,
             EnabledAt = enabling ? clock.GetUtcNow() : subscription.EnabledAt,
+            DigestThreshold = request.DigestThreshold ?? subscription.DigestThreshold,
             ChangedAt = clock.GetUtcNow(),
         };
         session.Store(updated);
         await session.SaveChangesAsync(ct);
-        return Results.Ok(View(updated));
+        return Results.Ok(View(updated, options.Value));
     }
 
     /// <summary>Deletes a subscription; deliveries still waiting for it are given up (the log keeps them).</summary>
-    public static async Task<IResult> Delete(SubscriptionRequest request, Caller caller, IDocumentStore store, CancellationToken ct)
+    public static async Task<IResult> Delete(SubscriptionRequest request, Caller caller, IDocumentStore store, IOptions<NotificationsOptions> options,
+        CancellationToken ct)
     {
         var (tenant, id, problem) = Named(request, caller);
         if (problem is not null) return problem;
@@ -103,7 +111,7 @@ public static class SubscriptionEndpoints
         if (await session.LoadAsync<Subscription>(id!.Value, ct) is not { } subscription) return ApiProblems.NotFound("The subscription");
         session.Delete(subscription);
         await session.SaveChangesAsync(ct);
-        return Results.Ok(View(subscription));
+        return Results.Ok(View(subscription, options.Value));
     }
 
     /// <summary>Sends a <c>subscription.test</c> notification at once (whatever events it names); its delivery shows in the log.</summary>
@@ -182,6 +190,7 @@ public static class SubscriptionEndpoints
 
     private static Language LanguageOf(string? language) => language == "ru" ? Language.Ru : Language.En;
 
-    internal static SubscriptionView View(Subscription s) => new(s.Id.ToString(), s.TenantId, s.Channel == Channel.Email ? "EMAIL" : "WEBHOOK",
-        s.Target, s.Events, s.Language == Language.Ru ? "ru" : "en", s.Enabled, s.DisabledReason, s.CreatedAt.ToUnixMs(), s.CreatedBy);
+    internal static SubscriptionView View(Subscription s, NotificationsOptions options) => new(s.Id.ToString(), s.TenantId,
+        s.Channel == Channel.Email ? "EMAIL" : "WEBHOOK", s.Target, s.Events, s.Language == Language.Ru ? "ru" : "en", s.Enabled, s.DisabledReason,
+        s.DigestThreshold ?? options.DigestThreshold, s.CreatedAt.ToUnixMs(), s.CreatedBy);
 }

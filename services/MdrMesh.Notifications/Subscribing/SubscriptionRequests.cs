@@ -1,13 +1,15 @@
 namespace MdrMesh.Notifications.Subscribing;
 
 /// <summary><c>notifications/subscriptions/create</c>: <c>channel</c> WEBHOOK (target an http(s) URL) or EMAIL (an address).</summary>
-public sealed record CreateSubscriptionRequest(string? TenantId, string? Channel, string? Target, List<string?>? Events, string? Language);
+/// <c>digest_threshold</c>: more notifications than this in one minute go as one digest (default 10; a SOAR that wants each one may raise it).
+public sealed record CreateSubscriptionRequest(string? TenantId, string? Channel, string? Target, List<string?>? Events, string? Language,
+    int? DigestThreshold);
 
 public sealed record ListSubscriptionsRequest(string? TenantId, int? Page, int? PageSize);
 
 /// <summary>Any field left out stays as it is; <c>enabled: true</c> turns a disabled subscription back on.</summary>
 public sealed record UpdateSubscriptionRequest(string? TenantId, string? SubscriptionId, string? Target, List<string?>? Events, string? Language,
-    bool? Enabled);
+    bool? Enabled, int? DigestThreshold);
 
 /// <summary><c>delete</c> and <c>test</c> name one subscription.</summary>
 public sealed record SubscriptionRequest(string? TenantId, string? SubscriptionId);
@@ -22,6 +24,7 @@ public sealed record SubscriptionView(
     string Language,
     bool Enabled,
     string? DisabledReason,
+    int DigestThreshold,
     long CreateTime,
     string CreatedBy,
     string? Secret = null);
