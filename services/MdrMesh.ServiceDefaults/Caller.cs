@@ -35,6 +35,19 @@ public sealed record Caller(string Id, string Name, IReadOnlySet<string>? Tenant
 
     public bool CanReach(string tenantId) => Tenants is null || Tenants.Contains(tenantId);
 
+    /// <summary>
+    /// The tenant a per-tenant setting method names (<c>tenant_id</c>), or the connection's only tenant when it names none;
+    /// a missing or bad one is added to <paramref name="errors"/>. Whether the caller reaches it is <see cref="CanReach"/>'s.
+    /// </summary>
+    public string? TenantNamed(string? tenantId, List<MdrMesh.Contracts.Validation.ValidationError> errors)
+    {
+        var at = new MdrMesh.Contracts.Validation.Check(errors, "tenant_id");
+        if (tenantId is not null) return at.NonEmpty(tenantId, 128) ? tenantId : null;
+        if (Tenants is { Count: 1 } only) return only.Single();
+        at.Fail("is required unless the connection reaches exactly one tenant");
+        return null;
+    }
+
     // The gateway authenticated the token and put the connection's identity in these headers
     // (URI-escaped, as header values are ASCII); the internal key check has already refused
     // requests that did not come through it.

@@ -21,7 +21,7 @@ public static class AutoAcceptRulesEndpoints
     public static async Task<IResult> Get(GetAutoAcceptRulesRequest? request, Caller caller, IDocumentStore store, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = TenantOf(request?.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request?.TenantId, errors);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");
 
@@ -33,7 +33,7 @@ public static class AutoAcceptRulesEndpoints
         CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = TenantOf(request.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request.TenantId, errors);
         // The groups rules name must be the tenant's: known only for a tenant the caller reaches (else the answer is a 404).
         var namesGroups = request.Rules?.Any(r => r?.AssetGroups is { Count: > 0 }) == true;
         AssetGroups? groups = null;
@@ -68,7 +68,7 @@ public static class AutoAcceptRulesEndpoints
     public static async Task<IResult> History(AutoAcceptRulesHistoryRequest? request, Caller caller, IDocumentStore store, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = TenantOf(request?.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request?.TenantId, errors);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");
 
@@ -82,14 +82,6 @@ public static class AutoAcceptRulesEndpoints
     }
 
     /// <summary>The tenant the call is about: the named one, or the connection's only tenant.</summary>
-    internal static string? TenantOf(string? tenantId, Caller caller, List<ValidationError> errors)
-    {
-        var at = new Check(errors, "tenant_id");
-        if (tenantId is not null) return at.NonEmpty(tenantId, 128) ? tenantId : null;
-        if (caller.Tenants is { Count: 1 } only) return only.Single();
-        at.Fail("is required unless the connection reaches exactly one tenant");
-        return null;
-    }
 
     /// <summary>
     /// Every bad field named (<c>rules[2].types[0]</c>, <c>rules[0].time_window.from</c>); the rules as stored when all are

@@ -20,7 +20,7 @@ public static class AssetGroupEndpoints
         CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = AutoAcceptRulesEndpoints.TenantOf(request.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request.TenantId, errors);
         new Check(errors, "name").NonEmpty(request.Name, AssetGroups.MaxName);
         var filter = FilterOf(request.Filter, new Check(errors, "filter"));
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
@@ -36,7 +36,7 @@ public static class AssetGroupEndpoints
     public static async Task<IResult> List(ListAssetGroupsRequest? request, Caller caller, IDocumentStore store, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = AutoAcceptRulesEndpoints.TenantOf(request?.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request?.TenantId, errors);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");
 
@@ -50,7 +50,7 @@ public static class AssetGroupEndpoints
         CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = AutoAcceptRulesEndpoints.TenantOf(request.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request.TenantId, errors);
         new Check(errors, "group_id").Required(request.GroupId);
         new Check(errors, "name").NonEmpty(request.Name, AssetGroups.MaxName, required: false);
         var filter = request.Filter is null ? null : FilterOf(request.Filter, new Check(errors, "filter"));
@@ -74,7 +74,7 @@ public static class AssetGroupEndpoints
         CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = AutoAcceptRulesEndpoints.TenantOf(request.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request.TenantId, errors);
         new Check(errors, "group_id").Required(request.GroupId);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");

@@ -16,7 +16,7 @@ public static class BlastRadiusGuardEndpoints
     public static async Task<IResult> Get(GuardTenantRequest? request, Caller caller, IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = AutoAcceptRulesEndpoints.TenantOf(request?.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request?.TenantId, errors);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");
 
@@ -28,7 +28,7 @@ public static class BlastRadiusGuardEndpoints
     public static async Task<IResult> Set(SetGuardRequest request, Caller caller, IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = AutoAcceptRulesEndpoints.TenantOf(request.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request.TenantId, errors);
         var types = Types(request.Types, new Check(errors, "types"));
         new Check(errors, "limit").InRange(request.Limit, BlastRadiusGuard.MinLimit, BlastRadiusGuard.MaxLimit);
         new Check(errors, "window_seconds").InRange(request.WindowSeconds, (long)BlastRadiusGuard.MinWindow.TotalSeconds,
@@ -46,7 +46,7 @@ public static class BlastRadiusGuardEndpoints
     public static async Task<IResult> Reset(GuardTenantRequest? request, Caller caller, IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = AutoAcceptRulesEndpoints.TenantOf(request?.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request?.TenantId, errors);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");
 

@@ -24,7 +24,7 @@ public static class SimulateEndpoint
         IOptions<ApprovalsOptions> options, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = AutoAcceptRulesEndpoints.TenantOf(request.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request.TenantId, errors);
         var at = new Check(errors, "draft");
         List<AutoAcceptRule>? rules = null;
         var timeZone = TenantTimeZone.Utc;

@@ -34,7 +34,7 @@ public static class DeliveryEndpoints
     public static async Task<IResult> List(ListDeliveriesRequest request, Caller caller, IDocumentStore store, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = SubscriptionEndpoints.TenantOf(request.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request.TenantId, errors);
         var id = SubscriptionEndpoints.IdOf(request.SubscriptionId, new Check(errors, "subscription_id"));
         new Check(errors, "status").OneOf(request.Status, Statuses, required: false);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
@@ -57,7 +57,7 @@ public static class DeliveryEndpoints
         IOptions<NotificationsOptions> options, DeliveryWakeup wakeup, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = SubscriptionEndpoints.TenantOf(request.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request.TenantId, errors);
         var id = SubscriptionEndpoints.IdOf(request.DeliveryId, new Check(errors, "delivery_id"));
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");

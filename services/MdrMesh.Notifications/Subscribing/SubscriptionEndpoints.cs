@@ -26,7 +26,7 @@ public static class SubscriptionEndpoints
         SecretSealer sealer, TimeProvider clock, IOptions<NotificationsOptions> options, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = TenantOf(request.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request.TenantId, errors);
         var channelOk = new Check(errors, "channel").OneOf(request.Channel, Channels);
         var events = EventsOf(request.Events, new Check(errors, "events"), required: true);
         new Check(errors, "language").OneOf(request.Language, Languages, required: false);
@@ -57,7 +57,7 @@ public static class SubscriptionEndpoints
         CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = TenantOf(request?.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request?.TenantId, errors);
         if (errors.Count > 0) return ApiProblems.BadRequest(errors);
         if (!caller.CanReach(tenant!)) return ApiProblems.NotFound("The tenant");
 
@@ -70,7 +70,7 @@ public static class SubscriptionEndpoints
         TimeProvider clock, IOptions<NotificationsOptions> options, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
-        var tenant = TenantOf(request.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request.TenantId, errors);
         var id = IdOf(request.SubscriptionId, new Check(errors, "subscription_id"));
         var events = EventsOf(request.Events, new Check(errors, "events"), required: false);
         new Check(errors, "language").OneOf(request.Language, Languages, required: false);
@@ -132,14 +132,6 @@ public static class SubscriptionEndpoints
         return Results.Ok(DeliveryEndpoints.View(delivery));
     }
 
-    internal static string? TenantOf(string? tenantId, Caller caller, List<ValidationError> errors)
-    {
-        var at = new Check(errors, "tenant_id");
-        if (tenantId is not null) return at.NonEmpty(tenantId, 128) ? tenantId : null;
-        if (caller.Tenants is { Count: 1 } only) return only.Single();
-        at.Fail("is required unless the connection reaches exactly one tenant");
-        return null;
-    }
 
     internal static Guid? IdOf(string? value, Check at)
     {
@@ -152,7 +144,7 @@ public static class SubscriptionEndpoints
     private static (string? Tenant, Guid? Id, IResult? Problem) Named(SubscriptionRequest request, Caller caller)
     {
         var errors = new List<ValidationError>();
-        var tenant = TenantOf(request.TenantId, caller, errors);
+        var tenant = caller.TenantNamed(request.TenantId, errors);
         var id = IdOf(request.SubscriptionId, new Check(errors, "subscription_id"));
         if (errors.Count > 0) return (null, null, ApiProblems.BadRequest(errors));
         return caller.CanReach(tenant!) ? (tenant, id, null) : (null, null, ApiProblems.NotFound("The tenant"));
