@@ -58,7 +58,13 @@ until curl -s "$smtp4dev/api/messages" | grep -q "$mailbox"; do
   sleep 1
 done
 call "$api/notifications/subscriptions/delete" -d "{\"tenant_id\":\"root\",\"subscription_id\":\"$subscription\"}" >/dev/null
-log "smoke test passed: a notification e-mail reached smtp4dev ($smtp4dev)"
+# A webhook may not point into the compose network (here: smtp4dev's web API, by its service name) nor at the cloud's metadata address.
+for target in http://smtp4dev/api/messages http://postgres:5432/ http://169.254.169.254/latest/meta-data/; do
+  answer=$(curl -s -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $access" -w ' %{http_code}' "$api/notifications/subscriptions/create" \
+    -d "{\"tenant_id\":\"root\",\"channel\":\"WEBHOOK\",\"target\":\"$target\",\"events\":[\"incident.created\"]}")
+  case $answer in *'"target"'*' 400') ;; *) die "smoke test: a webhook to $target was not refused naming target: $answer" ;; esac
+done
+log "smoke test passed: a notification e-mail reached smtp4dev ($smtp4dev); webhooks into the compose network refused"
 
 # The API's description and its interactive reference, for integrators.
 curl -sf "$base/openapi/v1.json" | grep -q '"/api/v1/{client_id}/responses/create"' || die "smoke test: /openapi/v1.json does not describe responses/create"
