@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts MdrMesh in the background: PostgreSQL, RabbitMQ, the incidents, approvals and executor
-# services, and the gateway that serves the API on 127.0.0.1:8080. Safe to run twice: what
+# Starts MdrMesh in the background: PostgreSQL, RabbitMQ, the incidents, approvals, executor and
+# notifications services, smtp4dev (local mail), and the gateway that serves the API on 127.0.0.1:8080. Safe to run twice: what
 # already runs is left alone. Returns once the API answers, and says where to reach it.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"

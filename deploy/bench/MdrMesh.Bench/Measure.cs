@@ -42,6 +42,8 @@ public sealed class ScenarioResult
     public Dictionary<string, Percentiles?>? Reads { get; set; }
     /// <summary>Open loop: an incident's commit → its notification delivered (e-mail), by the server's clock.</summary>
     public Percentiles? NotificationMs { get; set; }
+    /// <summary>The first part of it: the event's commit → its delivery recorded by the notifications service.</summary>
+    public Percentiles? NotificationRecordedMs { get; set; }
     public int? NotificationsDelivered { get; set; }
     public int? NotificationsRecorded { get; set; }
     public Counts Counts { get; set; } = new();

@@ -33,7 +33,9 @@ public sealed class NotificationWatch(string subscriptionId)
             await Task.Delay(500);
         }
         var delivered = log.Where(d => d.GetProperty("status").GetString() == "DELIVERED").ToList();
-        result.NotificationMs = Percentiles.Of(delivered.Select(d => (double)(d.GetProperty("delivery_time").GetInt64() - d.GetProperty("event_time").GetInt64())));
+        double Between(JsonElement d, string from, string to) => d.GetProperty(to).GetInt64() - d.GetProperty(from).GetInt64();
+        result.NotificationMs = Percentiles.Of(delivered.Select(d => Between(d, "event_time", "delivery_time")));
+        result.NotificationRecordedMs = Percentiles.Of(delivered.Select(d => Between(d, "event_time", "create_time")));
         result.NotificationsDelivered = delivered.Count;
         result.NotificationsRecorded = log.Count;
         await api.CallAsync("notifications/subscriptions/delete", new { tenant_id = Tenant, subscription_id = subscriptionId }, true);

@@ -48,7 +48,8 @@ public static class Report
             }
             md.AppendLine();
             foreach (var r in loads.Where(r => r.NotificationsRecorded is not null))
-                md.AppendLine($"Notifications at {r.Name}: `incident.created` by e-mail, commit → delivered p50 / p95 / p99 / max {P(r.NotificationMs)} ms; " +
+                md.AppendLine($"Notifications at {r.Name}: `incident.created` by e-mail, commit → delivered p50 / p95 / p99 / max {P(r.NotificationMs)} ms " +
+                              $"(of which commit → recorded for sending {P(r.NotificationRecordedMs)}); " +
                               $"{r.NotificationsDelivered} of {r.NotificationsRecorded} delivered.\n");
             foreach (var r in loads.Where(r => r.Kind == "outbreak"))
                 md.AppendLine($"Outbreak: {r.Accepted} isolations accepted; first proposal → last terminal status: " +
