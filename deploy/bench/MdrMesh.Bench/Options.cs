@@ -18,6 +18,8 @@ public sealed class Options
     /// <summary>Copies of each seeded incident (and its history) written straight into PostgreSQL, for a large store fast.</summary>
     public int SeedCopies { get; set; }
     public bool FloorsOn { get; set; } = true;
+    /// <summary>Open loop: also measure commit → delivery of notifications (an e-mail subscription); --no-notifications leaves it out.</summary>
+    public bool Notifications { get; set; } = true;
     public double FloorSeconds { get; set; } = 5;
     public double Deadline { get; set; } = 120;
 
@@ -84,6 +86,7 @@ public sealed class Options
                 case "--seed-copies": o.SeedCopies = (int)Number(); break;
                 case "--floors": chosen = true; break;
                 case "--no-floors": o.FloorsOn = false; break;
+                case "--no-notifications": o.Notifications = false; break;
                 case "--floor-seconds": o.FloorSeconds = Number(); break;
                 case "--deadline": o.Deadline = Number(); break;
                 case "--warmup": o.Warmup = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var w) && w >= 0 ? w : throw new BenchException("--warmup: seconds, 0 or more"); break;

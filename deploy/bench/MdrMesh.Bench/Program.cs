@@ -48,9 +48,9 @@ try
             foreach (var rate in options.Rates)
             {
                 Log($"open loop: {rate}/s for {options.Duration} s");
-                var notifications = await NotificationWatch.StartAsync(api);
+                var notifications = options.Notifications ? await NotificationWatch.StartAsync(api) : null;
                 var result = await Load.OpenAsync(api, fleet, rate, options.Duration, options);
-                await notifications.MeasureAsync(api, result, options.Deadline);
+                if (notifications is not null) await notifications.MeasureAsync(api, result, options.Deadline);
                 results.Add(result);
             }
             if (options.Closed is { } clients)
