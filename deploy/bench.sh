@@ -17,7 +17,7 @@
 #   deploy/bench.sh --outbreak [--outbreak-responses 10000 --outbreak-incidents 2000]
 #   deploy/bench.sh --reads [--seed-incidents 1000 --read-calls 200 --seed-copies 99]
 #     (--seed-copies K: each seeded incident and its history copied K times straight in PostgreSQL, for a large store)
-# Other options: --floors (floors only), --no-floors, --floor-seconds 5, --deadline 120 (s to wait for
+# Other options: --floors (floors only), --no-floors, --no-notifications (open loop without its e-mail measurement), --floor-seconds 5, --deadline 120 (s to wait for
 # terminal statuses), --unfinished-after 10 (s after the load), --warmup 10 (s of 5/s first, not reported; 0 for
 # none), --connections 4 (API connections the load
 # is spread over: the gateway allows 250 calls/s per connection), --concurrency 64 (outbreak), --out DIR,
