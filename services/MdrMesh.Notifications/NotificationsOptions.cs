@@ -3,12 +3,6 @@ namespace MdrMesh.Notifications;
 /// <summary>Settings of section <c>Notifications</c>.</summary>
 public sealed class NotificationsOptions
 {
-    /// <summary>
-    /// Webhook hosts allowed although they are (or resolve to) loopback, link-local, private or otherwise internal
-    /// addresses: host names (exact, any case), IP addresses or CIDR ranges. Empty: only public addresses.
-    /// </summary>
-    public List<string> AllowedHosts { get; set; } = [];
-
     /// <summary>The console's address, for the links notifications carry.</summary>
     public string ConsoleUrl { get; set; } = "http://127.0.0.1:8080/";
 

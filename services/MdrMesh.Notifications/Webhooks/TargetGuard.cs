@@ -6,7 +6,7 @@ namespace MdrMesh.Notifications.Webhooks;
 
 /// <summary>
 /// Keeps webhooks from reaching the service's own network (SSRF): a target must be http(s), without user-info, and
-/// resolve to public addresses only, unless <see cref="NotificationsOptions.AllowedHosts"/> names its host, one of its
+/// resolve to public addresses only, unless <c>Notifications:AllowedHosts</c> (<see cref="WebhookSetup.AllowedHostsOf"/>) names its host, one of its
 /// addresses or a range holding it. <see cref="CheckAsync"/> tells the API why a target is refused;
 /// <see cref="ConnectAsync"/> enforces the same rule on the address it then connects to, so a name re-pointed at an
 /// internal address after the check (DNS rebinding) is still refused.

@@ -24,14 +24,14 @@ public static class WebhookSetup
 
     /// <summary>
     /// <see cref="WebhookSender"/> and <see cref="TargetGuard"/>. The guard's allowlist is
-    /// <see cref="NotificationsOptions.AllowedHosts"/>, which the service binds (empty when not: public addresses only).
+    /// <c>Notifications:AllowedHosts</c> (<see cref="WebhookSetup.AllowedHostsOf"/>); empty: public addresses only.
     /// </summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<WebhookOptions>(configuration.GetSection(Section));
         services.AddOptions<NotificationsOptions>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new TargetGuard(sp.GetRequiredService<IOptions<NotificationsOptions>>().Value.AllowedHosts));
+        services.AddSingleton(_ => new TargetGuard(AllowedHostsOf(configuration)));
 
         services.AddHttpClient<WebhookSender>(client => client.Timeout = Timeout.InfiniteTimeSpan) // the pipeline's total timeout bounds a send
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
@@ -66,5 +66,17 @@ public static class WebhookSetup
                     .AddTimeout(options.AttemptTimeout);
             });
         return services;
+    }
+
+    /// <summary>
+    /// <c>Notifications:AllowedHosts</c> as a list (<c>AllowedHosts:0</c>, <c>:1</c>, ...) or as one value separated by commas,
+    /// as an environment variable gives it (<c>MDRMESH_NOTIFICATIONS_ALLOWED_HOSTS=soar.corp,10.20.0.0/16</c>): the
+    /// configuration binder would silently drop the latter for a list.
+    /// </summary>
+    public static IReadOnlyList<string> AllowedHostsOf(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Notifications:AllowedHosts");
+        var values = section.Value is { } one ? [one] : section.GetChildren().Select(c => c.Value ?? "");
+        return [.. values.SelectMany(v => v.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
     }
 }

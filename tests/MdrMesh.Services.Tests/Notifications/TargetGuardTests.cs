@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Net;
 using System.Net.Sockets;
 using MdrMesh.Notifications.Webhooks;
@@ -141,5 +142,26 @@ public class TargetGuardTests
         var failure = await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("http://rebind.example.com/in"));
         var refused = Assert.IsType<TargetRefusedException>(failure.InnerException);
         Assert.Equal("refused: rebind.example.com resolves to internal address 127.0.0.1", refused.Message);
+    }
+}
+
+/// <summary>The allowlist as an operator sets it: a list in configuration, or one comma-separated environment variable.</summary>
+public sealed class AllowedHostsSettingTests
+{
+    [Theory]
+    [InlineData("soar.corp,10.20.0.0/16")]
+    [InlineData(" soar.corp ; 10.20.0.0/16 ")]
+    public void One_value_with_commas_is_the_same_as_a_list(string value)
+    {
+        var single = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Notifications:AllowedHosts"] = value }).Build();
+        var list = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Notifications:AllowedHosts:0"] = "soar.corp", ["Notifications:AllowedHosts:1"] = "10.20.0.0/16" })
+            .Build();
+
+        Assert.Equal(["soar.corp", "10.20.0.0/16"], MdrMesh.Notifications.Webhooks.WebhookSetup.AllowedHostsOf(single));
+        Assert.Equal(["soar.corp", "10.20.0.0/16"], MdrMesh.Notifications.Webhooks.WebhookSetup.AllowedHostsOf(list));
+        Assert.Empty(MdrMesh.Notifications.Webhooks.WebhookSetup.AllowedHostsOf(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Notifications:AllowedHosts"] = "" }).Build()));
     }
 }
