@@ -21,7 +21,6 @@ public sealed class NotificationTests(Infrastructure infrastructure) : MeshTests
         // The receiver listens on loopback, which is refused unless allowlisted.
         ["Notifications:AllowedHosts:0"] = "127.0.0.1",
         ["Notifications:PollInterval"] = "00:00:00.2",
-        ["Notifications:Webhooks:AttemptTimeout"] = "00:00:01",
         ["Notifications:Webhooks:RetryDelay"] = "00:00:00.05",
     };
 
