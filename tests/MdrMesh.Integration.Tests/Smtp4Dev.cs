@@ -64,7 +64,7 @@ public sealed class Smtp4Dev : IAsyncLifetime
                 return await MimeMessage.LoadAsync(raw);
             }
             if (DateTime.UtcNow > deadline) Assert.Fail($"no message to {to} within {within}");
-            await Task.Delay(100);
+            await Task.Delay(20);
         }
     }
 }
