@@ -8,7 +8,8 @@ cd "$MDRMESH_ROOT"
 docker info >/dev/null 2>&1 || { log "Docker is not running: nothing to stop."; exit 0; }
 [ -s "$MDRMESH_SECRETS" ] || { log "MdrMesh was never started here: nothing to stop."; exit 0; }
 load_secrets
-# The monitoring profile too, if it was started (nothing happens if not).
+# The monitoring profile too, if it was started (nothing happens if not). Progress lines (v1's and v2's) are left out.
 PROMETHEUS_IMAGE=${PROMETHEUS_IMAGE:-$MDRMESH_LOCAL_PROMETHEUS_IMAGE} \
-  mdrmesh_compose -f "$MDRMESH_ROOT/docker-compose.yml" --profile monitoring down "$@" 2>&1 | grep -v '^\(Stopping\|Removing\|Network\)' || true
+  mdrmesh_compose -f "$MDRMESH_ROOT/docker-compose.yml" --profile monitoring down "$@" 2>&1 \
+  | grep -v '^\(Stopping\|Removing\|Network\)\|^ *\(Container\|Network\|Volume\) .* \(Stopping\|Stopped\|Removing\|Removed\)$' || true
 log "MdrMesh stopped."

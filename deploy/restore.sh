@@ -29,10 +29,10 @@ export POSTGRES_IMAGE=${POSTGRES_IMAGE:-$MDRMESH_LOCAL_POSTGRES_IMAGE} RABBITMQ_
 compose() { mdrmesh_compose -f "$MDRMESH_ROOT/docker-compose.yml" "$@"; }
 compose stop gateway incidents approvals executor notifications >/dev/null 2>&1 || true
 # The database and the services' roles (postgres-setup), nothing else.
-compose up -d postgres-setup >/dev/null 2>&1 || die "PostgreSQL did not start: docker-compose -p mdrmesh logs postgres"
+compose up -d postgres-setup >/dev/null 2>&1 || die "PostgreSQL did not start: $(compose_command) -p mdrmesh logs postgres"
 deadline=$((SECONDS + 120))
 until [ "$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$(compose ps -q postgres-setup)" 2>/dev/null)" = "exited 0" ]; do
-  [ $SECONDS -lt $deadline ] || die "postgres-setup did not finish: docker-compose -p mdrmesh logs postgres-setup"
+  [ $SECONDS -lt $deadline ] || die "postgres-setup did not finish: $(compose_command) -p mdrmesh logs postgres-setup"
   sleep 1
 done
 psql() { compose exec -T postgres psql -X -q -v ON_ERROR_STOP=1 --username mdrmesh --dbname mdrmesh "$@"; }

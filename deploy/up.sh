@@ -8,7 +8,7 @@ cd "$MDRMESH_ROOT"
 
 command -v dotnet >/dev/null || die "the .NET SDK 10 is required (dotnet on PATH)"
 ensure_docker
-ensure_packages docker-compose
+ensure_compose
 images=(postgres rabbitmq aspnet smtp4dev)
 # Prometheus (compose profile "monitoring") only when asked for.
 [ "${MDRMESH_MONITORING:-0}" = 0 ] || images+=(prometheus)
@@ -35,7 +35,7 @@ compose_files=(-f "$MDRMESH_ROOT/docker-compose.yml")
 [ "${MDRMESH_MONITORING:-0}" = 0 ] || compose_files+=(--profile monitoring)
 compose() { mdrmesh_compose "${compose_files[@]}" "$@"; }
 compose up -d --build --remove-orphans >"$local_dir/compose-up.log" 2>&1 \
-  || { tail -n 40 "$local_dir/compose-up.log" >&2; die "docker-compose up failed"; }
+  || { tail -n 40 "$local_dir/compose-up.log" >&2; die "$(compose_command) up failed"; }
 
 port=${MDRMESH_API_PORT:-8080}
 wait_for_api 180
@@ -84,6 +84,6 @@ MdrMesh is up.
   Monitoring  $monitoring
   E-mail      notifications go to smtp4dev: http://127.0.0.1:${MDRMESH_SMTP4DEV_PORT:-5000} (MDRMESH_SMTP_HOST names your relay instead)
   Secrets     passwords and keys in $MDRMESH_SECRETS
-  Logs        docker-compose -p mdrmesh logs -f
+  Logs        $(compose_command) -p mdrmesh logs -f
 Stop with deploy/down.sh (data is kept).
 INFO

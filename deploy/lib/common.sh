@@ -40,9 +40,16 @@ api_base() {
   printf '%s/%s\n' "${url%/"$client"}" "$client"
 }
 # docker-compose for project mdrmesh: Compose v2 (`docker compose`, the CLI plugin) where it is installed, else
-# the standalone docker-compose (v1: what Debian 12 packages, and what CI installs).
-mdrmesh_compose() {
-  if docker compose version >/dev/null 2>&1; then docker compose -p mdrmesh "$@"; else docker-compose -p mdrmesh "$@"; fi
+# the standalone docker-compose (v1: what Debian 12 packages). MDRMESH_COMPOSE=v1 or v2 insists on one (CI runs both).
+mdrmesh_compose() { $(compose_command) -p mdrmesh "$@"; }
+# The Compose command mdrmesh_compose runs, as an operator would type it.
+compose_command() {
+  case "${MDRMESH_COMPOSE:-}" in
+    v1) echo docker-compose ;;
+    v2) echo docker compose ;;
+    '') if docker compose version >/dev/null 2>&1; then echo docker compose; else echo docker-compose; fi ;;
+    *) die "MDRMESH_COMPOSE is v1, v2 or unset, not '$MDRMESH_COMPOSE'" ;;
+  esac
 }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
@@ -50,7 +57,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 wait_for_api() {
   local deadline=$((SECONDS + $1))
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${MDRMESH_API_PORT:-8080}/health")" = 200 ]; do
-    [ $SECONDS -lt $deadline ] || die "the API does not answer after $1 s; see: docker-compose -p mdrmesh logs"
+    [ $SECONDS -lt $deadline ] || die "the API does not answer after $1 s; see: $(compose_command) -p mdrmesh logs"
     sleep 1
   done
 }
@@ -84,6 +91,16 @@ ensure_docker() {
     sleep 1
   done
   die "the Docker engine did not start within 60 s; see /var/log/mdrmesh-dockerd.log"
+}
+
+# ensure_compose: a Compose to run the system with: v2 where installed, else Debian's docker-compose (v1), installed
+# if missing; MDRMESH_COMPOSE=v1 or v2 asks for that one.
+ensure_compose() {
+  case "${MDRMESH_COMPOSE:-}" in
+    v2) docker compose version >/dev/null 2>&1 || die "MDRMESH_COMPOSE=v2, but Compose v2 (docker compose) is not installed" ;;
+    v1) ensure_packages docker-compose ;;
+    *) docker compose version >/dev/null 2>&1 || ensure_packages docker-compose ;;
+  esac
 }
 
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }

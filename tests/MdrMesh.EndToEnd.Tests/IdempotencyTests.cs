@@ -154,6 +154,26 @@ public sealed class IdempotencyTests(Infrastructure infrastructure) : IAsyncLife
     }
 
     [Fact]
+    public async Task An_upload_retried_after_its_incident_closed_gets_its_first_answer_and_a_new_one_is_refused()
+    {
+        var incident = await _mesh.OpenIncidentAsync(Tenant);
+        var first = await _mesh.CallAsync("attachments/upload", Flow.Upload(incident, "evidence.txt", "seen"u8.ToArray()), idempotencyKey: "file-2");
+        await _mesh.OkAsync("incidents/close", new { incident_id = incident, resolution_status = "TRUE_POSITIVE", summary = "Contained" });
+
+        var retried = await _mesh.CallAsync("attachments/upload", Flow.Upload(incident, "evidence.txt", "seen"u8.ToArray()), idempotencyKey: "file-2");
+        var fresh = await _mesh.CallAsync("attachments/upload", Flow.Upload(incident, "evidence.txt", "seen"u8.ToArray()), idempotencyKey: "file-3");
+        var unkeyed = await _mesh.CallAsync("attachments/upload", Flow.Upload(incident, "evidence.txt", "seen"u8.ToArray()));
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal(200, retried.Status);
+        Assert.True(JsonNode.DeepEquals(first.Body, retried.Body), retried.Body!.ToJsonString());
+        Assert.Equal(409, fresh.Status);
+        Assert.Equal(409, unkeyed.Status);
+        var details = await _mesh.OkAsync("incidents/details", new { incident_id = incident });
+        Assert.Single(details["attachments"]!.AsArray());
+    }
+
+    [Fact]
     public async Task An_asset_registration_and_a_tenant_retried_with_their_keys_answer_the_same()
     {
         var asset = JsonNode.Parse(Flow.FleetJson(Tenant))![0]!;

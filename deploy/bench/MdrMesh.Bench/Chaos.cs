@@ -145,9 +145,15 @@ public static class Chaos
         return Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
-    private static string Container(string service) => $"mdrmesh_{service}_1";
+    /// <summary>The service's container, by the labels Compose v1 and v2 both set (their names differ).</summary>
+    private static async Task<string> ContainerAsync(string service)
+    {
+        var id = (await DockerAsync("ps", "-aq", "--filter", "label=com.docker.compose.project=mdrmesh",
+            "--filter", $"label=com.docker.compose.service={service}")).Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return id ?? throw new BenchException($"no container of the compose service {service} (is the system of deploy/up.sh running?)");
+    }
 
-    private static Task RestartAsync(string service) => DockerAsync("restart", "--time", "10", Container(service));
+    private static async Task RestartAsync(string service) => await DockerAsync("restart", "--time", "10", await ContainerAsync(service));
 
     /// <summary>
     /// A network cut as the services see it: the server is frozen (docker pause), so their connections neither answer
@@ -155,21 +161,23 @@ public static class Chaos
     /// </summary>
     private static async Task CutOffAsync(string service, double seconds)
     {
-        await DockerAsync("pause", Container(service));
+        var container = await ContainerAsync(service);
+        await DockerAsync("pause", container);
         try { await Task.Delay(TimeSpan.FromSeconds(seconds)); }
-        finally { await DockerAsync("unpause", Container(service)); }
+        finally { await DockerAsync("unpause", container); }
     }
 
     /// <summary>SIGKILL to the service's process, as a crash: Docker's restart policy starts it again (docker kill would count as a stop).</summary>
     private static async Task KillAsync(string service)
     {
-        var pid = (await DockerAsync("inspect", "--format", "{{.State.Pid}}", Container(service))).Trim();
+        var container = await ContainerAsync(service);
+        var pid = (await DockerAsync("inspect", "--format", "{{.State.Pid}}", container)).Trim();
         using var kill = Process.Start("kill", ["-9", pid])!;
         await kill.WaitForExitAsync();
         if (kill.ExitCode != 0) throw new BenchException($"kill -9 {pid} ({service}) failed");
         // Back once Docker has started a new process.
         var deadline = Clock.Now + 60;
-        while ((await DockerAsync("inspect", "--format", "{{.State.Pid}}", Container(service))).Trim() is var now && (now == pid || now == "0"))
+        while ((await DockerAsync("inspect", "--format", "{{.State.Pid}}", container)).Trim() is var now && (now == pid || now == "0"))
         {
             if (Clock.Now > deadline) throw new BenchException($"{service} was not restarted by its restart policy within 60 s");
             await Task.Delay(200);

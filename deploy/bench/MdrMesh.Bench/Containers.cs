@@ -12,11 +12,12 @@ public sealed class Containers : IAsyncDisposable
     private readonly ConcurrentQueue<Sample> samples = new();
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
-    private readonly string prefix;
+    private readonly System.Text.RegularExpressions.Regex service;
 
-    public Containers(string prefix)
+    /// <summary>The containers of compose project <paramref name="project"/>, by service: Compose v1 names them project_service_1, v2 project-service-1.</summary>
+    public Containers(string project)
     {
-        this.prefix = prefix;
+        service = new($"^{project}[_-](.+)[_-][0-9]+$");
         loop = Task.Run(SampleAsync);
     }
 
@@ -37,8 +38,8 @@ public sealed class Containers : IAsyncDisposable
                 foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
                     var parts = line.Split('\t');
-                    if (parts.Length < 3 || !parts[0].StartsWith(prefix, StringComparison.Ordinal)) continue;
-                    samples.Enqueue(new Sample(at, parts[0], Number(parts[1].TrimEnd('%')), Megabytes(parts[2].Split('/')[0].Trim())));
+                    if (parts.Length < 3 || service.Match(parts[0]) is not { Success: true } named) continue;
+                    samples.Enqueue(new Sample(at, named.Groups[1].Value, Number(parts[1].TrimEnd('%')), Megabytes(parts[2].Split('/')[0].Trim())));
                 }
             }
             catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)

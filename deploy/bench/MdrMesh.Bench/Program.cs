@@ -23,7 +23,7 @@ try
     var results = new List<ScenarioResult>();
     FloorResult? floors = null;
     (double From, double To) floorWindow = default;
-    await using (var containers = new Containers("mdrmesh_"))
+    await using (var containers = new Containers("mdrmesh"))
     {
         // Responses go from New to Confirmed with no one in the loop: the pipeline is measured, not a person.
         var auto = await api.CallAsync("auto_accept/set", new { mode = "ALL_TENANTS" }, true);

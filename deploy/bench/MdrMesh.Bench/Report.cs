@@ -68,7 +68,7 @@ public static class Report
         {
             md.AppendLine("## Containers (peak memory MiB / mean CPU %, 100% = one core, during each scenario's load)\n");
             var names = results.SelectMany(r => r.Containers.Keys).Distinct().OrderBy(n => n).ToList();
-            md.AppendLine("| scenario | " + string.Join(" | ", names.Select(Short)) + " |");
+            md.AppendLine("| scenario | " + string.Join(" | ", names) + " |");
             md.AppendLine("|---|" + string.Concat(names.Select(_ => "---|")));
             foreach (var r in results)
                 md.AppendLine($"| {r.Name} | " + string.Join(" | ", names.Select(n => r.Containers.TryGetValue(n, out var u) ? $"{u.MaxMemoryMb:0} / {u.MeanCpuPercent:0}" : "–")) + " |");
@@ -79,7 +79,7 @@ public static class Report
         {
             md.AppendLine("## Cost per accepted response (--profile: pg_stat_database and pg_stat_statements of the mdrmesh database; CPU-ms from each container's mean CPU during the load)\n");
             var names = profiled.SelectMany(r => r.Containers.Keys).Distinct().OrderBy(n => n).ToList();
-            md.AppendLine("| scenario | transactions | statements | rows inserted | rows updated | rows written | " + string.Join(" | ", names.Select(n => $"{Short(n)} CPU-ms")) + " |");
+            md.AppendLine("| scenario | transactions | statements | rows inserted | rows updated | rows written | " + string.Join(" | ", names.Select(n => $"{n} CPU-ms")) + " |");
             md.AppendLine("|---|---|---|---|---|---|" + string.Concat(names.Select(_ => "---|")));
             foreach (var r in profiled)
             {
@@ -103,8 +103,6 @@ public static class Report
         return md.ToString();
     }
 
-    // Compose names its containers mdrmesh_<service>_1.
-    private static string Short(string container) => container.Replace("mdrmesh_", "").Replace("_1", "");
 
     private static string P(Percentiles? p) => p is null ? "–" : $"{p.P50:0} / {p.P95:0} / {p.P99:0} / {p.Max:0}";
 

@@ -53,15 +53,16 @@ public static class Attachments
         if (name.Length == 0) return ApiProblems.BadRequest("file", "needs a file name (full_name)");
         var incident = await incidents.FindAsync(meta.IncidentId, caller, ct);
         if (incident is null) return ApiProblems.NotFound("The incident");
-        if (incident.IsClosed) return ApiProblems.Conflict("The incident is closed: it can no longer change.");
 
         var bytes = new byte[file.Length];
         await using (var content = file.OpenReadStream()) await content.ReadExactlyAsync(bytes, ct);
         var command = new AddAttachmentCommand(Guid.NewGuid(), name, meta.Caption, bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)),
             ContentSniffing.Sniff(bytes), clock.GetUtcNow(), caller);
+        var idempotent = key.For(caller, "attachments/upload", new { meta.IncidentId, meta.Caption, name, command.Sha256 });
+        // Refused early only without a key: a retry of an upload that was answered before the incident closed gets that answer.
+        if (incident.IsClosed && idempotent is null) return ApiProblems.Conflict("The incident is closed: it can no longer change.");
         // The bytes first: an event never names a file that is not there. If the incident refuses it (closed meanwhile), they go again.
         await AttachmentBlobs.WriteAsync(store, incident.TenantId, command.AttachmentId, bytes, ct);
-        var idempotent = key.For(caller, "attachments/upload", new { meta.IncidentId, meta.Caption, name, command.Sha256 });
         Incident changed;
         try
         {
