@@ -31,7 +31,7 @@ compose stop gateway incidents approvals executor notifications >/dev/null 2>&1 
 # The database and the services' roles (postgres-setup), nothing else.
 compose up -d postgres-setup >/dev/null 2>&1 || die "PostgreSQL did not start: $(compose_command) -p mdrmesh logs postgres"
 deadline=$((SECONDS + 120))
-until [ "$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$(compose ps -q postgres-setup)" 2>/dev/null)" = "exited 0" ]; do
+until [ "$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$(compose ps -a -q postgres-setup)" 2>/dev/null)" = "exited 0" ]; do
   [ $SECONDS -lt $deadline ] || die "postgres-setup did not finish: $(compose_command) -p mdrmesh logs postgres-setup"
   sleep 1
 done
