@@ -14,11 +14,39 @@ public class IsolationPasswordTests
     }
 
     [Fact]
-    public void Pbkdf2_matches_the_known_vector_at_version_1_iterations()
+    public void Pbkdf2_matches_the_published_vectors()
     {
-        // RFC 7914 style vector for PBKDF2-HMAC-SHA256 with the version 1 parameters.
+        // PBKDF2-HMAC-SHA256 vectors as published for RFC 6070's inputs: 4,096 iterations, and a 40-byte key over two blocks.
+        Assert.Equal("c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a",
+            Convert.ToHexStringLower(IsolationPassword.DeriveKey("password", Encoding.ASCII.GetBytes("salt"), 4096, 32)));
+        Assert.Equal("348c89dbcbd32b2f32d814b8116e84cf2b17347ebc1800181c4e2a1fb8dd53e1c635518c7dac47e9",
+            Convert.ToHexStringLower(IsolationPassword.DeriveKey("passwordPASSWORDpassword",
+                Encoding.ASCII.GetBytes("saltSALTsaltSALTsaltSALTsaltSALTsalt"), 4096, 40)));
+    }
+
+    [Fact]
+    public void Pbkdf2_runs_on_the_block_transform_here_and_gives_the_frameworks_bytes()
+    {
+        // On Linux (the services' images, CI) the fast path must be the one taken, or the test below compares the framework with itself.
+        Assert.Equal(OperatingSystem.IsLinux(), Pbkdf2Sha256.UsesBlockTransform);
+        foreach (var (passwordBytes, saltBytes, iterations, length) in new[] { (20, 16, 10_000, 32), (0, 0, 1, 32), (64, 16, 3, 32),
+                     (65, 16, 3, 32), (200, 300, 2, 64), (20, 16, 2, 33), (20, 16, 1, 1) })
+        {
+            var password = System.Security.Cryptography.RandomNumberGenerator.GetBytes(passwordBytes);
+            var salt = System.Security.Cryptography.RandomNumberGenerator.GetBytes(saltBytes);
+            var expected = System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(password, salt, iterations,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, length);
+
+            Assert.Equal(Convert.ToHexStringLower(expected), Convert.ToHexStringLower(Pbkdf2Sha256.DeriveKey(password, salt, iterations, length)));
+        }
+    }
+
+    [Fact]
+    public void Verify_accepts_the_password_at_version_1_iterations_and_nothing_else()
+    {
         var details = new IsolationPasswordDetails(1, Convert.ToHexStringLower(Encoding.ASCII.GetBytes("salt")),
-            Convert.ToHexStringLower(IsolationPassword.DeriveKey("password", Encoding.ASCII.GetBytes("salt"), 10_000, 32)));
+            Convert.ToHexStringLower(System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2("password"u8.ToArray(), "salt"u8.ToArray(), 10_000,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, 32)));
 
         Assert.True(IsolationPassword.Verify("password", details));
         Assert.False(IsolationPassword.Verify("Password", details));
