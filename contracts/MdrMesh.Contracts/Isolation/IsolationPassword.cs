@@ -47,7 +47,7 @@ public sealed record IsolationPassword(string Password, string TaskId, Isolation
 
     /// <summary>PBKDF2 with HMAC-SHA256.</summary>
     public static byte[] DeriveKey(string password, byte[] salt, int iterations, int length) =>
-        Pbkdf2Sha256.DeriveKey(Encoding.UTF8.GetBytes(password), salt, iterations, length);
+        Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, length);
 
     public override string ToString() => $"IsolationPassword {{ Password = ***, TaskId = {TaskId} }}";
 }
