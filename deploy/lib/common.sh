@@ -41,7 +41,11 @@ api_base() {
 }
 # docker-compose for project mdrmesh: Compose v2 (`docker compose`, the CLI plugin) where it is installed, else
 # the standalone docker-compose (v1: what Debian 12 packages). MDRMESH_COMPOSE=v1 or v2 insists on one (CI runs both).
-mdrmesh_compose() { $(compose_command) -p mdrmesh "$@"; }
+mdrmesh_compose() {
+  local command
+  command=$(compose_command) || exit 1
+  $command -p mdrmesh "$@"
+}
 # The Compose command mdrmesh_compose runs, as an operator would type it.
 compose_command() {
   case "${MDRMESH_COMPOSE:-}" in

@@ -103,7 +103,6 @@ public static class Report
         return md.ToString();
     }
 
-
     private static string P(Percentiles? p) => p is null ? "–" : $"{p.P50:0} / {p.P95:0} / {p.P99:0} / {p.Max:0}";
 
 }
