@@ -8,12 +8,14 @@ public static partial class Extensions
 {
     /// <summary>
     /// MassTransit on RabbitMQ (config section <c>RabbitMq</c>: Host, Port, VirtualHost, Username, Password).
-    /// Retries in place with backoff, so one queue keeps its order; what still fails goes to the
-    /// endpoint's <c>_error</c> queue with its exception.
+    /// Retries in place with backoff, so one queue keeps its order: a few times within seconds for any fault, and over
+    /// minutes for a fault of the infrastructure (<see cref="TransientFaults"/>); what still fails goes to the endpoint's
+    /// <c>_error</c> queue with its exception.
     /// </summary>
     public static void AddMdrMassTransit(this WebApplicationBuilder builder, Action<IBusRegistrationConfigurator> consumers)
     {
         var rabbit = builder.Configuration.GetSection("RabbitMq");
+        var transientIntervals = TransientFaults.Intervals(TransientFaults.WindowOf(builder.Configuration));
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
@@ -27,7 +29,17 @@ public static partial class Extensions
                     h.Username(rabbit["Username"] ?? "guest");
                     h.Password(rabbit["Password"] ?? "guest");
                 });
-                cfg.UseMessageRetry(r => r.Exponential(6, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+                // Two policies, each for its kind of fault: the outer one waits out the infrastructure, the inner one the rest.
+                cfg.UseMessageRetry(r =>
+                {
+                    r.Handle<Exception>(TransientFaults.Is);
+                    r.Intervals(transientIntervals);
+                });
+                cfg.UseMessageRetry(r =>
+                {
+                    r.Ignore<Exception>(TransientFaults.Is);
+                    r.Exponential(6, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
+                });
                 cfg.ConfigureEndpoints(context);
             });
         });

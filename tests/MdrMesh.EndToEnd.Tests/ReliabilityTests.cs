@@ -4,6 +4,7 @@ using MassTransit;
 using MdrMesh.Contracts.Messages;
 using MdrMesh.Contracts.Responses;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using ApprovalEvents = MdrMesh.Approvals.Deciding;
 using Decision = MdrMesh.Approvals.Deciding.Decision;
 using DecisionStatus = MdrMesh.Approvals.Deciding.DecisionStatus;
@@ -113,6 +114,32 @@ public sealed class ReliabilityTests(Infrastructure infrastructure) : MeshTests(
 
         await Eventually.ReturnsAsync(() => Infrastructure.QueueDepthAsync(Mesh.Vhost, "response-progress_error"), depth => depth == 1,
             "the orphan decision in the error queue", seconds: 60);
+    }
+
+    [Fact]
+    public async Task An_executor_cut_off_from_PostgreSQL_for_longer_than_the_quick_retries_finishes_the_response_when_it_is_back()
+    {
+        var database = new NpgsqlConnectionStringBuilder(Mesh.DatabaseConnectionString);
+        await using var link = new TcpCut(database.Host!, database.Port);
+        await Mesh.KillServiceAsync("Executor");
+        await Mesh.StartServiceAsync("Executor", new()
+        {
+            ["ConnectionStrings:Postgres"] = new NpgsqlConnectionStringBuilder(Mesh.DatabaseConnectionString) { Host = "127.0.0.1", Port = link.Port }.ConnectionString,
+        });
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+
+        link.Cut();
+        var response = await Mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+        await Mesh.WaitForStatusAsync(incident, response, "Confirmed");
+        // The executor keeps trying for twice the ~10 s of quick retries that every other fault gets before the error queue.
+        await Eventually.ReturnsAsync(() => Task.FromResult(link.Refused), refused => refused.Count > 1 && refused.Max() - refused.Min() > TimeSpan.FromSeconds(20),
+            "the executor still trying 20 s into the cut", seconds: 60);
+        link.Restore();
+
+        await Eventually.ReturnsAsync(() => Mesh.ResponseAsync(incident, response), r => r["status"]!.GetValue<string>() == "Completed",
+            "the response completed after the cut", seconds: 90);
+        Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await Mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
+        Assert.Equal(0, await Infrastructure.QueueDepthAsync(Mesh.Vhost, "execute-response_error"));
     }
 
     private async Task<bool> CommittedAsync(string service, string responseId)
