@@ -84,7 +84,7 @@ if [ "${MDRMESH_MONITORING:-0}" != 0 ]; then
     sleep 2
   done
   rules=$(curl -s "$prometheus/api/v1/rules" | grep -o '"type":"alerting"' | wc -l)
-  [ "$rules" -ge 7 ] || die "smoke test: Prometheus loaded $rules alert rules, not 7"
+  [ "$rules" -ge 8 ] || die "smoke test: Prometheus loaded $rules alert rules, not 8"
   # The rules themselves: a stuck relay's lag fires its alert, a relay that catches up does not (deploy/prometheus/alerts.test.yml).
   docker exec "$(docker ps -q -f label=com.docker.compose.project=mdrmesh -f label=com.docker.compose.service=prometheus)" \
     sh -c 'cd /mdrmesh/prometheus && promtool test rules alerts.test.yml' >/dev/null \

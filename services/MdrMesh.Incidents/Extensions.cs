@@ -5,6 +5,7 @@ using MdrMesh.Incidents.Attaching;
 using MdrMesh.Incidents.ChangingStatus;
 using MdrMesh.Incidents.ClosingIncident;
 using MdrMesh.Incidents.Commenting;
+using MdrMesh.Incidents.DrivingStalledResponses;
 using MdrMesh.Incidents.GettingHistory;
 using MdrMesh.Incidents.GettingIncidents;
 using MdrMesh.Incidents.OpeningIncident;
@@ -53,6 +54,8 @@ public static class Extensions
         });
         builder.Services.AddSingleton<IncidentStore>();
         builder.Services.Configure<AttachmentOptions>(builder.Configuration.GetSection("Attachments"));
+        builder.Services.Configure<StallOptions>(builder.Configuration.GetSection("StalledResponses"));
+        builder.Services.AddHostedService<StalledResponses>();
         // Read now, so a service without its password key refuses to start rather than fail at the first isolation.
         builder.Services.AddSingleton(PasswordVault.FromConfiguration(builder.Configuration));
     }

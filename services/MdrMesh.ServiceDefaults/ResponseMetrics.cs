@@ -23,12 +23,17 @@ public static class ResponseMetrics
         "mdrmesh.responses.completed", "{response}", "Responses completed on their asset, by type.");
     private static readonly Counter<long> FailedCount = Telemetry.Meter.CreateCounter<long>(
         "mdrmesh.responses.failed", "{response}", "Responses that failed, by type and reason code.");
+    private static readonly Counter<long> RedrivenCount = Telemetry.Meter.CreateCounter<long>(
+        "mdrmesh.responses.redriven", "{response}", "Responses driven again after standing still, by type and the status they stood in.");
     private static readonly Histogram<double> DecisionWait = Telemetry.Meter.CreateHistogram(
         "mdrmesh.responses.decision_wait", "s", "From proposal to decision, by type and by whom (manual, auto, system).",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Seconds });
     private static readonly Histogram<double> ProposalToTerminal = Telemetry.Meter.CreateHistogram(
         "mdrmesh.responses.proposal_to_terminal", "s", "From proposal to Completed or Failed, by type and status.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Seconds });
+
+    public static void Redriven(string type, string status) =>
+        RedrivenCount.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("status", status));
 
     public static void Proposed(string type) => ProposedCount.Add(1, new KeyValuePair<string, object?>("type", type));
 

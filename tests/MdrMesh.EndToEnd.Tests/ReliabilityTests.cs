@@ -9,6 +9,10 @@ using ApprovalEvents = MdrMesh.Approvals.Deciding;
 using Decision = MdrMesh.Approvals.Deciding.Decision;
 using DecisionStatus = MdrMesh.Approvals.Deciding.DecisionStatus;
 using Execution = MdrMesh.Executor.Executing.Execution;
+using ExecutionOutcome = MdrMesh.Executor.Executing.ExecutionOutcome;
+using ExecutionRequest = MdrMesh.Executor.Executing.ExecutionRequest;
+using IEndpointAdapter = MdrMesh.Executor.Executing.IEndpointAdapter;
+using SimulatedFleetAdapter = MdrMesh.Executor.Fleet.SimulatedFleetAdapter;
 using ExecutorEvents = MdrMesh.Executor.Executing;
 
 namespace MdrMesh.EndToEnd.Tests;
@@ -140,6 +144,40 @@ public sealed class ReliabilityTests(Infrastructure infrastructure) : MeshTests(
             "the response completed after the cut", seconds: 90);
         Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await Mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
         Assert.Equal(0, await Infrastructure.QueueDepthAsync(Mesh.Vhost, "execute-response_error"));
+    }
+
+    [Fact]
+    public async Task A_response_whose_execution_went_to_the_error_queue_is_driven_again_once_it_has_stood_still()
+    {
+        await Mesh.StopServiceAsync("Incidents");
+        await Mesh.StartServiceAsync("Incidents", new() { ["StalledResponses:SweepInterval"] = "00:00:00.2" });
+        var adapter = new FailingAdapter(new SimulatedFleetAdapter(Mesh.Clock)) { Failing = true };
+        await Mesh.KillServiceAsync("Executor");
+        await Mesh.StartServiceAsync("Executor", replace: services => services.AddSingleton<IEndpointAdapter>(adapter));
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+
+        var response = await Mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 1 });
+        await Eventually.ReturnsAsync(() => Infrastructure.QueueDepthAsync(Mesh.Vhost, "execute-response_error"), depth => depth == 1,
+            "the execute command in the error queue after its retries", seconds: 60);
+        adapter.Failing = false;
+        Assert.Equal("Confirmed", (await Mesh.ResponseAsync(incident, response))["status"]!.GetValue<string>());
+
+        // Standing still in Confirmed for the default 10 minutes: incidents drives it again, with nobody touching the error queue.
+        Mesh.Clock.Advance(TimeSpan.FromMinutes(10));
+
+        await Mesh.WaitForStatusAsync(incident, response, "Completed");
+        Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await Mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
+        Assert.Equal([typeof(ExecutorEvents.ResponseExecutionStarted), typeof(ExecutorEvents.ResponseExecuted)], await StreamAsync("Executor", response));
+        Assert.Equal(3, (await StreamAsync("Approvals", response)).Count);
+    }
+
+    /// <summary>An endpoint adapter that throws (a fault that is not the infrastructure's) while told to.</summary>
+    private sealed class FailingAdapter(IEndpointAdapter inner) : IEndpointAdapter
+    {
+        public volatile bool Failing;
+
+        public Task<ExecutionOutcome> ExecuteAsync(ExecutionRequest request, IDocumentSession session, CancellationToken ct) =>
+            Failing ? throw new InvalidOperationException("the adapter is broken") : inner.ExecuteAsync(request, session, ct);
     }
 
     private async Task<bool> CommittedAsync(string service, string responseId)

@@ -15,7 +15,7 @@ namespace MdrMesh.Approvals.Deciding;
 public sealed record ClosedIncident(Guid Id, DateTimeOffset ClosedAt);
 
 /// <summary>Opens one decision stream per proposed response (its id is the response id), applying the tenant's auto-accept rules and setting.</summary>
-public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider clock, IOptions<ApprovalsOptions> options)
+public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider clock, IOptions<ApprovalsOptions> options, IMessageMap messages)
     : IConsumer<Messages.ResponseProposed>
 {
     public async Task Consume(ConsumeContext<Messages.ResponseProposed> context)
@@ -53,6 +53,18 @@ public sealed class ResponseProposedConsumer(IDocumentStore store, TimeProvider 
             return decision;
         }, ct);
         ApprovalMetrics.Committed(decided.Before, decided.Events);
+        // A proposal decided before (a repeat, or incidents driving a stalled response again): what was announced then is
+        // announced again under the same message ids, so a step lost downstream is done now and a step done is dropped.
+        if (decided.Events.Count == 0 && decided.Before is { Status: not DecisionStatus.New })
+            await AnnounceAgainAsync(context, proposal, ct);
+    }
+
+    private async Task AnnounceAgainAsync(ConsumeContext context, Messages.ResponseProposed proposal, CancellationToken ct)
+    {
+        await using var query = store.QuerySession(proposal.TenantId);
+        foreach (var recorded in await query.Events.FetchStreamAsync(proposal.ResponseId, token: ct))
+            if (messages.ToMessage(recorded) is { } message)
+                await context.Publish(message, message.GetType(), publish => publish.MessageId = recorded.Id, ct);
     }
 }
 
