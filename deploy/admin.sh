@@ -51,6 +51,7 @@ case "${1:-} ${2:-}" in
     set_secret MDRMESH_SIGNING_KEY "$(head -c 32 /dev/urandom | base64 -w0)"
     set_secret MDRMESH_SIGNING_KEY_ID "$next_id"
     load_secrets
+    connection_budget
     compose up -d --no-deps --no-build gateway >/dev/null 2>&1 || die "the gateway did not restart: $(compose_command) -p mdrmesh logs gateway"
     wait_for_api 120
     log "signing key rotated: $next_id signs, $current_id still validates the tokens it signed"

@@ -34,7 +34,13 @@ compose_files=(-f "$MDRMESH_ROOT/docker-compose.yml")
 [ -z "${MDRMESH_RABBITMQ_MANAGEMENT_PORT:-}" ] || compose_files+=(-f "$MDRMESH_ROOT/deploy/management.yml")
 [ "${MDRMESH_MONITORING:-0}" = 0 ] || compose_files+=(--profile monitoring)
 compose() { mdrmesh_compose "${compose_files[@]}" "$@"; }
-compose up -d --build --remove-orphans >"$local_dir/compose-up.log" 2>&1 \
+# MDRMESH_INSTANCES=N runs N instances each of incidents, approvals and executor (unset: as many as the last start); the pools
+# share PostgreSQL's connections.
+connection_budget
+instances=$MDRMESH_INSTANCES
+echo "$instances" >"$local_dir/instances"
+compose up -d --build --remove-orphans --scale "incidents=$instances" --scale "approvals=$instances" --scale "executor=$instances" \
+  >"$local_dir/compose-up.log" 2>&1 \
   || { tail -n 40 "$local_dir/compose-up.log" >&2; die "$(compose_command) up failed"; }
 
 port=${MDRMESH_API_PORT:-8080}
@@ -85,5 +91,6 @@ MdrMesh is up.
   E-mail      notifications go to smtp4dev: http://127.0.0.1:${MDRMESH_SMTP4DEV_PORT:-5000} (MDRMESH_SMTP_HOST names your relay instead)
   Secrets     passwords and keys in $MDRMESH_SECRETS
   Logs        $(compose_command) -p mdrmesh logs -f
+  Instances   incidents, approvals, executor: $instances each (MDRMESH_INSTANCES); database pools $MDRMESH_INCIDENTS_DB_POOL/$MDRMESH_APPROVALS_DB_POOL/$MDRMESH_EXECUTOR_DB_POOL/$MDRMESH_NOTIFICATIONS_DB_POOL/$MDRMESH_GATEWAY_DB_POOL
 Stop with deploy/down.sh (data is kept).
 INFO

@@ -7,7 +7,7 @@ namespace MdrMesh.Bench;
 /// <summary>CPU and memory of the composed system's containers, sampled with docker stats through the whole run.</summary>
 public sealed class Containers : IAsyncDisposable
 {
-    private sealed record Sample(double At, string Name, double CpuPercent, double MemoryMb);
+    private sealed record Sample(double At, string Name, string Container, double CpuPercent, double MemoryMb);
 
     private readonly ConcurrentQueue<Sample> samples = new();
     private readonly CancellationTokenSource stop = new();
@@ -39,7 +39,7 @@ public sealed class Containers : IAsyncDisposable
                 {
                     var parts = line.Split('\t');
                     if (parts.Length < 3 || service.Match(parts[0]) is not { Success: true } named) continue;
-                    samples.Enqueue(new Sample(at, named.Groups[1].Value, Number(parts[1].TrimEnd('%')), Megabytes(parts[2].Split('/')[0].Trim())));
+                    samples.Enqueue(new Sample(at, named.Groups[1].Value, parts[0], Number(parts[1].TrimEnd('%')), Megabytes(parts[2].Split('/')[0].Trim())));
                 }
             }
             catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
@@ -52,10 +52,18 @@ public sealed class Containers : IAsyncDisposable
         }
     }
 
-    /// <summary>Peak memory and mean CPU (100% = one core) per container between two run times.</summary>
+    /// <summary>
+    /// Per service between two run times: the peak memory of any one of its containers, and its mean CPU (100% = one core)
+    /// summed over its instances (<c>--scale</c>), so a service's cost reads the same with one instance or two.
+    /// </summary>
     public Dictionary<string, ContainerUse> Use(double from, double to) =>
         samples.Where(s => s.At >= from && s.At <= to).GroupBy(s => s.Name).OrderBy(g => g.Key)
-            .ToDictionary(g => g.Key, g => new ContainerUse(Math.Round(g.Max(s => s.MemoryMb), 1), Math.Round(g.Average(s => s.CpuPercent), 1), g.Count()));
+            .ToDictionary(g => g.Key, g => new ContainerUse(Math.Round(g.Max(s => s.MemoryMb), 1),
+                Math.Round(g.GroupBy(s => s.At).Average(round => round.Sum(s => s.CpuPercent)), 1), g.Count()));
+
+    /// <summary>How many containers (instances) of each service were seen.</summary>
+    public Dictionary<string, int> Instances() =>
+        samples.GroupBy(s => s.Name).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Select(s => s.Container).Distinct().Count());
 
     private static double Number(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0;
 

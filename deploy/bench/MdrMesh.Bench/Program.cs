@@ -77,7 +77,7 @@ try
         foreach (var result in results)
             result.Containers = containers.Use(result.StartedAt, result.LoadEndedAt ?? result.EndedAt) is { Count: > 0 } use ? use : containers.Use(result.StartedAt, result.EndedAt);
         var floorContainers = floors is null ? [] : containers.Use(floorWindow.From, floorWindow.To);
-        Console.WriteLine(Report.Write(options, floors, floorContainers, results));
+        Console.WriteLine(Report.Write(options, floors, floorContainers, containers.Instances(), results));
     }
     // Smoke mode proves the bench works end to end: every load scenario must have got responses through. No timing.
     var broken = options.Smoke ? results.Where(r => r.Kind != "reads" && (r.Accepted == 0 || r.Terminal == 0)).ToList() : [];

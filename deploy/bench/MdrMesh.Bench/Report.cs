@@ -6,27 +6,29 @@ namespace MdrMesh.Bench;
 /// <summary>summary.md (also printed), summary.json and chart.png in the output folder. Numbers print invariantly (InvariantGlobalization).</summary>
 public static class Report
 {
-    public static string Write(Options options, FloorResult? floors, Dictionary<string, ContainerUse> floorContainers, List<ScenarioResult> results)
+    public static string Write(Options options, FloorResult? floors, Dictionary<string, ContainerUse> floorContainers, Dictionary<string, int> instances,
+        List<ScenarioResult> results)
     {
         Directory.CreateDirectory(options.Output);
         var json = new
         {
             commit = options.Commit, measured_at = DateTimeOffset.UtcNow, cores = Environment.ProcessorCount, command_line = options.CommandLine,
-            connections = options.Connections, floors, floor_containers = floorContainers, scenarios = results,
+            connections = options.Connections, instances, floors, floor_containers = floorContainers, scenarios = results,
         };
         File.WriteAllText(Path.Combine(options.Output, "summary.json"),
             JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true, IncludeFields = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
-        var markdown = Markdown(options, floors, results);
+        var markdown = Markdown(options, floors, instances, results);
         File.WriteAllText(Path.Combine(options.Output, "summary.md"), markdown);
         Chart.Write(Path.Combine(options.Output, "chart.png"), results);
         return markdown;
     }
 
-    private static string Markdown(Options options, FloorResult? floors, List<ScenarioResult> results)
+    private static string Markdown(Options options, FloorResult? floors, Dictionary<string, int> instances, List<ScenarioResult> results)
     {
         var md = new StringBuilder();
         md.AppendLine($"# MdrMesh benchmark\n\ncommit `{options.Commit}`, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, " +
-                          $"`deploy/bench.sh {options.CommandLine}`, load spread over {options.Connections} API connections.\n");
+                          $"`deploy/bench.sh {options.CommandLine}`, load spread over {options.Connections} API connections" +
+                          (instances.Any(i => i.Value > 1) ? $", instances: {string.Join(", ", instances.Where(i => i.Value > 1).Select(i => $"{i.Key} {i.Value}"))}" : "") + ".\n");
         if (floors is not null)
         {
             md.AppendLine("## Floors (the composed system's own PostgreSQL and RabbitMQ, same run)\n");
@@ -66,7 +68,7 @@ public static class Report
         }
         if (results.Count > 0)
         {
-            md.AppendLine("## Containers (peak memory MiB / mean CPU %, 100% = one core, during each scenario's load)\n");
+            md.AppendLine("## Containers (peak memory MiB of one instance / mean CPU % of all its instances, 100% = one core, during each scenario's load)\n");
             var names = results.SelectMany(r => r.Containers.Keys).Distinct().OrderBy(n => n).ToList();
             md.AppendLine("| scenario | " + string.Join(" | ", names) + " |");
             md.AppendLine("|---|" + string.Concat(names.Select(_ => "---|")));
