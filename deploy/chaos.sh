@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The restart suite: faults under load against the system that deploy/up.sh composed on this machine, and a check
 # from the stores after each. Under an open-loop load (auto-accept on), it restarts PostgreSQL, RabbitMQ, both in
-# either order, cuts each off for 5 s (docker pause: connections neither answer nor close), and kills each service
+# either order, cuts each off for 5 s (docker pause: connections neither answer nor close), PostgreSQL for 60 s and
+# RabbitMQ for 30 s (longer than any quick retry), and kills one instance of each service
 # with SIGKILL (Docker's restart policy starts it again), ROUNDS times each.
 # After each fault it waits until every response proposed in that round is terminal and every relay has caught
 # up, then checks that no execution started twice and no outcome was recorded twice. It prints a table (faults

@@ -27,6 +27,9 @@ public static class Chaos
         ("restart RabbitMQ, then PostgreSQL", async () => { await RestartAsync("rabbitmq"); await RestartAsync("postgres"); }),
         ("cut PostgreSQL off for 5 s", () => CutOffAsync("postgres", 5)),
         ("cut RabbitMQ off for 5 s", () => CutOffAsync("rabbitmq", 5)),
+        // Outages longer than any quick retry: messages wait them out (TransientFaults), calls are retried by their keys.
+        ("cut PostgreSQL off for 60 s", () => CutOffAsync("postgres", 60)),
+        ("cut RabbitMQ off for 30 s", () => CutOffAsync("rabbitmq", 30)),
         ("kill -9 incidents", () => KillAsync("incidents")),
         ("kill -9 approvals", () => KillAsync("approvals")),
         ("kill -9 executor", () => KillAsync("executor")),
