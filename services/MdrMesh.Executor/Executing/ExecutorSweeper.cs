@@ -11,27 +11,17 @@ namespace MdrMesh.Executor.Executing;
 /// Time comes from the injected clock.
 /// </summary>
 public sealed class ExecutorSweeper(IDocumentStore store, ExecutionRunner runner, TimeProvider clock, IOptions<ExecutorOptions> options,
-    ILogger<ExecutorSweeper> log) : BackgroundService
+    ILogger<ExecutorSweeper> log) : Sweeper(log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.SweepInterval;
+
+    protected override async Task SweepAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval);
-        while (await timer.NextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await ExpireIsolationsAsync(stoppingToken);
-                await RetryWaitingAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                log.LogWarning(ex, "Executor sweep failed; the next one retries");
-            }
-        }
+        await ExpireIsolationsAsync(ct);
+        await RetryWaitingAsync(ct);
     }
 
-
-    public async Task ExpireIsolationsAsync(CancellationToken ct)
+    private async Task ExpireIsolationsAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         IReadOnlyList<FleetAsset> ending;
@@ -66,7 +56,7 @@ public sealed class ExecutorSweeper(IDocumentStore store, ExecutionRunner runner
             return true;
         }, ct);
 
-    public async Task RetryWaitingAsync(CancellationToken ct)
+    private async Task RetryWaitingAsync(CancellationToken ct)
     {
         IReadOnlyList<Execution> waiting;
         await using (var query = store.QuerySession())

@@ -24,7 +24,7 @@ public sealed class StallOptions
 /// Every instance sweeps on its own: a response driven twice at once is still decided and run once.
 /// </summary>
 public sealed class StalledResponses(IDocumentStore store, IBus bus, IMessageMap messages, TimeProvider clock, IOptions<StallOptions> options,
-    ILogger<StalledResponses> log) : BackgroundService
+    ILogger<StalledResponses> log) : Sweeper(log)
 {
     private static readonly TimeSpan LongestGap = TimeSpan.FromDays(1);
     private static readonly string[] Moving = [nameof(ResponseStatus.New), nameof(ResponseStatus.Confirmed), nameof(ResponseStatus.InProgress)];
@@ -32,23 +32,9 @@ public sealed class StalledResponses(IDocumentStore store, IBus bus, IMessageMap
     // When each stalled response was last driven by this instance, and the wait before the next time.
     private readonly Dictionary<Guid, (DateTimeOffset At, TimeSpan Gap)> _driven = [];
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval);
-        while (await timer.NextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                log.LogWarning(ex, "Sweep for stalled responses failed; the next one retries");
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.SweepInterval;
 
-    public async Task SweepAsync(CancellationToken ct)
+    protected override async Task SweepAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var after = options.Value.After;
