@@ -28,6 +28,8 @@ public static partial class Extensions
                 {
                     h.Username(rabbit["Username"] ?? "guest");
                     h.Password(rabbit["Password"] ?? "guest");
+                    // A publish completes only once the broker has taken the message (MassTransit's default, stated here on purpose).
+                    h.PublisherConfirmation = true;
                 });
                 // Two policies, each for its kind of fault: the outer one waits out the infrastructure, the inner one the rest.
                 cfg.UseMessageRetry(r =>
