@@ -71,7 +71,9 @@ public sealed class StalledResponses(IDocumentStore store, IBus bus, IMessageMap
                     ? (now, last.Gap * 2 < LongestGap ? last.Gap * 2 : LongestGap)
                     : (now, after);
                 ResponseMetrics.Redriven(response.Parameters.Type, response.Status.ToString());
-                log.LogWarning("Response {ResponseId} of incident {IncidentId} stood in {Status} since {UpdatedAt:O}; driven again",
+                // Waiting for a person is normal; an accepted response standing still is not.
+                log.Log(response.Status == ResponseStatus.New ? LogLevel.Information : LogLevel.Warning,
+                    "Response {ResponseId} of incident {IncidentId} stood in {Status} since {UpdatedAt:O}; driven again",
                     response.ResponseId, incident.Key.Id, response.Status, response.UpdatedAt);
             }
         }
