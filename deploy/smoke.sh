@@ -144,7 +144,7 @@ decide_until() {
     sleep 0.5
   done
 }
-docker stop "$(docker ps -q -f label=com.docker.compose.project=mdrmesh -f label=com.docker.compose.service=executor)" >/dev/null
+docker ps -q -f label=com.docker.compose.project=mdrmesh -f label=com.docker.compose.service=executor | xargs -r docker stop >/dev/null
 late_incident=$(call "$api/incidents/create" \
   -d '{"summary":"Smoke test: backup","affected_hosts":["WS-FINANCE-01:ws-finance-01"],"priority":"LOW"}' | field incident_id)
 late=$(call "$api/responses/create" -d "{\"incident_id\":\"$late_incident\",\"asset_id\":\"ws-finance-01\",\"type\":\"GET_FILE\",\"parameters\":{\"path\":\"C:\\\\Users\\\\alice\\\\Documents\\\\payroll.xlsx\",\"max_file_size_mb\":10}}" \
