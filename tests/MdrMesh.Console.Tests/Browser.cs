@@ -64,12 +64,26 @@ public sealed class Person(IBrowserContext context, IPage page, string baseUrl) 
     public async Task FirstSignInAsync(string userName, string oneTimePassword, string newPassword)
     {
         await SignInAsync(userName, oneTimePassword);
-        await Page.WaitForURLAsync("**/password");
+        await ArriveAtAsync("**/password", $"signing in {userName} with a one-time password");
         await Page.GetByLabel("Current password").FillAsync(oneTimePassword);
         await Page.GetByLabel("New password (at least 12 characters)").FillAsync(newPassword);
         await Page.GetByLabel("New password again").FillAsync(newPassword);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
-        await Page.WaitForURLAsync("**/incidents");
+        await ArriveAtAsync("**/incidents", $"changing the one-time password of {userName}");
+    }
+
+    /// <summary>Waits to arrive at <paramref name="url"/>; if it does not, says where the browser is and what it shows.</summary>
+    public async Task ArriveAtAsync(string url, string doing)
+    {
+        try
+        {
+            await Page.WaitForURLAsync(url, new PageWaitForURLOptions { Timeout = 60_000 });
+        }
+        catch (TimeoutException e)
+        {
+            var shown = await Page.Locator("body").InnerTextAsync(new LocatorInnerTextOptions { Timeout = 5_000 });
+            throw new TimeoutException($"{doing}: not at {url} after 60 s but at {Page.Url}, showing: {shown[..Math.Min(shown.Length, 600)]}", e);
+        }
     }
 
     public Task ScreenshotAsync(string name) =>
