@@ -10,6 +10,6 @@ docker info >/dev/null 2>&1 || { log "Docker is not running: nothing to stop."; 
 load_secrets
 # The monitoring profile too, if it was started (nothing happens if not). Progress lines (v1's and v2's) are left out.
 PROMETHEUS_IMAGE=${PROMETHEUS_IMAGE:-$MDRMESH_LOCAL_PROMETHEUS_IMAGE} \
-  mdrmesh_compose -f "$MDRMESH_ROOT/docker-compose.yml" --profile monitoring down "$@" 2>&1 \
+  mdrmesh_compose -f "$MDRMESH_ROOT/docker-compose.yml" --profile monitoring --profile cluster down "$@" 2>&1 \
   | grep -v '^\(Stopping\|Removing\|Network\)\|^ *\(Container\|Network\|Volume\) .* \(Stopping\|Stopped\|Removing\|Removed\)$' || true
 log "MdrMesh stopped."

@@ -78,13 +78,18 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$base/metrics")
 # rules, and counts the isolation that just completed.
 if [ "${MDRMESH_MONITORING:-0}" != 0 ]; then
   prometheus=http://127.0.0.1:${MDRMESH_PROMETHEUS_PORT:-9090}
+  # Every instance: the gateway and notifications once, incidents, approvals and executor once per instance, and
+  # each RabbitMQ node (one, or three in the cluster profile).
+  instances=${MDRMESH_INSTANCES:-$(cat "$MDRMESH_ROOT/deploy/.local/instances" 2>/dev/null || echo 1)}
+  rabbitmq_cluster
+  targets=$((2 + 3 * instances + (MDRMESH_RABBITMQ_CLUSTER == 1 ? 3 : 1)))
   deadline=$((SECONDS + 120))
-  until [ "$(curl -s "$prometheus/api/v1/targets?state=active" | grep -o '"health":"up"' | wc -l)" = 6 ]; do
-    [ $SECONDS -lt $deadline ] || die "smoke test: Prometheus does not scrape all 6 targets: $(curl -s "$prometheus/api/v1/targets?state=active")"
+  until [ "$(curl -s "$prometheus/api/v1/targets?state=active" | grep -o '"health":"up"' | wc -l)" = "$targets" ]; do
+    [ $SECONDS -lt $deadline ] || die "smoke test: Prometheus does not scrape all $targets targets: $(curl -s "$prometheus/api/v1/targets?state=active")"
     sleep 2
   done
   rules=$(curl -s "$prometheus/api/v1/rules" | grep -o '"type":"alerting"' | wc -l)
-  [ "$rules" -ge 8 ] || die "smoke test: Prometheus loaded $rules alert rules, not 8"
+  [ "$rules" -ge 9 ] || die "smoke test: Prometheus loaded $rules alert rules, not 9"
   # The rules themselves: a stuck relay's lag fires its alert, a relay that catches up does not (deploy/prometheus/alerts.test.yml).
   docker exec "$(docker ps -q -f label=com.docker.compose.project=mdrmesh -f label=com.docker.compose.service=prometheus)" \
     sh -c 'cd /mdrmesh/prometheus && promtool test rules alerts.test.yml' >/dev/null \
@@ -99,10 +104,11 @@ if [ "${MDRMESH_MONITORING:-0}" != 0 ]; then
     || die "smoke test: Prometheus has no MassTransit metrics (messaging_masstransit_*)"
   # The dashboard (deploy/prometheus/consoles/mdrmesh.html, rendered by Prometheus) shows each service up.
   page=$(curl -sf "$prometheus/consoles/mdrmesh.html" | tr -d '\n') || die "smoke test: the dashboard /consoles/mdrmesh.html does not render"
-  for service in gateway incidents approvals executor notifications; do
-    printf '%s' "$page" | grep -q "<td>$service</td><td class=\"\">yes</td>" || die "smoke test: the dashboard does not show $service up"
+  for service in gateway:1 incidents:$instances approvals:$instances executor:$instances notifications:1; do
+    shown=$(printf '%s' "$page" | grep -o "<td>${service%:*}</td><td class=\"muted\">${service%:*}/[0-9.]*</td><td class=\"\">yes</td>" | wc -l)
+    [ "$shown" = "${service#*:}" ] || die "smoke test: the dashboard shows $shown instances of ${service%:*} up, not ${service#*:}"
   done
-  log "smoke test passed: Prometheus scrapes 6 targets, $rules alert rules loaded, the dashboard renders"
+  log "smoke test passed: Prometheus scrapes $targets targets, $rules alert rules loaded, the dashboard renders each instance"
 fi
 
 # The operator's tool: a signing-key rotation cuts off no token; a connection made without a token

@@ -33,12 +33,16 @@ done
 compose_files=(-f "$MDRMESH_ROOT/docker-compose.yml")
 [ -z "${MDRMESH_RABBITMQ_MANAGEMENT_PORT:-}" ] || compose_files+=(-f "$MDRMESH_ROOT/deploy/management.yml")
 [ "${MDRMESH_MONITORING:-0}" = 0 ] || compose_files+=(--profile monitoring)
+# MDRMESH_RABBITMQ_CLUSTER=1: three broker nodes and quorum queues (unset: as the last start; 0 goes back to one node).
+rabbitmq_cluster
+[ "$MDRMESH_RABBITMQ_CLUSTER" = 0 ] || compose_files+=(--profile cluster)
 compose() { mdrmesh_compose "${compose_files[@]}" "$@"; }
 # MDRMESH_INSTANCES=N runs N instances each of incidents, approvals and executor (unset: as many as the last start); the pools
 # share PostgreSQL's connections.
 connection_budget
 instances=$MDRMESH_INSTANCES
 echo "$instances" >"$local_dir/instances"
+echo "$MDRMESH_RABBITMQ_CLUSTER" >"$local_dir/rabbitmq-cluster"
 compose up -d --build --remove-orphans --scale "incidents=$instances" --scale "approvals=$instances" --scale "executor=$instances" \
   >"$local_dir/compose-up.log" 2>&1 \
   || { tail -n 40 "$local_dir/compose-up.log" >&2; die "$(compose_command) up failed"; }
@@ -92,5 +96,6 @@ MdrMesh is up.
   Secrets     passwords and keys in $MDRMESH_SECRETS
   Logs        $(compose_command) -p mdrmesh logs -f
   Instances   incidents, approvals, executor: $instances each (MDRMESH_INSTANCES); database pools $MDRMESH_INCIDENTS_DB_POOL/$MDRMESH_APPROVALS_DB_POOL/$MDRMESH_EXECUTOR_DB_POOL/$MDRMESH_NOTIFICATIONS_DB_POOL/$MDRMESH_GATEWAY_DB_POOL
+  Broker      $([ "$MDRMESH_RABBITMQ_CLUSTER" = 0 ] && echo "one RabbitMQ node, classic queues (MDRMESH_RABBITMQ_CLUSTER=1: three nodes, quorum queues)" || echo "three RabbitMQ nodes (rabbitmq, rabbitmq-2, rabbitmq-3), quorum queues")
 Stop with deploy/down.sh (data is kept).
 INFO

@@ -77,6 +77,20 @@ connection_budget() {
   export MDRMESH_INSTANCES=$instances
 }
 
+# The broker: one node (MDRMESH_RABBITMQ_CLUSTER=0, the default) or the compose profile "cluster" (1): three nodes
+# sharing MDRMESH_RABBITMQ_COOKIE, every queue a quorum queue, the services given all three. Unset: what deploy/up.sh
+# last started. Exports what docker-compose.yml reads.
+rabbitmq_cluster() {
+  local cluster=${MDRMESH_RABBITMQ_CLUSTER:-$(cat "$MDRMESH_ROOT/deploy/.local/rabbitmq-cluster" 2>/dev/null || echo 0)}
+  case "$cluster" in 0|1) ;; *) die "MDRMESH_RABBITMQ_CLUSTER is 0 (one broker node) or 1 (three), not '$cluster'" ;; esac
+  export MDRMESH_RABBITMQ_CLUSTER=$cluster
+  if [ "$cluster" = 1 ]; then
+    export MDRMESH_RABBITMQ_CLUSTER_NODES=rabbitmq,rabbitmq-2,rabbitmq-3 MDRMESH_RABBITMQ_CLUSTER_SIZE=3 MDRMESH_RABBITMQ_QUORUM_QUEUES=true
+  else
+    export MDRMESH_RABBITMQ_CLUSTER_NODES= MDRMESH_RABBITMQ_CLUSTER_SIZE=1 MDRMESH_RABBITMQ_QUORUM_QUEUES=false MDRMESH_RABBITMQ_COOKIE=
+  fi
+}
+
 # Waits up to $1 seconds for the API's health (the gateway's includes every service behind it).
 wait_for_api() {
   local deadline=$((SECONDS + $1))
@@ -145,7 +159,7 @@ load_secrets() {
   local name
   for name in POSTGRES_PASSWORD RABBITMQ_PASSWORD MDRMESH_INTERNAL_KEY \
       POSTGRES_INCIDENTS_PASSWORD POSTGRES_APPROVALS_PASSWORD POSTGRES_EXECUTOR_PASSWORD POSTGRES_NOTIFICATIONS_PASSWORD POSTGRES_GATEWAY_PASSWORD \
-      RABBITMQ_INCIDENTS_PASSWORD RABBITMQ_APPROVALS_PASSWORD RABBITMQ_EXECUTOR_PASSWORD RABBITMQ_NOTIFICATIONS_PASSWORD; do
+      RABBITMQ_INCIDENTS_PASSWORD RABBITMQ_APPROVALS_PASSWORD RABBITMQ_EXECUTOR_PASSWORD RABBITMQ_NOTIFICATIONS_PASSWORD MDRMESH_RABBITMQ_COOKIE; do
     grep -q "^$name=" "$MDRMESH_SECRETS" || echo "$name=$(head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9)" >>"$MDRMESH_SECRETS"
   done
   for name in MDRMESH_SIGNING_KEY MDRMESH_PASSWORD_KEY MDRMESH_NOTIFICATIONS_KEY; do

@@ -32,4 +32,14 @@ while read -r user configure write read <&3; do
   done_users=$((done_users + 1))
 done 3<"$dir/permissions.conf"
 [ "$done_users" -gt 0 ] || { echo "broker setup: no user in $dir/permissions.conf" >&2; exit 1; }
+# In a cluster, ready once every node runs: the services declare their quorum queues across all of them.
+size=${MDRMESH_RABBITMQ_CLUSTER_SIZE:-1}
+if [ "$size" -gt 1 ]; then
+  deadline=$(( $(date +%s) + 600 ))
+  until [ "$(rabbitmqctl -q eval 'length(rabbit_nodes:all_running()).' </dev/null 2>/dev/null)" = "$size" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "broker setup: $size nodes did not run within 10 minutes" >&2; exit 1; }
+    sleep 3
+  done
+  echo "broker setup: $size nodes running"
+fi
 touch "$ready"

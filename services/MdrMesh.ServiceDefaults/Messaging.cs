@@ -1,13 +1,16 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 
 namespace MdrMesh.ServiceDefaults;
 
 public static partial class Extensions
 {
     /// <summary>
-    /// MassTransit on RabbitMQ (config section <c>RabbitMq</c>: Host, Port, VirtualHost, Username, Password).
+    /// MassTransit on RabbitMQ (config section <c>RabbitMq</c>: Host, Port, VirtualHost, Username, Password; for a cluster,
+    /// ClusterNodes, the nodes' host names comma-separated, tried in turn; QuorumQueues, true to declare every queue, its
+    /// <c>_error</c> and <c>_skipped</c> queues included, as a quorum queue replicated to all nodes).
     /// Retries in place with backoff, so one queue keeps its order: a few times within seconds for any fault, and over
     /// minutes for a fault of the infrastructure (<see cref="TransientFaults"/>); what still fails goes to the endpoint's
     /// <c>_error</c> queue with its exception.
@@ -16,8 +19,14 @@ public static partial class Extensions
     {
         var rabbit = builder.Configuration.GetSection("RabbitMq");
         var transientIntervals = TransientFaults.Intervals(TransientFaults.WindowOf(builder.Configuration));
+        var clusterNodes = (rabbit["ClusterNodes"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var quorumQueues = rabbit.GetValue("QuorumQueues", false);
         builder.Services.AddMassTransit(bus =>
         {
+            // A quorum queue keeps what a node held when that node is lost; the error queues take the same arguments.
+            // (A queue's type cannot change once declared: see the README's "Running at scale" for moving to them.)
+            if (quorumQueues)
+                bus.AddConfigureEndpointsCallback((_, _, endpoint) => (endpoint as IRabbitMqReceiveEndpointConfigurator)?.SetQuorumQueue());
             bus.SetKebabCaseEndpointNameFormatter();
             // MassTransit reports usage to an outside host unless told not to: an air-gapped SOC calls nobody.
             bus.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
@@ -30,6 +39,7 @@ public static partial class Extensions
                     h.Password(rabbit["Password"] ?? "guest");
                     // A publish completes only once the broker has taken the message (MassTransit's default, stated here on purpose).
                     h.PublisherConfirmation = true;
+                    if (clusterNodes.Length > 0) h.UseCluster(c => { foreach (var node in clusterNodes) c.Node(node); });
                 });
                 // Two policies, each for its kind of fault: the outer one waits out the infrastructure, the inner one the rest.
                 cfg.UseMessageRetry(r =>

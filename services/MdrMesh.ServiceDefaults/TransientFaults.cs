@@ -15,6 +15,8 @@ public static class TransientFaults
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromMinutes(15);
     private static readonly TimeSpan First = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Longest = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan Prompt = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan PromptLongest = TimeSpan.FromSeconds(10);
 
     public static bool Is(Exception exception)
     {
@@ -28,12 +30,16 @@ public static class TransientFaults
 
     public static TimeSpan WindowOf(IConfiguration configuration) => configuration.GetValue("Messaging:TransientRetryWindow", DefaultWindow);
 
-    /// <summary>Waits doubling from 1 s up to a minute, as many as fill the window (at least one).</summary>
+    /// <summary>
+    /// Waits of 1, 2, 4, 8 s, then 10 s apart for the first <see cref="Prompt"/> (an outage of a minute or two is followed
+    /// within 10 s of its end, not after a doubled wait of half a minute), then doubling up to a minute apart, as many as
+    /// fill the window (at least one).
+    /// </summary>
     public static TimeSpan[] Intervals(TimeSpan window)
     {
         var intervals = new List<TimeSpan>();
         var next = First;
-        for (var total = TimeSpan.Zero; total < window || intervals.Count == 0; total += next, next = Min(next * 2, Longest))
+        for (var total = TimeSpan.Zero; total < window || intervals.Count == 0; total += next, next = Min(next * 2, total < Prompt ? PromptLongest : Longest))
             intervals.Add(next);
         return [.. intervals];
     }

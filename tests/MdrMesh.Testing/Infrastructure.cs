@@ -126,6 +126,13 @@ public sealed class Infrastructure : IAsyncLifetime
         return json.TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
     }
 
+    /// <summary>Every queue of a vhost with its type (classic, quorum) and whether it is durable.</summary>
+    public async Task<List<(string Name, string Type, bool Durable)>> QueuesAsync(RabbitMqVhost vhost)
+    {
+        var queues = await _management.GetFromJsonAsync<System.Text.Json.JsonElement>($"api/queues/{Uri.EscapeDataString(vhost.Name)}");
+        return [.. queues.EnumerateArray().Select(q => (q.GetProperty("name").GetString()!, q.GetProperty("type").GetString()!, q.GetProperty("durable").GetBoolean()))];
+    }
+
     /// <summary>
     /// Closes every client connection to a vhost, as a broker restart does from the clients' side; returns how many.
     /// </summary>

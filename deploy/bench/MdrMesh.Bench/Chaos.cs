@@ -36,6 +36,14 @@ public static class Chaos
         ("kill -9 gateway", () => KillAsync("gateway")),
     ];
 
+    // With the cluster profile (three broker nodes, quorum queues): a node lost, a follower and then the first node, to
+    // which the services connect first and on which they declared their queues' leaders.
+    private static readonly (string Kind, Func<Task> Inject)[] ClusterFaults =
+    [
+        ("kill -9 RabbitMQ node rabbitmq-2", () => KillAsync("rabbitmq-2")),
+        ("kill -9 RabbitMQ node rabbitmq", () => KillAsync("rabbitmq")),
+    ];
+
     private static readonly string[] Schemas = ["incidents", "approvals", "executor"];
 
     public static async Task<(List<FaultResult> Results, int UnfinishedAnywhere)> RunAsync(Api api, IReadOnlyList<Asset> fleet, Options options)
@@ -44,7 +52,9 @@ public static class Chaos
         var results = new List<FaultResult>();
         // The client retries every failed call with its key until it succeeds (within the deadline), as an integration would.
         api.RetryFailuresFor = TimeSpan.FromSeconds(options.Deadline);
-        foreach (var (kind, inject) in Faults)
+        var clustered = (await DockerAsync("ps", "-q", "--filter", "label=com.docker.compose.project=mdrmesh",
+            "--filter", "label=com.docker.compose.service=rabbitmq-2")).Trim().Length > 0;
+        foreach (var (kind, inject) in clustered ? [.. Faults, .. ClusterFaults] : Faults)
         {
             var recoveries = new List<double>();
             int checkedCount = 0, stranded = 0, doubledExecutions = 0, doubledOutcomes = 0, outOfOrder = 0, intended = 0, unanswered = 0, doubledProposals = 0;
