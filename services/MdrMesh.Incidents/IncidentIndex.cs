@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Marten.Linq.MatchesSql;
 using Marten.Schema;
 using Weasel.Postgresql.Tables;
 
@@ -22,6 +24,15 @@ public sealed record IncidentIndex(string Name, string Member, string Path)
 
     /// <summary>The JSON array of the values, over the incident row <c>d</c>.</summary>
     public string Sql => $"jsonb_path_query_array(d.data -> '{Member}', '{Path}')";
+
+    /// <summary>Incidents whose JSON array <paramref name="jsonArray"/> (SQL over the row <c>d</c>) holds any of <paramref name="values"/>; all if none are given.</summary>
+    public static IQueryable<Incident> AnyContains(IQueryable<Incident> incidents, string jsonArray, IReadOnlyCollection<string>? values)
+    {
+        if (values is not { Count: > 0 }) return incidents;
+        var sql = "(" + string.Join(" or ", values.Select(_ => $"{jsonArray} @> ?::jsonb")) + ")";
+        var parameters = values.Select(v => (object)JsonSerializer.Serialize(new[] { v })).ToArray();
+        return incidents.Where(i => i.MatchesSql(sql, parameters));
+    }
 
     public static void AddTo(DocumentMapping incidents)
     {

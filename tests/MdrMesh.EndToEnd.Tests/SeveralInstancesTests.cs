@@ -107,14 +107,8 @@ public sealed class SeveralInstancesTests(Infrastructure infrastructure) : MeshT
             "the first gateway refusing the revoked chain");
     }
 
-    private static async Task<(int Status, JsonNode? Body)> PostAsync(HttpClient gateway, string clientId, string method, object body, string? bearer)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/{method}") { Content = JsonContent.Create(body) };
-        if (bearer is not null) request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {bearer}");
-        using var response = await gateway.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
-    }
+    private Task<(int Status, JsonNode? Body)> PostAsync(HttpClient gateway, string clientId, string method, object body, string? bearer) =>
+        Mesh.RawCallAsync(clientId, method, body, bearer, gateway: gateway);
 
     private async Task<List<Type>> StreamAsync(string service, string tenant, string streamId)
     {

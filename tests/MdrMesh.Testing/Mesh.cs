@@ -206,10 +206,11 @@ public sealed class Mesh : IAsyncDisposable
     /// <summary>
     /// Calls a method with exactly the client id and bearer token given (null: no Authorization header).
     /// The body is sent as JSON, or as it is when it is already <see cref="HttpContent"/> (an upload's multipart form);
-    /// <paramref name="idempotencyKey"/> as the <c>Idempotency-Key</c> header.
+    /// <paramref name="idempotencyKey"/> as the <c>Idempotency-Key</c> header; through <paramref name="gateway"/> (another
+    /// gateway instance's client) or this mesh's.
     /// </summary>
     public async Task<(int Status, JsonNode? Body)> RawCallAsync(string clientId, string method, object body, string? bearer,
-        string? idempotencyKey = null)
+        string? idempotencyKey = null, HttpClient? gateway = null)
     {
         var deadline = DateTime.UtcNow + NotYetKnownPatience;
         while (true)
@@ -217,7 +218,7 @@ public sealed class Mesh : IAsyncDisposable
             using var request = new HttpRequestMessage(HttpMethod.Post, $"{clientId}/{method}") { Content = body as HttpContent ?? JsonContent.Create(body) };
             if (bearer is not null) request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {bearer}");
             if (idempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
-            using var response = await Http.SendAsync(request);
+            using var response = await (gateway ?? Http).SendAsync(request);
             // As a client script should: a 404 that says when to ask again (a decision sent before its proposal reached the
             // approvals service) is sent again then, for a while.
             if (response.StatusCode == System.Net.HttpStatusCode.NotFound && response.Headers.RetryAfter?.Delta is { } wait

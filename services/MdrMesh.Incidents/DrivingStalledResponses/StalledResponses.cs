@@ -27,7 +27,8 @@ public sealed class StalledResponses(IDocumentStore store, IBus bus, IMessageMap
     ILogger<StalledResponses> log) : Sweeper(log)
 {
     private static readonly TimeSpan LongestGap = TimeSpan.FromDays(1);
-    private static readonly string[] Moving = [nameof(ResponseStatus.New), nameof(ResponseStatus.Confirmed), nameof(ResponseStatus.InProgress)];
+    private static readonly ResponseStatus[] Moving = [ResponseStatus.New, ResponseStatus.Confirmed, ResponseStatus.InProgress];
+    private static readonly string[] MovingNames = [.. Moving.Select(s => s.ToString())];
 
     // When each stalled response was last driven by this instance, and the wait before the next time.
     private readonly Dictionary<Guid, (DateTimeOffset At, TimeSpan Gap)> _driven = [];
@@ -41,15 +42,16 @@ public sealed class StalledResponses(IDocumentStore store, IBus bus, IMessageMap
         IReadOnlyList<Incident> incidents;
         await using (var query = store.QuerySession())
         {
-            var sql = "(" + string.Join(" or ", Moving.Select(_ => $"{IncidentIndex.ResponseStatuses.Sql} @> ?::jsonb")) + ")";
-            incidents = await query.Query<Incident>()
-                .Where(i => i.AnyTenant() && i.MatchesSql(sql, Moving.Select(s => (object)$"[\"{s}\"]").ToArray()))
+            // Only incidents with a response standing still that long: the index narrows to moving statuses, the
+            // condition to the responses among them not updated since.
+            incidents = await IncidentIndex.AnyContains(query.Query<Incident>().Where(i => i.AnyTenant()), IncidentIndex.ResponseStatuses.Sql, MovingNames)
+                .Where(i => i.MatchesSql("exists (select 1 from jsonb_array_elements(d.data -> 'Responses') r"
+                                         + " where r ->> 'Status' = any(?) and (r ->> 'UpdatedAt')::timestamptz <= ?)", MovingNames, now - after))
                 .ToListAsync(ct);
         }
 
         var stalled = incidents
-            .SelectMany(i => i.Responses.Where(r => (r.Status is ResponseStatus.New or ResponseStatus.Confirmed or ResponseStatus.InProgress)
-                                                    && now - r.UpdatedAt >= after).Select(r => (Incident: i, Response: r)))
+            .SelectMany(i => i.Responses.Where(r => Moving.Contains(r.Status) && now - r.UpdatedAt >= after).Select(r => (Incident: i, Response: r)))
             .ToList();
         foreach (var gone in _driven.Keys.Except(stalled.Select(s => s.Response.ResponseId)).ToList()) _driven.Remove(gone);
 

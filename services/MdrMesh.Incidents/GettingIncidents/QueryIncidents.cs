@@ -43,12 +43,12 @@ public sealed record IncidentFilter(
         if (Priorities is { Count: > 0 }) incidents = incidents.Where(i => i.Priority.IsOneOf(Priorities.ToArray()));
         if (Resolutions is { Count: > 0 }) incidents = incidents.Where(i => i.Resolution!.IsOneOf(Resolutions.ToArray()));
         if (TenantsNames is { Count: > 0 }) incidents = incidents.Where(i => i.TenantIsOneOf(TenantsNames.ToArray()));
-        incidents = AnyContains(incidents, IncidentIndex.ResponseStatuses.Sql, ResponseStatuses);
-        incidents = AnyContains(incidents, IncidentIndex.ResponseTypes.Sql, ResponseTypes);
-        incidents = AnyContains(incidents, "d.data -> 'AssetIds'", AssetIds);
-        incidents = AnyContains(incidents, "d.data -> 'AffectedHosts'", AffectedHosts);
-        incidents = AnyContains(incidents, "d.data -> 'MitreTactics'", MitreTactics);
-        incidents = AnyContains(incidents, "d.data -> 'MitreTechniques'", MitreTechniques);
+        incidents = IncidentIndex.AnyContains(incidents, IncidentIndex.ResponseStatuses.Sql, ResponseStatuses);
+        incidents = IncidentIndex.AnyContains(incidents, IncidentIndex.ResponseTypes.Sql, ResponseTypes);
+        incidents = IncidentIndex.AnyContains(incidents, "d.data -> 'AssetIds'", AssetIds);
+        incidents = IncidentIndex.AnyContains(incidents, "d.data -> 'AffectedHosts'", AffectedHosts);
+        incidents = IncidentIndex.AnyContains(incidents, "d.data -> 'MitreTactics'", MitreTactics);
+        incidents = IncidentIndex.AnyContains(incidents, "d.data -> 'MitreTechniques'", MitreTechniques);
         if (DetectionTechnologies is { Count: > 0 })
             incidents = incidents.Where(i => i.DetectionTechnology!.IsOneOf(DetectionTechnologies.ToArray()));
         if (ApiJson.FromUnixMs(MinCreationTime) is { } createdFrom) incidents = incidents.Where(i => i.CreatedAt >= createdFrom);
@@ -81,14 +81,6 @@ public sealed record IncidentFilter(
 
     // Any of the values, each as a JSON containment test on one member of the document.
     // jsonArray: SQL for a JSON array of strings with a GIN index on it; any of the values in it.
-    private static IQueryable<Incident> AnyContains(IQueryable<Incident> incidents, string jsonArray, List<string>? values)
-    {
-        if (values is not { Count: > 0 }) return incidents;
-        var sql = "(" + string.Join(" or ", values.Select(_ => $"{jsonArray} @> ?::jsonb")) + ")";
-        var parameters = values.Select(v => (object)JsonSerializer.Serialize(new[] { v })).ToArray();
-        return incidents.Where(i => i.MatchesSql(sql, parameters));
-    }
-
     /// <summary>Each filter value within the length of what it is compared with (the spec's lengths).</summary>
     public IReadOnlyList<ValidationError> Validate()
     {
