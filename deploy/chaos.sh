@@ -3,7 +3,8 @@
 # from the stores after each. Under an open-loop load (auto-accept on), it restarts PostgreSQL, RabbitMQ, both in
 # either order, cuts each off for 5 s (docker pause: connections neither answer nor close), PostgreSQL for 60 s and
 # RabbitMQ for 30 s (longer than any quick retry), and kills one instance of each service
-# with SIGKILL (Docker's restart policy starts it again), ROUNDS times each.
+# with SIGKILL (Docker's restart policy starts it again), ROUNDS times each; with the RabbitMQ cluster profile
+# (MDRMESH_RABBITMQ_CLUSTER=1), it also kills the broker nodes rabbitmq-2 and then rabbitmq.
 # After each fault it waits until every response proposed in that round is terminal and every relay has caught
 # up, then checks that no execution started twice and no outcome was recorded twice. It prints a table (faults
 # injected, recovery time p50/max, responses checked, stranded, doubled) and writes deploy/.local/chaos/chaos.md;
