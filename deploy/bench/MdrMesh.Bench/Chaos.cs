@@ -175,7 +175,20 @@ public static class Chaos
     private static async Task CutOffAsync(string service, double seconds)
     {
         var container = await ContainerAsync(service);
-        await DockerAsync("pause", container);
+        // Freezing a busy container's cgroup can time out in runc ("unable to freeze"), which leaves it running: try again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await DockerAsync("pause", container);
+                break;
+            }
+            catch (BenchException e) when (attempt < 5)
+            {
+                Log($"chaos: {e.Message}; trying again");
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
         try { await Task.Delay(TimeSpan.FromSeconds(seconds)); }
         finally { await DockerAsync("unpause", container); }
     }
