@@ -13,6 +13,9 @@ until rabbitmqctl -q await_startup --timeout 10 </dev/null >/dev/null 2>&1; do
   [ "$(date +%s)" -lt "$deadline" ] || { echo "broker setup: the node did not start within 180 s" >&2; exit 1; }
   sleep 2
 done
+# Users are the cluster's, not a node's: a node that joined another leaves them to that one (three nodes adding the
+# same users at once would race).
+if [ -z "${MDRMESH_RABBITMQ_JOIN:-}" ]; then
 existing=$(rabbitmqctl -s list_users </dev/null | cut -f1)
 # The file is read on descriptor 3: rabbitmqctl reads stdin, and would swallow the rest of it.
 done_users=0
@@ -32,6 +35,7 @@ while read -r user configure write read <&3; do
   done_users=$((done_users + 1))
 done 3<"$dir/permissions.conf"
 [ "$done_users" -gt 0 ] || { echo "broker setup: no user in $dir/permissions.conf" >&2; exit 1; }
+fi
 # In a cluster, ready once every node runs: the services declare their quorum queues across all of them.
 size=${MDRMESH_RABBITMQ_CLUSTER_SIZE:-1}
 if [ "$size" -gt 1 ]; then

@@ -53,6 +53,11 @@ public static partial class Extensions
                 options.Connection(connectionString);
                 options.DatabaseSchemaName = schema;
                 options.Events.DatabaseSchemaName = schema;
+                // The lock that serialises schema changes at start, one per schema: only instances of the same service
+                // wait for each other (with one lock id for all, every service of a restarted installation queued behind
+                // every other's check, and the last ones timed out on a busy machine).
+                options.ApplyChangesLockId = BitConverter.ToInt32(System.Security.Cryptography.SHA256.HashData(
+                    System.Text.Encoding.UTF8.GetBytes("mdrmesh-schema-changes:" + schema)));
                 options.Events.TenancyStyle = TenancyStyle.Conjoined;
                 // Events carry the trace that appended them (traceparent), for the relay to continue it.
                 options.Events.MetadataConfig.HeadersEnabled = true;
