@@ -15,6 +15,9 @@
 #   deploy/bench.sh --rate 25 --duration 30          open loop (--rate 50,250 for several)
 #   deploy/bench.sh --closed 32 --duration 60        closed loop: 32 clients back to back
 #   deploy/bench.sh --outbreak [--outbreak-responses 10000 --outbreak-incidents 2000]
+#   deploy/bench.sh --instances 1,2 ...  the same scenarios after restarting the system with 1, then 2 instances each of
+#                                        incidents, approvals and executor (deploy/up.sh; the store is kept); each run's
+#                                        summary under instances-N/, all of them in instances.md
 #   deploy/bench.sh --reads [--seed-incidents 1000 --read-calls 200 --seed-copies 99]
 #     (--seed-copies K: each seeded incident and its history copied K times straight in PostgreSQL, for a large store)
 # Other options: --floors (floors only), --no-floors, --no-notifications (open loop without its e-mail measurement), --floor-seconds 5, --deadline 120 (s to wait for
@@ -28,6 +31,22 @@ source "$(dirname "$0")/lib/common.sh"
 cd "$MDRMESH_ROOT"
 
 command -v dotnet >/dev/null || die "the .NET SDK 10 is required (dotnet on PATH)"
+# --instances LIST: this script again per count, on a system restarted with that many instances.
+if [ "${1:-}" = --instances ]; then
+  counts=${2:?--instances takes a list such as 1,2}
+  shift 2
+  out="$MDRMESH_ROOT/deploy/.local/bench"
+  mkdir -p "$out"
+  : >"$out/instances.md"
+  for n in ${counts//,/ }; do
+    log "bench: restarting with $n instance(s) each of incidents, approvals and executor"
+    MDRMESH_INSTANCES=$n "$MDRMESH_ROOT/deploy/up.sh" >"$out/up-$n.log" 2>&1 || { tail -n 20 "$out/up-$n.log" >&2; die "deploy/up.sh with $n instances failed"; }
+    "$0" "$@" --out "$out/instances-$n"
+    { echo "# $n instance(s) each of incidents, approvals and executor"; echo; cat "$out/instances-$n/summary.md"; echo; } >>"$out/instances.md"
+  done
+  log "bench: every run's summary in $out/instances.md"
+  exit 0
+fi
 port=${MDRMESH_API_PORT:-8080}
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" = 200 ] \
   || die "MdrMesh is not running on 127.0.0.1:$port: start it with deploy/up.sh, then run deploy/bench.sh again"

@@ -25,7 +25,10 @@ public sealed record IncidentIndex(string Name, string Member, string Path)
     /// <summary>The JSON array of the values, over the incident row <c>d</c>.</summary>
     public string Sql => $"jsonb_path_query_array(d.data -> '{Member}', '{Path}')";
 
-    /// <summary>Incidents whose JSON array <paramref name="jsonArray"/> (SQL over the row <c>d</c>) holds any of <paramref name="values"/>; all if none are given.</summary>
+    /// <summary>
+    /// Incidents whose JSON array <paramref name="jsonArray"/> (SQL over the row <c>d</c>, e.g. <see cref="Sql"/>) holds any
+    /// of <paramref name="values"/>, each a containment test a GIN index answers; all incidents if no value is given.
+    /// </summary>
     public static IQueryable<Incident> AnyContains(IQueryable<Incident> incidents, string jsonArray, IReadOnlyCollection<string>? values)
     {
         if (values is not { Count: > 0 }) return incidents;

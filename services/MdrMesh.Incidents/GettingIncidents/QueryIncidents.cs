@@ -79,8 +79,6 @@ public sealed record IncidentFilter(
         return incidents.Where(i => i.UpdatedAt < horizon);
     }
 
-    // Any of the values, each as a JSON containment test on one member of the document.
-    // jsonArray: SQL for a JSON array of strings with a GIN index on it; any of the values in it.
     /// <summary>Each filter value within the length of what it is compared with (the spec's lengths).</summary>
     public IReadOnlyList<ValidationError> Validate()
     {
