@@ -17,7 +17,8 @@
 #   deploy/bench.sh --outbreak [--outbreak-responses 10000 --outbreak-incidents 2000]
 #   deploy/bench.sh --instances 1,2 ...  the same scenarios after restarting the system with 1, then 2 instances each of
 #                                        incidents, approvals and executor (deploy/up.sh; the store is kept); each run's
-#                                        summary under instances-N/, all of them in instances.md
+#                                        summary under instances-RUN-N/, all of them in instances.md (1,2,2,1 evens out
+#                                        the noise of a shared machine and the store's growth)
 #   deploy/bench.sh --reads [--seed-incidents 1000 --read-calls 200 --seed-copies 99]
 #     (--seed-copies K: each seeded incident and its history copied K times straight in PostgreSQL, for a large store)
 # Other options: --floors (floors only), --no-floors, --no-notifications (open loop without its e-mail measurement), --floor-seconds 5, --deadline 120 (s to wait for
@@ -38,11 +39,13 @@ if [ "${1:-}" = --instances ]; then
   out="$MDRMESH_ROOT/deploy/.local/bench"
   mkdir -p "$out"
   : >"$out/instances.md"
+  run=0
   for n in ${counts//,/ }; do
+    run=$((run + 1))
     log "bench: restarting with $n instance(s) each of incidents, approvals and executor"
-    MDRMESH_INSTANCES=$n "$MDRMESH_ROOT/deploy/up.sh" >"$out/up-$n.log" 2>&1 || { tail -n 20 "$out/up-$n.log" >&2; die "deploy/up.sh with $n instances failed"; }
-    "$0" "$@" --out "$out/instances-$n"
-    { echo "# $n instance(s) each of incidents, approvals and executor"; echo; cat "$out/instances-$n/summary.md"; echo; } >>"$out/instances.md"
+    MDRMESH_INSTANCES=$n "$MDRMESH_ROOT/deploy/up.sh" >"$out/up-$run.log" 2>&1 || { tail -n 20 "$out/up-$run.log" >&2; die "deploy/up.sh with $n instances failed"; }
+    "$0" "$@" --out "$out/instances-$run-$n"
+    { echo "# run $run: $n instance(s) each of incidents, approvals and executor"; echo; cat "$out/instances-$run-$n/summary.md"; echo; } >>"$out/instances.md"
   done
   log "bench: every run's summary in $out/instances.md"
   exit 0
