@@ -55,6 +55,7 @@ public static class Extensions
                 await using var query = store.QuerySession();
                 return await query.Query<Decision>().Where(d => d.AnyTenant() && d.Status == DecisionStatus.New).CountAsync(ct);
             }));
+        builder.Services.AddSingleton<ProposalWriter>();
         builder.Services.AddSingleton<DeadlineSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineSweeper>());
     }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Threading.Channels;
 using Marten;
 using Marten.Linq.MatchesSql;
 using Weasel.Postgresql.Tables;
@@ -15,24 +14,29 @@ namespace MdrMesh.Incidents;
 /// commits the whole batch at once. Writers of one instance thus never collide on a stream, and
 /// commits stop being the ceiling (one per tenant per batch instead of one per change).
 /// </summary>
-public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
+public sealed class IncidentStore : IAsyncDisposable
 {
     public const string Schema = "incidents";
     // Measured: beyond ~200 changes a batch only grows its latency; 4 shards keep a commit in flight while the next batch is decided.
     private const int MaxBatch = 200;
     private const int Shards = 4;
 
-    private readonly Channel<Change>[] _queues = Enumerable.Range(0, Shards)
-        .Select(_ => Channel.CreateUnbounded<Change>(new UnboundedChannelOptions { SingleReader = true })).ToArray();
-    private Task[]? _writers;
+    private readonly IDocumentStore store;
+    private readonly BatchQueue<Change, Incident> _queue;
+
+    public IncidentStore(IDocumentStore store)
+    {
+        this.store = store;
+        _queue = new BatchQueue<Change, Incident>(Shards, MaxBatch, change => change.TenantId, CommitAsync);
+    }
 
     private sealed record Change(string TenantId, Guid IncidentId, Func<Incident, IReadOnlyList<IIncidentEvent>> Decide, Idempotent? Key,
         Action<IDocumentSession, Incident>? Store)
     {
         /// <summary>The caller's trace, which the change's events continue (the writer loop has none of its own).</summary>
         public string? TraceParent { get; } = System.Diagnostics.Activity.Current?.Id;
-        public TaskCompletionSource<Incident> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
     /// <summary>The incident, if it exists in a tenant the caller may reach; otherwise null (a 404, never a 403).</summary>
     public async Task<Incident?> FindAsync(Guid incidentId, Caller caller, CancellationToken ct = default)
     {
@@ -94,39 +98,7 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
     /// </summary>
     public Task<Incident> ChangeAsync(string tenantId, Guid incidentId, Func<Incident, IReadOnlyList<IIncidentEvent>> decide,
         CancellationToken ct = default, Idempotent? key = null, Action<IDocumentSession, Incident>? alsoStore = null)
-    {
-        StartWriters();
-        var change = new Change(tenantId, incidentId, decide, key, alsoStore);
-        Enqueue(change);
-        // A caller that gives up does not take the change back: it may still be committed, as a request cut off mid-commit may.
-        return change.Done.Task.WaitAsync(ct);
-    }
-
-    private void Enqueue(Change change)
-    {
-        var shard = (int)((uint)change.IncidentId.GetHashCode() % Shards);
-        if (!_queues[shard].Writer.TryWrite(change)) throw new ObjectDisposedException(nameof(IncidentStore), "The service is stopping.");
-    }
-
-    private void StartWriters()
-    {
-        if (_writers is not null) return;
-        // The loops outlive the request that starts them: they must not inherit its trace.
-        using (ExecutionContext.SuppressFlow())
-            lock (_queues) _writers ??= _queues.Select(q => Task.Run(() => WriteAsync(q.Reader))).ToArray();
-    }
-
-    private async Task WriteAsync(ChannelReader<Change> queue)
-    {
-        var batch = new List<Change>(MaxBatch);
-        while (await queue.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < MaxBatch && queue.TryRead(out var change)) batch.Add(change);
-            foreach (var tenant in batch.GroupBy(c => c.TenantId))
-                await CommitAsync(tenant.Key, tenant.ToList());
-        }
-    }
+        => _queue.AddAsync(new Change(tenantId, incidentId, decide, key, alsoStore), incidentId, ct);
 
     /// <summary>
     /// Decides the changes of one tenant in order and commits them together; each caller learns its own outcome.
@@ -134,31 +106,18 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
     /// <see cref="UpdateClock"/> stamp as <c>update_time</c> of every incident it changed. Writers of other instances can
     /// still collide with a batch: <see cref="EventWrites.WriteAsync{T}"/> then decides it again on the new state.
     /// </summary>
-    private async Task CommitAsync(string tenantId, IReadOnlyList<Change> changes)
+    private async Task CommitAsync(IReadOnlyList<BatchQueue<Change, Incident>.Pending> changes)
     {
-        Batch batch;
-        try
-        {
-            batch = await store.WriteAsync(tenantId, session => DecideAsync(session, changes), CancellationToken.None);
-        }
-        catch (Exception) when (changes.Count > 1)
-        {
-            // One bad change must not fail its neighbours: commit each alone, so only it fails.
-            foreach (var change in changes) await CommitAsync(tenantId, [change]);
-            return;
-        }
-        catch (Exception failed)
-        {
-            changes[0].Done.TrySetException(failed);
-            return;
-        }
+        var batch = await store.WriteAsync(changes[0].Item.TenantId, session => DecideAsync(session, changes.Select(c => c.Item).ToList()),
+            CancellationToken.None);
 
         var written = batch.Incidents.Values.Where(w => w.Events.Count > 0).ToList();
         foreach (var writing in written) IncidentMetrics.Committed(writing.State, writing.Events);
-        foreach (var (change, state, error) in batch.Outcomes)
+        // One outcome per change, in the changes' order.
+        foreach (var (change, (_, state, error)) in changes.Zip(batch.Outcomes))
             if (error is Deferred)
                 // Its key's first use is committed now: the next batch finds the answer.
-                try { Enqueue(change); }
+                try { _queue.Requeue(change, change.Item.IncidentId); }
                 catch (ObjectDisposedException stopping) { change.Done.TrySetException(stopping); }
             else if (error is not null) change.Done.TrySetException(error);
             else change.Done.TrySetResult(state!);
@@ -268,9 +227,5 @@ public sealed class IncidentStore(IDocumentStore store) : IAsyncDisposable
         public List<string?> Traces { get; } = [];
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var queue in _queues) queue.Writer.TryComplete();
-        if (_writers is not null) await Task.WhenAll(_writers);
-    }
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
 }
