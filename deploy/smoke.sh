@@ -80,7 +80,7 @@ if [ "${MDRMESH_MONITORING:-0}" != 0 ]; then
   prometheus=http://127.0.0.1:${MDRMESH_PROMETHEUS_PORT:-9090}
   # Every instance: the gateway and notifications once, incidents, approvals and executor once per instance, and
   # each RabbitMQ node (one, or three in the cluster profile).
-  instances=${MDRMESH_INSTANCES:-$(cat "$MDRMESH_ROOT/deploy/.local/instances" 2>/dev/null || echo 1)}
+  instances=$(instance_count)
   rabbitmq_cluster
   targets=$((2 + 3 * instances + (MDRMESH_RABBITMQ_CLUSTER == 1 ? 3 : 1)))
   deadline=$((SECONDS + 120))

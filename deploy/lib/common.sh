@@ -57,14 +57,21 @@ compose_command() {
 }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# How many instances of incidents, approvals and executor: MDRMESH_INSTANCES, else what deploy/up.sh last started, else 1.
+instance_count() {
+  local instances=${MDRMESH_INSTANCES:-$(cat "$MDRMESH_ROOT/deploy/.local/instances" 2>/dev/null || echo 1)}
+  case "$instances" in ''|*[!0-9]*|0) die "MDRMESH_INSTANCES is a number of instances (1 or more), not '$instances'" ;; esac
+  echo "$instances"
+}
+
 # The connection budget: PostgreSQL's max_connections (MDRMESH_POSTGRES_MAX_CONNECTIONS, 200) less 29 kept for operators,
 # setup and backups, shared among all instances by weight: incidents, approvals and executor 40 each per instance
 # (MDRMESH_INSTANCES of each; unset, the count deploy/up.sh last started, else 1), notifications 21 (20 pooled, 1 unpooled for its sender's lock), gateway 30. With one
 # instance each that is 40/40/40/20/30 = 171 of 200. Exports MDRMESH_<SERVICE>_DB_POOL (Maximum Pool Size of one instance)
 # for each service whose pool is not set already.
 connection_budget() {
-  local instances=${MDRMESH_INSTANCES:-$(cat "$MDRMESH_ROOT/deploy/.local/instances" 2>/dev/null || echo 1)} max=${MDRMESH_POSTGRES_MAX_CONNECTIONS:-200} reserve=29
-  case "$instances" in ''|*[!0-9]*|0) die "MDRMESH_INSTANCES is a number of instances (1 or more), not '$instances'" ;; esac
+  local instances max=${MDRMESH_POSTGRES_MAX_CONNECTIONS:-200} reserve=29
+  instances=$(instance_count)
   local total=$((40 * 3 * instances + 21 + 30)) service weight pool variable
   for service in INCIDENTS:40 APPROVALS:40 EXECUTOR:40 NOTIFICATIONS:21 GATEWAY:30; do
     weight=${service#*:}

@@ -16,25 +16,25 @@ done
 # Users are the cluster's, not a node's: a node that joined another leaves them to that one (three nodes adding the
 # same users at once would race).
 if [ -z "${MDRMESH_RABBITMQ_JOIN:-}" ]; then
-existing=$(rabbitmqctl -s list_users </dev/null | cut -f1)
-# The file is read on descriptor 3: rabbitmqctl reads stdin, and would swallow the rest of it.
-done_users=0
-while read -r user configure write read <&3; do
-  case $user in ''|'#'*) continue ;; esac
-  variable=RABBITMQ_$(printf '%s' "$user" | tr a-z A-Z)_PASSWORD
-  eval "password=\${$variable:-}"
-  [ -n "$password" ] || { echo "broker setup: $variable is not set" >&2; exit 1; }
-  if printf '%s\n' "$existing" | grep -qx "$user"; then
-    printf '%s' "$password" | rabbitmqctl -q change_password "$user" >/dev/null
-  else
-    printf '%s' "$password" | rabbitmqctl -q add_user "$user" >/dev/null
-  fi
-  rabbitmqctl -q set_user_tags "$user" </dev/null >/dev/null
-  rabbitmqctl -q set_permissions -p "$vhost" "$user" "$configure" "$write" "$read" </dev/null >/dev/null
-  echo "broker setup: user $user ready"
-  done_users=$((done_users + 1))
-done 3<"$dir/permissions.conf"
-[ "$done_users" -gt 0 ] || { echo "broker setup: no user in $dir/permissions.conf" >&2; exit 1; }
+  existing=$(rabbitmqctl -s list_users </dev/null | cut -f1)
+  # The file is read on descriptor 3: rabbitmqctl reads stdin, and would swallow the rest of it.
+  done_users=0
+  while read -r user configure write read <&3; do
+    case $user in ''|'#'*) continue ;; esac
+    variable=RABBITMQ_$(printf '%s' "$user" | tr a-z A-Z)_PASSWORD
+    eval "password=\${$variable:-}"
+    [ -n "$password" ] || { echo "broker setup: $variable is not set" >&2; exit 1; }
+    if printf '%s\n' "$existing" | grep -qx "$user"; then
+      printf '%s' "$password" | rabbitmqctl -q change_password "$user" >/dev/null
+    else
+      printf '%s' "$password" | rabbitmqctl -q add_user "$user" >/dev/null
+    fi
+    rabbitmqctl -q set_user_tags "$user" </dev/null >/dev/null
+    rabbitmqctl -q set_permissions -p "$vhost" "$user" "$configure" "$write" "$read" </dev/null >/dev/null
+    echo "broker setup: user $user ready"
+    done_users=$((done_users + 1))
+  done 3<"$dir/permissions.conf"
+  [ "$done_users" -gt 0 ] || { echo "broker setup: no user in $dir/permissions.conf" >&2; exit 1; }
 fi
 # In a cluster, ready once every node runs: the services declare their quorum queues across all of them.
 size=${MDRMESH_RABBITMQ_CLUSTER_SIZE:-1}

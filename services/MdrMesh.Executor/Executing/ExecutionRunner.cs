@@ -10,42 +10,86 @@ namespace MdrMesh.Executor.Executing;
 /// announces the start before the outcome, so the incident still shows InProgress before it ends). A replay finds the
 /// outcome and runs nothing; a run that finds only "started" (the asset was unreachable) finishes it. An unreachable
 /// asset is waited for, up to <see cref="ExecutorOptions.AssetWaitLimit"/>: then the start and the wait are committed.
-/// A concurrent run that commits first makes this one run again (<see cref="EventWrites.WriteAsync{T}"/>), in a fresh
-/// session without this attempt's fleet writes: it finds the outcome and calls no adapter.
+/// The runs of many consumers share one commit (a batch: their executions fetched in one round trip). A concurrent run
+/// that commits first makes the batch run again (<see cref="EventWrites.WriteAsync{T}"/>), in a fresh session without
+/// this attempt's fleet writes: it finds that outcome and calls no adapter for it.
 /// </summary>
-public sealed class ExecutionRunner(IDocumentStore store, IEndpointAdapter adapter, TimeProvider clock, IOptions<ExecutorOptions> options)
+public sealed class ExecutionRunner : IAsyncDisposable
 {
+    // Enough for the executions the consumer runs at once; 2 loops keep a commit in flight while the next batch runs.
+    private const int MaxBatch = 64;
+    private const int Shards = 2;
+
+    private readonly IDocumentStore _store;
+    private readonly IEndpointAdapter _adapter;
+    private readonly TimeProvider _clock;
+    private readonly IOptions<ExecutorOptions> _options;
+    private readonly BatchQueue<Run, IEvent?> _queue;
+
+    public ExecutionRunner(IDocumentStore store, IEndpointAdapter adapter, TimeProvider clock, IOptions<ExecutorOptions> options)
+    {
+        (_store, _adapter, _clock, _options) = (store, adapter, clock, options);
+        _queue = new BatchQueue<Run, IEvent?>(Shards, MaxBatch, run => run.TenantId, CommitAsync);
+    }
+
+    private sealed record Run(string TenantId, ResponseExecutionStarted Start)
+    {
+        /// <summary>The consumer's trace, which the execution's events continue (the writer loop has none of its own).</summary>
+        public string? TraceParent { get; } = System.Diagnostics.Activity.Current?.Id;
+    }
+
     /// <summary>Returns the recorded outcome when the response had finished before (a replay), otherwise null.</summary>
     public Task<IEvent?> RunAsync(string tenantId, ResponseExecutionStarted start, CancellationToken ct) =>
-        store.WriteAsync<IEvent?>(tenantId, async session =>
+        _queue.AddAsync(new Run(tenantId, start), ExecuteResponseDefinition.AssetKey(tenantId, start.AssetId), ct);
+
+    private async Task CommitAsync(IReadOnlyList<BatchQueue<Run, IEvent?>.Pending> runs)
+    {
+        var outcomes = await _store.WriteAsync<IReadOnlyList<IEvent?>>(runs[0].Item.TenantId, async session =>
         {
-            var stream = await session.Events.FetchForWriting<Execution>(start.ResponseId, ct);
-            var started = stream.Decide(new StartExecution(start), Executions.Decide, Execution.Evolve);
-            if (started.After is { IsFinished: true }) return await RecordedOutcomeAsync(session, start.ResponseId, ct);
-            await CarryOutAsync(session, stream, started.After!, tenantId, ct);
-            return null;
-        }, ct);
+            var batch = session.CreateBatchQuery();
+            var streams = runs.Select(r => batch.Events.FetchForWriting<Execution>(r.Item.Start.ResponseId)).ToList();
+            await batch.Execute();
+            var results = new List<IEvent?>(runs.Count);
+            // One at a time: the consumer runs one execution per asset at once, but an adapter may still read what another changed.
+            foreach (var (run, stream) in runs.Zip(streams))
+                results.Add(await RunAsync(session, run.Item, await stream));
+            return results;
+        }, CancellationToken.None);
+        foreach (var (run, outcome) in runs.Zip(outcomes)) run.Done.TrySetResult(outcome);
+    }
+
+    private async Task<IEvent?> RunAsync(IDocumentSession session, Run run, IEventStream<Execution> stream)
+    {
+        var started = Executions.Decide(new StartExecution(run.Start), stream.Aggregate);
+        stream.AppendMany(started.Select(e => session.Traced(e, run.TraceParent)).ToArray());
+        var execution = started.Aggregate(stream.Aggregate, Execution.Evolve)!;
+        if (execution.IsFinished) return await RecordedOutcomeAsync(session, run.Start.ResponseId, CancellationToken.None);
+        await CarryOutAsync(session, stream, execution, run.TenantId, run.TraceParent, CancellationToken.None);
+        return null;
+    }
 
     /// <summary>Carries out a started (or waiting) execution, if the asset can be reached or the wait is over.</summary>
     public Task ContinueAsync(string tenantId, Guid responseId, CancellationToken ct) =>
-        store.WriteAsync(tenantId, async session =>
+        _store.WriteAsync(tenantId, async session =>
         {
             var stream = await session.Events.FetchForWriting<Execution>(responseId, ct);
-            if (stream.Aggregate is { IsFinished: false } execution) await CarryOutAsync(session, stream, execution, tenantId, ct);
+            if (stream.Aggregate is { IsFinished: false } execution) await CarryOutAsync(session, stream, execution, tenantId, null, ct);
             return true;
         }, ct);
 
     private async Task CarryOutAsync(IDocumentSession session, IEventStream<Execution> stream, Execution execution, string tenantId,
-        CancellationToken ct)
+        string? traceParent, CancellationToken ct)
     {
         var request = new ExecutionRequest(execution.Id, tenantId, execution.IncidentId, execution.AssetId, execution.Parameters);
-        var outcome = await adapter.ExecuteAsync(request, session, ct);
-        var command = new RecordOutcome(outcome, clock.GetUtcNow(), options.Value.AssetWaitLimit);
+        var outcome = await _adapter.ExecuteAsync(request, session, ct);
+        var command = new RecordOutcome(outcome, _clock.GetUtcNow(), _options.Value.AssetWaitLimit);
         // Decided on the state after this run's start: the stream's Aggregate is the state fetched, without what this session appended.
-        stream.AppendMany(Executions.Decide(command, execution));
-        if (Executions.Undone(command, execution) is { } undone) session.Events.Append(undone.ResponseId, undone);
+        stream.AppendMany(Executions.Decide(command, execution).Select(e => session.Traced(e, traceParent)).ToArray());
+        if (Executions.Undone(command, execution) is { } undone) session.Events.Append(undone.ResponseId, session.Traced(undone, traceParent));
     }
 
     private static async Task<IEvent> RecordedOutcomeAsync(IDocumentSession session, Guid responseId, CancellationToken ct) =>
         (await session.Events.FetchStreamAsync(responseId, token: ct)).Last(e => e.Data is ResponseExecuted or ResponseFailed);
+
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
 }
