@@ -8,13 +8,15 @@ namespace MdrMesh.Executor;
 /// <summary>What the executor announces, from its committed events.</summary>
 public sealed class ExecutorMessages : IMessageMap
 {
-    public object? ToMessage(IEvent e) => e.Data switch
+    public IReadOnlyList<object> ToMessages(IEvent e) => e.Data switch
     {
-        ResponseExecutionStarted s => new Messages.ResponseExecutionStarted(s.ResponseId, e.TenantId, s.IncidentId, s.AssetId, s.At, s.By),
-        ResponseExecuted s => new Messages.ResponseExecuted(s.ResponseId, e.TenantId, s.IncidentId, s.AssetId, s.At, s.By, s.Details, s.Artifact),
-        ResponseFailed f => new Messages.ResponseFailed(f.ResponseId, e.TenantId, f.IncidentId, f.AssetId, f.At, f.By, f.ReasonCode, f.Message),
-        ResponseUndone u => new Messages.ResponseUndone(u.ResponseId, e.TenantId, u.IncidentId, u.AssetId, u.At, u.By, u.UndoneBy, u.Reason),
-        Assets.AssetProfiled p => new Messages.AssetProfiled(p.TenantId, p.AssetId, p.HostName, p.Domain, p.Os, p.Tags, p.At),
-        _ => null,
+        ResponseExecutionStarted s => [new Messages.ResponseExecutionStarted(s.ResponseId, e.TenantId, s.IncidentId, s.AssetId, s.At, s.By)],
+        ResponseExecuted s => [new Messages.ResponseExecuted(s.ResponseId, e.TenantId, s.IncidentId, s.AssetId, s.At, s.By, s.Details, s.Artifact,
+            s.Start?.At)],
+        ResponseFailed f => [new Messages.ResponseFailed(f.ResponseId, e.TenantId, f.IncidentId, f.AssetId, f.At, f.By, f.ReasonCode, f.Message,
+            f.Start?.At)],
+        ResponseUndone u => [new Messages.ResponseUndone(u.ResponseId, e.TenantId, u.IncidentId, u.AssetId, u.At, u.By, u.UndoneBy, u.Reason)],
+        Assets.AssetProfiled p => [new Messages.AssetProfiled(p.TenantId, p.AssetId, p.HostName, p.Domain, p.Os, p.Tags, p.At)],
+        _ => [],
     };
 }

@@ -52,6 +52,8 @@ public static class Extensions
             options.Storage.ExtendedSchemaObjects.Add(new Sequence($"{IncidentStore.Schema}.incident_numbers"));
             options.Storage.ExtendedSchemaObjects.Add(AttachmentBlobs.Definition(IncidentStore.Schema));
         });
+        // After Marten's own start, which creates the table.
+        builder.Services.AddHostedService<IncidentTable>();
         builder.Services.AddSingleton<IncidentStore>();
         builder.Services.Configure<AttachmentOptions>(builder.Configuration.GetSection("Attachments"));
         builder.Services.Configure<StallOptions>(builder.Configuration.GetSection("StalledResponses"));

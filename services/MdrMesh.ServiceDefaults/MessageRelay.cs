@@ -7,17 +7,40 @@ using MassTransit;
 
 namespace MdrMesh.ServiceDefaults;
 
-/// <summary>Maps a committed event of a service to the contract message it announces, or null for none.</summary>
+/// <summary>
+/// Maps a committed event of a service to the contract messages it announces, in order: most events one or none; an
+/// acceptance two (the decision, then the execution it asks for).
+/// </summary>
 public interface IMessageMap
 {
-    object? ToMessage(IEvent @event);
+    IReadOnlyList<object> ToMessages(IEvent @event);
+}
+
+/// <summary>
+/// A message announced from a committed event, with its id: the first message of an event has the event's id, the next
+/// an id derived from it, so announcing an event again (a relay replay, a re-announcement) repeats the ids and consumers
+/// recognise the repeat.
+/// </summary>
+public readonly record struct Announced(object Message, Guid Id)
+{
+    public static Guid IdOf(Guid eventId, int index) =>
+        index == 0 ? eventId : new Guid(System.Security.Cryptography.MD5.HashData([.. eventId.ToByteArray(), (byte)index]));
+}
+
+public static class Announcing
+{
+    public static IEnumerable<Announced> Announce(this IMessageMap map, IEvent @event) =>
+        map.ToMessages(@event).Select((message, index) => new Announced(message, Announced.IdOf(@event.Id, index)));
+
+    public static Task PublishAsync(this IPublishEndpoint publisher, Announced announced, CancellationToken ct) =>
+        publisher.Publish(announced.Message, announced.Message.GetType(), context => context.MessageId = announced.Id, ct);
 }
 
 /// <summary>
 /// The way messages leave a service: a Marten subscription, run by the async daemon, publishes
 /// what was committed to the event store. Handlers only append and commit; nothing writes to
 /// Marten and publishes to RabbitMQ as two steps. Progress is saved after a page is published,
-/// so a crash re-publishes at most that page; the message id is the event id, and consumers
+/// so a crash re-publishes at most that page; the message ids come from the event id, and consumers
 /// are idempotent. Each message continues the trace its event was appended under.
 /// </summary>
 public sealed class MessageRelay : SubscriptionBase
@@ -48,10 +71,10 @@ public sealed class MessageRelay : SubscriptionBase
             async (stream, ct) =>
             {
                 foreach (var @event in stream)
+                foreach (var announced in _map.Announce(@event))
                 {
-                    if (_map.ToMessage(@event) is not { } message) continue;
-                    using var activity = Telemetry.StartRelayActivity(@event, message.GetType());
-                    await PublishAsync(@event, message, ct);
+                    using var activity = Telemetry.StartRelayActivity(@event, announced.Message.GetType());
+                    await PublishAsync(announced, ct);
                 }
             });
         return NullChangeListener.Instance;
@@ -62,20 +85,19 @@ public sealed class MessageRelay : SubscriptionBase
     /// comes. A timeout fails the page, the daemon pauses the subscription and starts it again from the last
     /// saved position a few seconds later (the watchdog covers a page that hangs anywhere else).
     /// </summary>
-    private async Task PublishAsync(IEvent @event, object message, CancellationToken ct)
+    private async Task PublishAsync(Announced announced, CancellationToken ct)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bounded.CancelAfter(_publishTimeout);
         try
         {
             // WaitAsync too: a publish that ignores its token still lets the page end.
-            await _bus.Publish(message, message.GetType(), context => context.MessageId = @event.Id, bounded.Token)
-                .WaitAsync(_publishTimeout, ct);
+            await _bus.PublishAsync(announced, bounded.Token).WaitAsync(_publishTimeout, ct);
         }
         catch (Exception timedOut) when (timedOut is OperationCanceledException or TimeoutException && !ct.IsCancellationRequested)
         {
             // Not an OperationCanceledException: the daemon would take that for its own shutdown and stop quietly.
-            throw new TimeoutException($"Publishing {message.GetType().Name} {@event.Id} did not complete within {_publishTimeout.TotalSeconds:F0} s.", timedOut);
+            throw new TimeoutException($"Publishing {announced.Message.GetType().Name} {announced.Id} did not complete within {_publishTimeout.TotalSeconds:F0} s.", timedOut);
         }
     }
 }

@@ -44,4 +44,41 @@ public sealed class BusyIncidentTests(Infrastructure infrastructure) : MeshTests
         Assert.Equal(1 + 5 * Proposals + CommentCount, history.Count);
         Assert.Equal(Proposals, history.Count(r => r!["entity"]!["incident_attachment"] is not null));
     }
+
+    [Fact]
+    public async Task An_incident_with_a_few_responses_is_rewritten_in_its_row_not_through_the_toast_table()
+    {
+        var before = await ToastRowsAsync();
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+
+        foreach (var i in Enumerable.Range(0, Responses))
+            await Mesh.ProposeAsync(incident, "GET_FILE", new { path = @"C:\Users\alice\invoice.exe", max_file_size_mb = 10 },
+                asset: i % 2 == 0 ? "ws-1" : "ws-2");
+        await Eventually.ReturnsAsync(() => Mesh.OkAsync("responses/list", new { incident_id = incident }),
+            list => list.AsArray().Count == Responses && list.AsArray().All(r => r!["status"]!.GetValue<string>() == "Completed"),
+            "every response Completed", seconds: 60);
+
+        // Compressed, it is above PostgreSQL's default 2 kB target (which moved it out of its row on every write) ...
+        Assert.InRange(await ScalarAsync($"select pg_column_size(data) from incidents.mt_doc_incident where id = '{incident}'"), 2100, 4000);
+        // ... and none of its writes left a value in the TOAST table.
+        Assert.Equal(before, await ToastRowsAsync());
+    }
+
+    private const int Responses = 8;
+
+    private async Task<long> ToastRowsAsync()
+    {
+        var toast = (string)(await QueryAsync("select reltoastrelid::regclass::text from pg_class where oid = 'incidents.mt_doc_incident'::regclass"))!;
+        return await ScalarAsync($"select count(*) from {toast}");
+    }
+
+    private async Task<long> ScalarAsync(string sql) => Convert.ToInt64(await QueryAsync(sql));
+
+    private async Task<object?> QueryAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Mesh.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
 }

@@ -135,14 +135,14 @@ public sealed class RelayRecoveryTests(Infrastructure infrastructure) : MeshTest
 
         private sealed class Map(HangingMap hang, IMessageMap inner) : IMessageMap
         {
-            public object? ToMessage(IEvent @event)
+            public IReadOnlyList<object> ToMessages(IEvent @event)
             {
                 if (Interlocked.Increment(ref hang._calls) <= hang.Times)
                 {
                     Interlocked.Increment(ref hang._hanging);
                     hang._released.Wait();
                 }
-                return inner.ToMessage(@event);
+                return inner.ToMessages(@event);
             }
         }
     }

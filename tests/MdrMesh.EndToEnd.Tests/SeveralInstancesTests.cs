@@ -38,9 +38,9 @@ public sealed class SeveralInstancesTests(Infrastructure infrastructure) : MeshT
         {
             await Mesh.WaitForStatusAsync(incident, response, "Completed");
             Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await Mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
-            Assert.Equal([typeof(ApprovalEvents.ResponseProposed), typeof(ApprovalEvents.ResponseAccepted), typeof(ApprovalEvents.ExecutionRequested)],
+            Assert.Equal([typeof(ApprovalEvents.ResponseProposed), typeof(ApprovalEvents.ResponseAccepted)],
                 await StreamAsync("Approvals", AutoTenant, response));
-            Assert.Equal([typeof(ExecutorEvents.ResponseExecutionStarted), typeof(ExecutorEvents.ResponseExecuted)],
+            Assert.Equal([typeof(ExecutorEvents.ResponseExecuted)],
                 await StreamAsync("Executor", AutoTenant, response));
         }
     }

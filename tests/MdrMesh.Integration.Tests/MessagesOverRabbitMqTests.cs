@@ -36,7 +36,7 @@ public sealed class MessagesOverRabbitMqTests(Infrastructure infrastructure) : I
             .WithPassword(generated);
         var added = new ProposedEvent(Response, "asset-1", isolate, "Contain the host", At, "soc-analyst", "c-soc-analyst", "k1:bm9uY2U=:Y2lwaGVy:dGFn",
             "HIGH", ["T1059.001"]);
-        var message = new IncidentMessages().ToMessage(new JasperFx.Events.Event<ProposedEvent>(added) { TenantId = "tenant-a", StreamId = Incident });
+        var message = Assert.Single(new IncidentMessages().ToMessages(new JasperFx.Events.Event<ProposedEvent>(added) { TenantId = "tenant-a", StreamId = Incident }));
         return (Assert.IsType<ResponseProposed>(message), generated.Password);
     }
 

@@ -1,3 +1,4 @@
+using MdrMesh.ServiceDefaults;
 using MdrMesh.Approvals.AutoAcceptPolicy;
 using MdrMesh.Approvals.Deciding;
 using MdrMesh.Contracts.Responses;
@@ -56,7 +57,8 @@ public class ApprovalDecisionTests
             var confirmed = Assert.IsType<ResponseAccepted>(events[1]);
             Assert.Equal(new Messages.AutoAcceptance(1, "ALL_TENANTS"), confirmed.AutoAccepted);
             Assert.Equal(Decisions.AutoAcceptActor, confirmed.By);
-            Assert.IsType<ExecutionRequested>(events[2]);
+            Assert.NotNull(confirmed.Execution);
+            Assert.Equal(2, events.Count);
         });
     }
 
@@ -92,13 +94,33 @@ public class ApprovalDecisionTests
     }
 
     [Fact]
+    public void An_acceptance_announces_the_decision_then_the_execution_under_ids_a_repeat_announces_again()
+    {
+        var proposed = Proposed();
+        var accepted = Decisions.Decide(new DecideByPerson(DecisionStatus.Confirmed, "go", Now, "alice", "alice-id"), Decision.Create(proposed)).Single();
+        var recorded = new JasperFx.Events.Event<ResponseAccepted>((ResponseAccepted)accepted) { Id = Guid.NewGuid(), TenantId = "t1" };
+
+        var announced = new MdrMesh.Approvals.ApprovalMessages().Announce(recorded).ToList();
+
+        Assert.Collection(announced,
+            a => Assert.Equal((typeof(Messages.ResponseAccepted), recorded.Id), (a.Message.GetType(), a.Id)),
+            x => Assert.Equal(new Messages.ExecuteResponse(proposed.ResponseId, "t1", proposed.IncidentId, proposed.AssetId, proposed.Parameters, Now, "alice"),
+                x.Message));
+        Assert.NotEqual(recorded.Id, announced[1].Id);
+        Assert.Equal(announced.Select(a => a.Id), new MdrMesh.Approvals.ApprovalMessages().Announce(recorded).Select(a => a.Id));
+        // An acceptance recorded before, followed by its own execution request, still announces both.
+        var before = new JasperFx.Events.Event<ExecutionRequested>(((ResponseAccepted)accepted).Execution!) { Id = Guid.NewGuid(), TenantId = "t1" };
+        Assert.IsType<Messages.ExecuteResponse>(Assert.Single(new MdrMesh.Approvals.ApprovalMessages().Announce(before)).Message);
+    }
+
+    [Fact]
     public void Confirming_asks_for_execution_with_the_proposed_parameters()
     {
         var proposed = Proposed();
 
         Response().Given(proposed).When(By("alice", DecisionStatus.Confirmed)).Then(
-            new ResponseAccepted(proposed.ResponseId, proposed.IncidentId, "go", null, Now, "alice", "alice-id"),
-            new ExecutionRequested(proposed.ResponseId, proposed.IncidentId, proposed.AssetId, proposed.Parameters, Now, "alice"));
+            new ResponseAccepted(proposed.ResponseId, proposed.IncidentId, "go", null, Now, "alice", "alice-id",
+                new ExecutionRequested(proposed.ResponseId, proposed.IncidentId, proposed.AssetId, proposed.Parameters, Now, "alice")));
     }
 
     [Fact]
@@ -120,7 +142,7 @@ public class ApprovalDecisionTests
     public void Closing_the_incident_declines_what_waits_and_leaves_decided_responses_alone()
     {
         var proposed = Proposed();
-        var confirmed = Response().Given(proposed).When(By("alice", DecisionStatus.Confirmed)).Then(events => Assert.Equal(2, events.Count));
+        var confirmed = Response().Given(proposed).When(By("alice", DecisionStatus.Confirmed)).Then(events => Assert.IsType<ResponseAccepted>(Assert.Single(events)));
 
         Response().Given(proposed).When(new DeclineForClosedIncident(Now)).Then(events =>
             Assert.Equal(Messages.RejectionReason.IncidentClosed, Assert.IsType<ResponseRejected>(Assert.Single(events)).Reason));

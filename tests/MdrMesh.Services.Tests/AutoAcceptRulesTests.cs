@@ -94,7 +94,7 @@ public class AutoAcceptRulesTests
         var accepted = Assert.IsType<ResponseAccepted>(events[1]);
         Assert.Equal(new Messages.AutoAcceptance(7, "RULE:3", 3, "file collection on workstations"), accepted.AutoAccepted);
         Assert.Equal(Decisions.AutoAcceptActor, accepted.By);
-        Assert.IsType<ExecutionRequested>(events[2]);
+        Assert.Equal(GetFile, accepted.Execution?.Parameters);
     }
 
     [Fact]

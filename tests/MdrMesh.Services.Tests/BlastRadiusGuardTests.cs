@@ -136,8 +136,8 @@ public class BlastRadiusGuardTests
         var held = Response().Given().When(Proposing(proposal, GuardAfter(LimitSet(1), Counted(Now.AddMinutes(-1))))).Then(Requested(proposal), Held(proposal, 1), Awaited(proposal));
 
         Response().Given([.. held]).When(new DecideByPerson(DecisionStatus.Confirmed, "checked", Now, "alice", "alice-id")).Then(
-            new ResponseAccepted(proposal.ResponseId, proposal.IncidentId, "checked", null, Now, "alice", "alice-id"),
-            new ExecutionRequested(proposal.ResponseId, proposal.IncidentId, "ws-1", Terminate, Now, "alice"));
+            new ResponseAccepted(proposal.ResponseId, proposal.IncidentId, "checked", null, Now, "alice", "alice-id",
+                new ExecutionRequested(proposal.ResponseId, proposal.IncidentId, "ws-1", Terminate, Now, "alice")));
         Assert.Equal(DecisionStatus.New, held.Aggregate((Decision?)null, Decision.Evolve)!.Status);
     }
 

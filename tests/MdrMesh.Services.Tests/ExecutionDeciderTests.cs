@@ -75,4 +75,29 @@ public class ExecutionDeciderTests
             Executions.Actor), Executions.Undone(command, execution));
         Assert.Null(Executions.Undone(Outcome(new Succeeded(Details), TimeSpan.FromSeconds(1)), execution));
     }
+
+    [Fact]
+    public void A_start_and_the_outcome_of_one_run_are_one_event_that_opens_and_ends_the_stream()
+    {
+        var executed = new ResponseExecuted(Response, Incident, "ws-1", Details, StartedAt.AddSeconds(1), Executions.Actor);
+        var failed = new ResponseFailed(Response, Incident, "ws-1", ReasonCodes.FileNotFound, "No file.", StartedAt.AddSeconds(1), Executions.Actor);
+
+        Assert.Equal([executed with { Start = Started }], Executions.Run([Started], [executed]));
+        Assert.Equal([failed with { Start = Started }], Executions.Run([Started], [failed]));
+        var finished = Execution.Evolve(null, executed with { Start = Started })!;
+        Assert.Equal((ExecutionStatus.Succeeded, "ws-1", StartedAt, Incident), (finished.Status, finished.AssetId, finished.StartedAt, finished.IncidentId));
+        Assert.Equal(ExecutionStatus.Failed, Execution.Evolve(null, failed with { Start = Started })!.Status);
+        // A replayed start on a finished stream decides nothing, so the replay finds the recorded outcome.
+        Spec().Given(executed with { Start = Started }).When(new StartExecution(Started)).Then();
+    }
+
+    [Fact]
+    public void A_start_and_a_wait_for_the_asset_stay_two_events_and_a_later_outcome_carries_no_start()
+    {
+        var waiting = new ExecutionWaitingForAsset(Response, "Offline.", StartedAt + Limit, StartedAt);
+        var executed = new ResponseExecuted(Response, Incident, "ws-1", Details, StartedAt.AddMinutes(1), Executions.Actor);
+
+        Assert.Equal([Started, waiting], Executions.Run([Started], [waiting]));
+        Assert.Equal([executed], Executions.Run([], [executed]));
+    }
 }

@@ -109,6 +109,22 @@ public class IncidentDecisionTests
     }
 
     [Fact]
+    public void An_outcome_that_carries_its_start_records_InProgress_at_the_start_time_then_the_outcome()
+    {
+        var confirmed = new ResponseAccepted(ResponseId, null, null, null, Now, "alice");
+        var executed = new Messages.ResponseExecuted(ResponseId, "t1", IncidentId, "ws-1", Now.AddSeconds(3), "executor", NoDetails,
+            StartedAt: Now.AddSeconds(1));
+
+        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(Opened, Proposed, confirmed).When(executed).Then(
+            new ResponseExecutionStarted(ResponseId, Now.AddSeconds(1), "executor"),
+            new ResponseExecuted(ResponseId, NoDetails, Now.AddSeconds(3), "executor"));
+        // Redelivered after it was recorded: nothing again.
+        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(Opened, Proposed, confirmed,
+            new ResponseExecutionStarted(ResponseId, Now.AddSeconds(1), "executor"), new ResponseExecuted(ResponseId, NoDetails, Now.AddSeconds(3), "executor"))
+            .When(executed).Then();
+    }
+
+    [Fact]
     public void A_decision_that_arrives_after_the_execution_began_is_still_recorded()
     {
         var began = new ResponseExecutionStarted(ResponseId, Now, "executor");

@@ -2,7 +2,8 @@ namespace MdrMesh.Contracts.Messages;
 
 /// <summary>
 /// A response ran to completion. <see cref="Details"/> holds what the endpoint reported (sizes, hashes, script output …);
-/// <see cref="Artifact"/> what it collected (a file, a memory dump), attached to the incident.
+/// <see cref="Artifact"/> what it collected (a file, a memory dump), attached to the incident. <see cref="StartedAt"/>: when the
+/// execution started, if no <see cref="ResponseExecutionStarted"/> was sent for it (start and end recorded in one commit).
 /// </summary>
 public sealed record ResponseExecuted(
     Guid ResponseId,
@@ -12,7 +13,8 @@ public sealed record ResponseExecuted(
     DateTimeOffset At,
     string By,
     IReadOnlyDictionary<string, string> Details,
-    ResponseArtifact? Artifact = null);
+    ResponseArtifact? Artifact = null,
+    DateTimeOffset? StartedAt = null);
 
 /// <summary>
 /// A file a response collected. Carried in the message, so it is small: the simulated fleet's stand-ins

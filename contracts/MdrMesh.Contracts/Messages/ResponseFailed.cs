@@ -2,7 +2,8 @@ namespace MdrMesh.Contracts.Messages;
 
 /// <summary>
 /// A response could not be carried out. <see cref="ReasonCode"/> is a stable machine-readable code
-/// (e.g. <c>FILE_TOO_LARGE</c>); <see cref="Message"/> says the same for a person.
+/// (e.g. <c>FILE_TOO_LARGE</c>); <see cref="Message"/> says the same for a person. <see cref="StartedAt"/> as in
+/// <see cref="ResponseExecuted"/>.
 /// </summary>
 public sealed record ResponseFailed(
     Guid ResponseId,
@@ -12,4 +13,5 @@ public sealed record ResponseFailed(
     DateTimeOffset At,
     string By,
     string ReasonCode,
-    string Message);
+    string Message,
+    DateTimeOffset? StartedAt = null);

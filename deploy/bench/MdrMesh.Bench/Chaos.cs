@@ -132,7 +132,9 @@ public static class Chaos
             return Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
         }
         var executions = await CountAsync(
-            "select count(*) from (select stream_id from executor.mt_events where type = 'response_execution_started' and stream_id = any($1)" +
+            // A start is its own event, or part of the outcome that ended the run at once.
+            "select count(*) from (select stream_id from executor.mt_events where stream_id = any($1) and (type = 'response_execution_started'" +
+            " or type in ('response_executed', 'response_failed') and jsonb_typeof(data->'Start') = 'object')" +
             " group by tenant_id, stream_id having count(*) > 1) doubled");
         var outcomes = await CountAsync(
             "select count(*) from (select (data->>'ResponseId')::uuid from incidents.mt_events" +

@@ -21,9 +21,13 @@ public sealed record ResponseProposed(
     string? Priority = null,
     IReadOnlyList<string>? MitreTechniques = null);
 
-/// <summary>Accepted, by a person (connection <see cref="ById"/>) or (with <see cref="AutoAccepted"/>, no id) by the auto-accept setting.</summary>
+/// <summary>
+/// Accepted, by a person (connection <see cref="ById"/>) or (with <see cref="AutoAccepted"/>, no id) by the auto-accept setting,
+/// and the execution the acceptance asks for (<see cref="Execution"/>: in the same event, one row; null in acceptances
+/// recorded before, which an <see cref="ExecutionRequested"/> event followed).
+/// </summary>
 public sealed record ResponseAccepted(Guid ResponseId, Guid IncidentId, string? Comment, AutoAcceptance? AutoAccepted, DateTimeOffset At, string By,
-    string? ById = null);
+    string? ById = null, ExecutionRequested? Execution = null);
 
 /// <summary>
 /// Declined: by a person (connection <see cref="ById"/>), because the incident closed, or because the deadline passed
@@ -32,7 +36,10 @@ public sealed record ResponseAccepted(Guid ResponseId, Guid IncidentId, string? 
 public sealed record ResponseRejected(Guid ResponseId, Guid IncidentId, string Reason, string? Comment, DateTimeOffset At, string By,
     string? ById = null);
 
-/// <summary>The executor is asked to run an accepted response: everything it needs travels with the request.</summary>
+/// <summary>
+/// The executor is asked to run an accepted response: everything it needs travels with the request. Part of its
+/// <see cref="ResponseAccepted"/>; an event of its own in streams recorded before.
+/// </summary>
 public sealed record ExecutionRequested(Guid ResponseId, Guid IncidentId, string AssetId, ResponseParameters Parameters, DateTimeOffset At, string By);
 
 /// <summary>

@@ -89,7 +89,7 @@ public static class Decisions
     private static IReadOnlyList<object> Accept(Decision decision, string? comment, Messages.AutoAcceptance? acceptance, DateTimeOffset now, string by,
         string? byId) =>
     [
-        new ResponseAccepted(decision.Id, decision.IncidentId, comment, acceptance, now, by, byId),
-        new ExecutionRequested(decision.Id, decision.IncidentId, decision.AssetId, decision.Parameters, now, by),
+        new ResponseAccepted(decision.Id, decision.IncidentId, comment, acceptance, now, by, byId,
+            new ExecutionRequested(decision.Id, decision.IncidentId, decision.AssetId, decision.Parameters, now, by)),
     ];
 }

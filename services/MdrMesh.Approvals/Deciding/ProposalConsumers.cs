@@ -37,8 +37,8 @@ public sealed class ResponseProposedConsumer(ProposalWriter writer, IDocumentSto
     {
         await using var query = store.QuerySession(proposal.TenantId);
         foreach (var recorded in await query.Events.FetchStreamAsync(proposal.ResponseId, token: ct))
-            if (messages.ToMessage(recorded) is { } message)
-                await context.Publish(message, message.GetType(), publish => publish.MessageId = recorded.Id, ct);
+        foreach (var announced in messages.Announce(recorded))
+            await context.PublishAsync(announced, ct);
     }
 }
 

@@ -14,8 +14,7 @@ public sealed class ExecuteResponseConsumer(ExecutionRunner runner, IMessageMap 
             Executions.Actor);
         if (await runner.RunAsync(command.TenantId, start, context.CancellationToken) is { } recorded)
         {
-            var message = messages.ToMessage(recorded)!;
-            await context.Publish(message, message.GetType(), publish => publish.MessageId = recorded.Id, context.CancellationToken);
+            foreach (var announced in messages.Announce(recorded)) await context.PublishAsync(announced, context.CancellationToken);
         }
     }
 }

@@ -7,11 +7,16 @@ public sealed record ResponseExecutionStarted(Guid ResponseId, Guid IncidentId, 
 /// <summary>The asset could not be reached; the executor tries again until <see cref="Until"/>.</summary>
 public sealed record ExecutionWaitingForAsset(Guid ResponseId, string Message, DateTimeOffset Until, DateTimeOffset At);
 
+/// <summary>
+/// Succeeded. <see cref="Start"/>: the start, when it is committed with the outcome (the usual run), so one event opens and
+/// ends the stream; null when the start was recorded before (the asset was waited for) or in streams written before.
+/// </summary>
 public sealed record ResponseExecuted(Guid ResponseId, Guid IncidentId, string AssetId, IReadOnlyDictionary<string, string> Details,
-    DateTimeOffset At, string By, MdrMesh.Contracts.Messages.ResponseArtifact? Artifact = null);
+    DateTimeOffset At, string By, MdrMesh.Contracts.Messages.ResponseArtifact? Artifact = null, ResponseExecutionStarted? Start = null);
 
+/// <summary>Failed. <see cref="Start"/> as in <see cref="ResponseExecuted"/>.</summary>
 public sealed record ResponseFailed(Guid ResponseId, Guid IncidentId, string AssetId, string ReasonCode, string Message, DateTimeOffset At,
-    string By);
+    string By, ResponseExecutionStarted? Start = null);
 
 /// <summary>What this response did on its asset was undone later (by <see cref="UndoneBy"/>, or by its isolation term ending).</summary>
 public sealed record ResponseUndone(Guid ResponseId, Guid IncidentId, string AssetId, Guid? UndoneBy, string Reason, DateTimeOffset At, string By);
@@ -40,6 +45,14 @@ public sealed record Execution
         Id = e.ResponseId, IncidentId = e.IncidentId, AssetId = e.AssetId, Parameters = e.Parameters, StartedAt = e.At,
     };
 
+    /// <summary>Started and ended in one event (Marten's snapshot calls Create for a stream's first event).</summary>
+    public static Execution Create(ResponseExecuted e) => Create(StartOf(e.Start)).Apply(e);
+
+    public static Execution Create(ResponseFailed e) => Create(StartOf(e.Start)).Apply(e);
+
+    private static ResponseExecutionStarted StartOf(ResponseExecutionStarted? start) =>
+        start ?? throw new InvalidOperationException("An outcome opens an execution stream only with its start.");
+
     public Execution Apply(ExecutionWaitingForAsset e) => this with { Status = ExecutionStatus.Waiting };
 
     public Execution Apply(ResponseExecuted e) => this with { Status = ExecutionStatus.Succeeded };
@@ -54,6 +67,8 @@ public sealed record Execution
     public static Execution? Evolve(Execution? state, object e) => (state, e) switch
     {
         (null, ResponseExecutionStarted started) => Create(started),
+        (null, ResponseExecuted executed) => Create(executed),
+        (null, ResponseFailed failed) => Create(failed),
         ({ } s, ExecutionWaitingForAsset waiting) => s.Apply(waiting),
         ({ } s, ResponseExecuted executed) => s.Apply(executed),
         ({ } s, ResponseFailed failed) => s.Apply(failed),

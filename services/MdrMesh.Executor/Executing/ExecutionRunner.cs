@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 namespace MdrMesh.Executor.Executing;
 
 /// <summary>
-/// Runs a response once, in one commit: started, the adapter's changes and the outcome together (the relay then
-/// announces the start before the outcome, so the incident still shows InProgress before it ends). A replay finds the
+/// Runs a response once, in one commit: the adapter's changes and one event that records the start and the outcome (the
+/// incident records InProgress, at the start's time, and then the outcome from its one message). A replay finds the
 /// outcome and runs nothing; a run that finds only "started" (the asset was unreachable) finishes it. An unreachable
 /// asset is waited for, up to <see cref="ExecutorOptions.AssetWaitLimit"/>: then the start and the wait are committed.
 /// The runs of many consumers share one commit (a batch: their executions fetched in one round trip). A concurrent run
@@ -61,10 +61,10 @@ public sealed class ExecutionRunner : IAsyncDisposable
     private async Task<IEvent?> RunAsync(IDocumentSession session, Run run, IEventStream<Execution> stream)
     {
         var started = Executions.Decide(new StartExecution(run.Start), stream.Aggregate);
-        stream.AppendMany(started.Select(e => session.Traced(e, run.TraceParent)).ToArray());
         var execution = started.Aggregate(stream.Aggregate, Execution.Evolve)!;
         if (execution.IsFinished) return await RecordedOutcomeAsync(session, run.Start.ResponseId, CancellationToken.None);
-        await CarryOutAsync(session, stream, execution, run.TenantId, run.TraceParent, CancellationToken.None);
+        var (outcome, undone) = await CarryOutAsync(session, execution, run.TenantId, CancellationToken.None);
+        Append(session, stream, Executions.Run(started, outcome), undone, run.TraceParent);
         return null;
     }
 
@@ -73,19 +73,30 @@ public sealed class ExecutionRunner : IAsyncDisposable
         _store.WriteAsync(tenantId, async session =>
         {
             var stream = await session.Events.FetchForWriting<Execution>(responseId, ct);
-            if (stream.Aggregate is { IsFinished: false } execution) await CarryOutAsync(session, stream, execution, tenantId, null, ct);
+            if (stream.Aggregate is not { IsFinished: false } execution) return true;
+            var (outcome, undone) = await CarryOutAsync(session, execution, tenantId, ct);
+            Append(session, stream, outcome, undone, null);
             return true;
         }, ct);
 
-    private async Task CarryOutAsync(IDocumentSession session, IEventStream<Execution> stream, Execution execution, string tenantId,
-        string? traceParent, CancellationToken ct)
+    /// <summary>
+    /// The adapter's run and the events it leads to, decided on <paramref name="execution"/> (the state after this run's start);
+    /// a success that ended an earlier response's effect also undoes that response, on its own stream.
+    /// </summary>
+    private async Task<(IReadOnlyList<object> Outcome, ResponseUndone? Undone)> CarryOutAsync(IDocumentSession session, Execution execution,
+        string tenantId, CancellationToken ct)
     {
         var request = new ExecutionRequest(execution.Id, tenantId, execution.IncidentId, execution.AssetId, execution.Parameters);
         var outcome = await _adapter.ExecuteAsync(request, session, ct);
         var command = new RecordOutcome(outcome, _clock.GetUtcNow(), _options.Value.AssetWaitLimit);
-        // Decided on the state after this run's start: the stream's Aggregate is the state fetched, without what this session appended.
-        stream.AppendMany(Executions.Decide(command, execution).Select(e => session.Traced(e, traceParent)).ToArray());
-        if (Executions.Undone(command, execution) is { } undone) session.Events.Append(undone.ResponseId, session.Traced(undone, traceParent));
+        return (Executions.Decide(command, execution), Executions.Undone(command, execution));
+    }
+
+    private static void Append(IDocumentSession session, IEventStream<Execution> stream, IReadOnlyList<object> events, ResponseUndone? undone,
+        string? traceParent)
+    {
+        stream.AppendMany(events.Select(e => session.Traced(e, traceParent)).ToArray());
+        if (undone is not null) session.Events.Append(undone.ResponseId, session.Traced(undone, traceParent));
     }
 
     private static async Task<IEvent> RecordedOutcomeAsync(IDocumentSession session, Guid responseId, CancellationToken ct) =>

@@ -25,6 +25,17 @@ public static class Executions
             ? new ResponseUndone(undone.ResponseId, undone.IncidentId, state.AssetId, state.Id, undone.Reason, command.Now, Actor)
             : null;
 
+    /// <summary>
+    /// The events of one run: a start and the outcome decided in the same run become one outcome event carrying its start
+    /// (one row and one message instead of two); a start and a wait for the asset stay two events.
+    /// </summary>
+    public static IReadOnlyList<object> Run(IReadOnlyList<object> started, IReadOnlyList<object> outcome) => (started, outcome) switch
+    {
+        ([ResponseExecutionStarted start], [ResponseExecuted executed]) => [executed with { Start = start }],
+        ([ResponseExecutionStarted start], [ResponseFailed failed]) => [failed with { Start = start }],
+        _ => [.. started, .. outcome],
+    };
+
     private static IReadOnlyList<object> Record(RecordOutcome command, Execution state)
     {
         var outcome = command.Outcome;

@@ -88,8 +88,8 @@ public sealed class StalledResponses(IDocumentStore store, IBus bus, IMessageMap
         var ids = responses.Select(r => r.ResponseId).ToHashSet();
         foreach (var proposed in await query.Events.FetchStreamAsync(incident.Id, token: ct))
         {
-            if (proposed.Data is not ResponseProposed p || !ids.Contains(p.ResponseId) || messages.ToMessage(proposed) is not { } message) continue;
-            await bus.Publish(message, message.GetType(), context => context.MessageId = proposed.Id, ct);
+            if (proposed.Data is not ResponseProposed p || !ids.Contains(p.ResponseId)) continue;
+            foreach (var announced in messages.Announce(proposed)) await bus.PublishAsync(announced, ct);
         }
     }
 }

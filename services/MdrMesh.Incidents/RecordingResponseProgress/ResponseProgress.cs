@@ -30,9 +30,10 @@ public sealed record ResponseUndone(Guid ResponseId, Guid? UndoneBy, string Reas
 /// <summary>
 /// Pure decisions on what the other services report: each message, as the consumer received it, is the command. A message
 /// that changes nothing (a redelivery, a duplicate after a crash, a start reported after the end) yields no event, which
-/// is what makes the consumer idempotent. An outcome that overtakes its start (a retry after a
-/// database or broker restart lets the later message through first) records the start too, as the
-/// executor always starts before it ends: history keeps New → Confirmed → InProgress → outcome.
+/// is what makes the consumer idempotent. An outcome with no start recorded before it records the start too (at the
+/// outcome's <c>StartedAt</c> when the executor sent no start of its own, the usual case; else the start was overtaken,
+/// e.g. by a retry after a restart), as the executor always starts before it ends: history keeps New → Confirmed →
+/// InProgress → outcome.
 /// </summary>
 public static class ResponseProgress
 {
@@ -55,12 +56,12 @@ public static class ResponseProgress
     /// <summary>A completion, with the file it collected attached to the incident when the completion is recorded (its bytes are stored first).</summary>
     public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseExecuted m, Incident incident)
     {
-        var recorded = Record(incident, m.ResponseId, new ResponseExecuted(m.ResponseId, m.Details, m.At, m.By));
+        var recorded = Record(incident, m.ResponseId, new ResponseExecuted(m.ResponseId, m.Details, m.At, m.By), m.StartedAt);
         return m.Artifact is { } artifact && recorded.Count > 0 ? [.. recorded, Artifact(m.ResponseId, artifact, m.At, m.By)] : recorded;
     }
 
     public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseFailed m, Incident incident) =>
-        Record(incident, m.ResponseId, new ResponseFailed(m.ResponseId, m.ReasonCode, m.Message, m.At, m.By));
+        Record(incident, m.ResponseId, new ResponseFailed(m.ResponseId, m.ReasonCode, m.Message, m.At, m.By), m.StartedAt);
 
     public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseUndone m, Incident incident) =>
         Record(incident, m.ResponseId, new ResponseUndone(m.ResponseId, m.UndoneBy, m.Reason, m.At, m.By));
@@ -73,8 +74,10 @@ public static class ResponseProgress
         null => accepted.By,
     };
 
-    // The reported event if the response is there and not past it yet, after the start an outcome overtook.
-    private static IReadOnlyList<IIncidentEvent> Record(Incident incident, Guid responseId, IIncidentEvent reported)
+    // The reported event if the response is there and not past it yet, after the start an outcome overtook or carried
+    // (startedAt: the executor recorded start and outcome in one commit and sent only the outcome).
+    private static IReadOnlyList<IIncidentEvent> Record(Incident incident, Guid responseId, IIncidentEvent reported,
+        DateTimeOffset? startedAt = null)
     {
         var response = incident.Response(responseId);
         if (response is null) return [];
@@ -95,8 +98,8 @@ public static class ResponseProgress
             throw new DecisionNotYetRecorded(responseId);
         return (reported, response.Execution) switch
         {
-            (ResponseExecuted c, null) => [new ResponseExecutionStarted(responseId, c.At, c.By), reported],
-            (ResponseFailed f, null) => [new ResponseExecutionStarted(responseId, f.At, f.By), reported],
+            (ResponseExecuted c, null) => [new ResponseExecutionStarted(responseId, startedAt ?? c.At, c.By), reported],
+            (ResponseFailed f, null) => [new ResponseExecutionStarted(responseId, startedAt ?? f.At, f.By), reported],
             _ => [reported],
         };
     }
@@ -163,8 +166,8 @@ public sealed class ResponseProgressConsumer(IncidentStore incidents, Marten.IDo
 }
 
 /// <summary>
-/// Many messages at once, so the incident writer can batch them into few commits, several of one incident included (an
-/// execution's start and outcome, published together, usually land in one commit: one document write instead of two).
+/// Many messages at once, so the incident writer can batch them into few commits, several of one incident included (the
+/// decisions and outcomes of an incident's responses often land in one commit: one document write instead of several).
 /// No partition per incident: the writer keeps one incident's changes in the order they reach it, and the decisions
 /// are safe in any order (an outcome ahead of its start records the start too; a late start or a repeat changes nothing;
 /// an execution ahead of its decision is retried until the decision is in, see <see cref="DecisionNotYetRecorded"/>).
