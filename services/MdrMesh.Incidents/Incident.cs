@@ -81,11 +81,24 @@ public sealed record Incident
         ResponseRejected x => state!.Apply(x),
         ResponseAutoAcceptanceHeld x => state!.Apply(x),
         ResponseExecutionStarted x => state!.Apply(x),
+        ResponseExecuted { StartedAt: { } startedAt } x => state!.Apply(new ResponseExecutionStarted(x.ResponseId, startedAt, x.By)).Apply(x),
         ResponseExecuted x => state!.Apply(x),
+        ResponseFailed { StartedAt: { } startedAt } x => state!.Apply(new ResponseExecutionStarted(x.ResponseId, startedAt, x.By)).Apply(x),
         ResponseFailed x => state!.Apply(x),
         ResponseUndone x => state!.Apply(x),
         IsolationPasswordRevealed x => state!.Apply(x),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "not an incident event"),
+    };
+
+    /// <summary>
+    /// The steps an event records, one history record each: an outcome that carries its start is the start and then the
+    /// outcome; any other event is itself.
+    /// </summary>
+    public static IReadOnlyList<IIncidentEvent> Steps(IIncidentEvent e) => e switch
+    {
+        ResponseExecuted { StartedAt: { } startedAt } x => [new ResponseExecutionStarted(x.ResponseId, startedAt, x.By), x with { StartedAt = null }],
+        ResponseFailed { StartedAt: { } startedAt } x => [new ResponseExecutionStarted(x.ResponseId, startedAt, x.By), x with { StartedAt = null }],
+        _ => [e],
     };
 
     public static Incident Create(IncidentOpened e) => new()

@@ -94,34 +94,40 @@ public class IncidentDecisionTests
     }
 
     [Fact]
-    public void An_outcome_that_overtakes_its_start_records_the_start_first_and_the_late_start_changes_nothing()
+    public void An_outcome_that_overtakes_its_start_records_the_start_with_it_and_the_late_start_changes_nothing()
     {
         var confirmed = new ResponseAccepted(ResponseId, null, null, null, Now, "alice");
         var failed = new Messages.ResponseFailed(ResponseId, "t1", IncidentId, "ws-1", Now.AddSeconds(3), "executor", "ASSET_UNREACHABLE", "gone");
 
         var events = Spec<Messages.ResponseFailed>(ResponseProgress.Decide).Given(Opened, Proposed, confirmed).When(failed).Then(
-            new ResponseExecutionStarted(ResponseId, Now.AddSeconds(3), "executor"),
-            new ResponseFailed(ResponseId, "ASSET_UNREACHABLE", "gone", Now.AddSeconds(3), "executor"));
+            new ResponseFailed(ResponseId, "ASSET_UNREACHABLE", "gone", Now.AddSeconds(3), "executor", StartedAt: Now.AddSeconds(3)));
 
         IIncidentEvent[] done = [Opened, Proposed, confirmed, .. events.Cast<IIncidentEvent>()];
         Assert.Equal(ResponseStatus.Failed, StatusAfter(done));
+        // History reads the one event as the start and then the outcome.
+        Assert.Equal([typeof(ResponseExecutionStarted), typeof(ResponseFailed)], Incident.Steps((IIncidentEvent)events.Single()).Select(e => e.GetType()));
         Spec<Messages.ResponseExecutionStarted>(ResponseProgress.Decide).Given(done).When(Started(Now.AddSeconds(1))).Then();
     }
 
     [Fact]
-    public void An_outcome_that_carries_its_start_records_InProgress_at_the_start_time_then_the_outcome()
+    public void An_outcome_that_carries_its_start_records_InProgress_at_the_start_time_then_the_outcome_in_one_event()
     {
         var confirmed = new ResponseAccepted(ResponseId, null, null, null, Now, "alice");
         var executed = new Messages.ResponseExecuted(ResponseId, "t1", IncidentId, "ws-1", Now.AddSeconds(3), "executor", NoDetails,
             StartedAt: Now.AddSeconds(1));
+        var recorded = new ResponseExecuted(ResponseId, NoDetails, Now.AddSeconds(3), "executor", StartedAt: Now.AddSeconds(1));
 
-        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(Opened, Proposed, confirmed).When(executed).Then(
-            new ResponseExecutionStarted(ResponseId, Now.AddSeconds(1), "executor"),
-            new ResponseExecuted(ResponseId, NoDetails, Now.AddSeconds(3), "executor"));
+        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(Opened, Proposed, confirmed).When(executed).Then(recorded);
+        Assert.Equal([new ResponseExecutionStarted(ResponseId, Now.AddSeconds(1), "executor"), recorded with { StartedAt = null }],
+            Incident.Steps(recorded));
+        // History: InProgress at the start's time, then Completed, each a record of its own.
+        var history = MdrMesh.Incidents.GettingHistory.IncidentHistory.Page(
+            new IIncidentEvent[] { Opened, Proposed, confirmed, recorded }.Select((e, i) => (e, (long)i + 1)), _ => true, 0, 100);
+        Assert.Equal([(Now.AddSeconds(1), "executor"), (Now.AddSeconds(3), "executor")], history.Skip(3).Select(r => (r.ChangedAt, r.ChangedBy)));
+        Assert.Equal(["InProgress", "Completed"], history.Skip(3).Select(r => r.Changes.Single(c => c.Field == "status").After!.Value.GetString()));
+        Assert.Equal(ResponseStatus.Completed, StatusAfter(Opened, Proposed, confirmed, recorded));
         // Redelivered after it was recorded: nothing again.
-        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(Opened, Proposed, confirmed,
-            new ResponseExecutionStarted(ResponseId, Now.AddSeconds(1), "executor"), new ResponseExecuted(ResponseId, NoDetails, Now.AddSeconds(3), "executor"))
-            .When(executed).Then();
+        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(Opened, Proposed, confirmed, recorded).When(executed).Then();
     }
 
     [Fact]

@@ -140,9 +140,11 @@ public static class Chaos
             "select count(*) from (select (data->>'ResponseId')::uuid from incidents.mt_events" +
             " where type in ('response_executed', 'response_failed') and (data->>'ResponseId')::uuid = any($1)" +
             " group by tenant_id, 1 having count(*) > 1) doubled");
+        // An outcome carries its start (StartedAt) or follows a start event of its own.
         var outOfOrder = await CountAsync(
             "select count(*) from incidents.mt_events o where o.type in ('response_executed', 'response_failed')" +
-            " and (o.data->>'ResponseId')::uuid = any($1) and not exists (select 1 from incidents.mt_events b" +
+            " and (o.data->>'ResponseId')::uuid = any($1) and jsonb_typeof(o.data->'StartedAt') is distinct from 'string'" +
+            " and not exists (select 1 from incidents.mt_events b" +
             " where b.type = 'response_execution_started' and b.stream_id = o.stream_id and b.data->>'ResponseId' = o.data->>'ResponseId' and b.seq_id < o.seq_id)");
         return (executions, outcomes, outOfOrder);
     }

@@ -19,7 +19,8 @@ namespace MdrMesh.Incidents.GettingHistory;
 /// connection id unless the system did), when, the entity as it became (JSON text, so its fields
 /// keep the API's order), and each changed field with its value before and after. A read of an
 /// isolation password is a record too (operation <c>reveal</c>, entity <c>isolation_password</c>).
-/// Not stored: one record per event of the incident's stream, described when it is read.
+/// Not stored: one record per step of the incident's stream (an event, or the start and the outcome an outcome event
+/// carries: <see cref="Incident.Steps"/>), described when it is read.
 /// </summary>
 public sealed record IncidentHistoryRecord(
     long Version,
@@ -45,13 +46,14 @@ public static class IncidentHistory
         var page = new List<IncidentHistoryRecord>(Math.Min(take, 1000));
         Incident? state = null;
         var counted = 0;
-        foreach (var (e, version) in stream)
+        foreach (var (recorded, version) in stream)
+        foreach (var e in Incident.Steps(recorded))
         {
             var next = Incident.Evolve(state, e);
             if (shown(e) && counted++ >= skip)
             {
                 page.Add(Describe(state, next, e, version));
-                if (page.Count == take) break;
+                if (page.Count == take) return page;
             }
             state = next;
         }

@@ -12,11 +12,16 @@ public sealed record ResponseRejected(Guid ResponseId, string Reason, string? Co
 
 public sealed record ResponseExecutionStarted(Guid ResponseId, DateTimeOffset At, string By, string? ById = null) : IIncidentEvent;
 
+/// <summary>
+/// Completed. <see cref="StartedAt"/>: the start, when no start was recorded before (the executor reported start and end
+/// at once): one event, which folds and reads in history as the start and then the outcome (<see cref="Incident.Steps"/>).
+/// </summary>
 public sealed record ResponseExecuted(Guid ResponseId, IReadOnlyDictionary<string, string> Details, DateTimeOffset At, string By,
-    string? ById = null) : IIncidentEvent;
+    string? ById = null, DateTimeOffset? StartedAt = null) : IIncidentEvent;
 
+/// <summary>Failed. <see cref="StartedAt"/> as in <see cref="ResponseExecuted"/>.</summary>
 public sealed record ResponseFailed(Guid ResponseId, string ReasonCode, string Message, DateTimeOffset At, string By,
-    string? ById = null) : IIncidentEvent;
+    string? ById = null, DateTimeOffset? StartedAt = null) : IIncidentEvent;
 
 /// <summary>
 /// The auto-accept policy would have accepted the response, but the tenant's blast-radius guard held it for a person: history
@@ -30,10 +35,10 @@ public sealed record ResponseUndone(Guid ResponseId, Guid? UndoneBy, string Reas
 /// <summary>
 /// Pure decisions on what the other services report: each message, as the consumer received it, is the command. A message
 /// that changes nothing (a redelivery, a duplicate after a crash, a start reported after the end) yields no event, which
-/// is what makes the consumer idempotent. An outcome with no start recorded before it records the start too (at the
-/// outcome's <c>StartedAt</c> when the executor sent no start of its own, the usual case; else the start was overtaken,
-/// e.g. by a retry after a restart), as the executor always starts before it ends: history keeps New → Confirmed →
-/// InProgress → outcome.
+/// is what makes the consumer idempotent. An outcome with no start recorded before it records the start too, in the same
+/// event (at the outcome's <c>StartedAt</c> when the executor sent no start of its own, the usual case; else the start was
+/// overtaken, e.g. by a retry after a restart), as the executor always starts before it ends: history keeps New →
+/// Confirmed → InProgress → outcome.
 /// </summary>
 public static class ResponseProgress
 {
@@ -98,8 +103,8 @@ public static class ResponseProgress
             throw new DecisionNotYetRecorded(responseId);
         return (reported, response.Execution) switch
         {
-            (ResponseExecuted c, null) => [new ResponseExecutionStarted(responseId, startedAt ?? c.At, c.By), reported],
-            (ResponseFailed f, null) => [new ResponseExecutionStarted(responseId, startedAt ?? f.At, f.By), reported],
+            (ResponseExecuted c, null) => [c with { StartedAt = startedAt ?? c.At }],
+            (ResponseFailed f, null) => [f with { StartedAt = startedAt ?? f.At }],
             _ => [reported],
         };
     }
