@@ -65,7 +65,11 @@ public sealed class IncidentClosedConsumer(IDocumentStore store, TimeProvider cl
     }
 }
 
-/// <summary>Each proposal opens a stream of its own, so nothing collides: many at once, which the writer decides in batches.</summary>
+/// <summary>
+/// Each proposal opens a stream of its own, so nothing collides: many at once, which the writer decides in batches. One
+/// incident's proposals one after another, in the order they were proposed: the first to reach the tenant's
+/// blast-radius guard is the first proposed (taken side by side, a later one could commit first and trip it).
+/// </summary>
 public sealed class ResponseProposedDefinition : ConsumerDefinition<ResponseProposedConsumer>
 {
     private const int Concurrency = 64;
@@ -74,5 +78,6 @@ public sealed class ResponseProposedDefinition : ConsumerDefinition<ResponseProp
         IRegistrationContext context)
     {
         endpoint.ConsumeAtOnce(Concurrency);
+        consumer.Message<Messages.ResponseProposed>(m => m.UsePartitioner(Concurrency, x => x.Message.IncidentId));
     }
 }

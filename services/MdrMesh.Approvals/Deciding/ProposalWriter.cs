@@ -42,7 +42,8 @@ public sealed class ProposalWriter : IAsyncDisposable
 
     /// <summary>Decides <paramref name="proposal"/> (nothing if it was decided before: <see cref="Decided{T}.Before"/> says how) once it is committed.</summary>
     public Task<Decided<Decision>> DecideAsync(Messages.ResponseProposed proposal, CancellationToken ct) =>
-        _queue.AddAsync(new Proposal(proposal), proposal.ResponseId, ct);
+        // Keyed as the consumer partitions them: one incident's proposals to one loop, in order.
+        _queue.AddAsync(new Proposal(proposal), proposal.IncidentId, ct);
 
     private async Task CommitAsync(IReadOnlyList<BatchQueue<Proposal, Decided<Decision>>.Pending> proposals)
     {
