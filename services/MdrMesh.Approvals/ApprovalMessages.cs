@@ -8,8 +8,12 @@ namespace MdrMesh.Approvals;
 /// <summary>What the approvals service announces, from its committed events.</summary>
 public sealed class ApprovalMessages : IMessageMap
 {
-    public IReadOnlyList<object> ToMessages(IEvent e) => e.Data switch
+    public IReadOnlyList<object> ToMessages(IEvent e) => ToMessages(e, e.Data);
+
+    private static IReadOnlyList<object> ToMessages(IEvent e, object data) => data switch
     {
+        // A proposal accepted at once holds its acceptance: it announces the acceptance (nobody else hears of proposals).
+        ResponseProposed { Accepted: { } accepted } => ToMessages(e, accepted),
         // The decision first: the incident records an execution only after its decision.
         ResponseAccepted { Execution: { } x } c => [Accepted(e, c), Execute(e, x)],
         ResponseAccepted c => [Accepted(e, c)],

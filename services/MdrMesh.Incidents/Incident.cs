@@ -67,7 +67,10 @@ public sealed record Incident
     /// it is told to leave this one be.
     /// </summary>
     [JasperFx.Core.JasperFxIgnore]
-    public static Incident Evolve(Incident? state, IIncidentEvent e) => e switch
+    public static Incident Evolve(Incident? state, IIncidentEvent e) => Steps(e).Aggregate(state, Fold)!;
+
+    // One step (see Steps): an outcome that carried its start was split into the two before it gets here.
+    private static Incident Fold(Incident? state, IIncidentEvent e) => e switch
     {
         IncidentOpened opened => Create(opened),
         CommentAdded x => state!.Apply(x),
@@ -81,9 +84,7 @@ public sealed record Incident
         ResponseRejected x => state!.Apply(x),
         ResponseAutoAcceptanceHeld x => state!.Apply(x),
         ResponseExecutionStarted x => state!.Apply(x),
-        ResponseExecuted { StartedAt: { } startedAt } x => state!.Apply(new ResponseExecutionStarted(x.ResponseId, startedAt, x.By)).Apply(x),
         ResponseExecuted x => state!.Apply(x),
-        ResponseFailed { StartedAt: { } startedAt } x => state!.Apply(new ResponseExecutionStarted(x.ResponseId, startedAt, x.By)).Apply(x),
         ResponseFailed x => state!.Apply(x),
         ResponseUndone x => state!.Apply(x),
         IsolationPasswordRevealed x => state!.Apply(x),
@@ -92,10 +93,11 @@ public sealed record Incident
 
     /// <summary>
     /// The steps an event records, one history record each: an outcome that carries its start is the start and then the
-    /// outcome; any other event is itself.
+    /// outcome; a proposal whose password the proposer received is the proposal and then the reveal; any other event is itself.
     /// </summary>
     public static IReadOnlyList<IIncidentEvent> Steps(IIncidentEvent e) => e switch
     {
+        ResponseProposed { RevealedToProposer: true } x => [x with { RevealedToProposer = false }, new IsolationPasswordRevealed(x.ResponseId, x.At, x.By, x.ById)],
         ResponseExecuted { StartedAt: { } startedAt } x => [new ResponseExecutionStarted(x.ResponseId, startedAt, x.By), x with { StartedAt = null }],
         ResponseFailed { StartedAt: { } startedAt } x => [new ResponseExecutionStarted(x.ResponseId, startedAt, x.By), x with { StartedAt = null }],
         _ => [e],

@@ -33,19 +33,15 @@ public static partial class Extensions
             .AddAsyncDaemon(daemon);
     }
 
+    /// <summary>Statements prepared per connection unless the connection string says otherwise (Npgsql's Max Auto Prepare).</summary>
+    public const int AutoPreparedStatements = 64;
+
     /// <summary>A Marten store of the service's own, for a service that announces nothing (no relay).</summary>
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddMdrMarten(this WebApplicationBuilder builder, string schema,
         Action<StoreOptions> configure)
     {
-        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(builder.Configuration.GetConnectionString("Postgres")
-            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set."))
-        {
-            // A pooled connection is not reset (DISCARD ALL) when a session returns it: the resets were more than half of
-            // all transactions (27 per response), and nothing here leaves session state behind — Marten's sessions set
-            // nothing, the daemon's leadership locks (session advisory locks) are released before their connection is,
-            // and a broken connection is never pooled.
-            NoResetOnClose = true,
-        }.ConnectionString;
+        var connectionString = ServiceConnectionString(builder.Configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set."));
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [Health.Ready]);
         builder.Services.AddHostedService<IdempotencySweeper>();
         return builder.Services.AddMarten(options =>
@@ -83,5 +79,26 @@ public static partial class Extensions
                 configure(options);
             })
             .ApplyAllDatabaseChangesOnStartup();
+    }
+
+    /// <summary>The configured connection string as the services' Marten stores use it.</summary>
+    public static string ServiceConnectionString(string configured)
+    {
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(configured)
+        {
+            // A pooled connection is not reset (DISCARD ALL) when a session returns it: the resets were more than half of
+            // all transactions (27 per response), and nothing here leaves session state behind — Marten's sessions set
+            // nothing, the daemon's leadership locks (session advisory locks) are released before their connection is,
+            // and a broken connection is never pooled.
+            NoResetOnClose = true,
+        };
+        // The statements a connection runs again and again (Marten's appends, upserts and loads) are prepared on it once, so
+        // PostgreSQL stops parsing and planning each call. A connection string that names Max Auto Prepare keeps its value
+        // (0 behind a pooler that cannot keep prepared statements, e.g. PgBouncer in transaction mode before 1.21).
+        // (Npgsql's own builder reports every keyword it knows as present: the string's own keys are read plainly.)
+        var named = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = configured }.Keys.Cast<string>()
+            .Any(key => key.Replace(" ", "").Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase));
+        if (!named) connection.MaxAutoPrepare = AutoPreparedStatements;
+        return connection.ConnectionString;
     }
 }

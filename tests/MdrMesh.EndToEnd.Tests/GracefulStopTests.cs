@@ -98,8 +98,8 @@ public sealed class GracefulStopTests(Infrastructure infrastructure, ITestOutput
             Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], histories[call.ResponseId!]);
         foreach (var call in accepted)
         {
-            // Proposed, then accepted with its execution request; started and completed in one event.
-            Assert.Equal(2, await StreamLengthAsync("Approvals", call.ResponseId!));
+            // Proposed holding its acceptance and execution request; started and completed: one event each.
+            Assert.Equal(1, await StreamLengthAsync("Approvals", call.ResponseId!));
             Assert.Equal(1, await StreamLengthAsync("Executor", call.ResponseId!));
         }
     }

@@ -38,7 +38,7 @@ public sealed class SeveralInstancesTests(Infrastructure infrastructure) : MeshT
         {
             await Mesh.WaitForStatusAsync(incident, response, "Completed");
             Assert.Equal(["New", "Confirmed", "InProgress", "Completed"], (await Mesh.ResponseHistoryAsync(incident, response)).Select(r => r.Status));
-            Assert.Equal([typeof(ApprovalEvents.ResponseProposed), typeof(ApprovalEvents.ResponseAccepted)],
+            Assert.Equal([typeof(ApprovalEvents.ResponseProposed)],
                 await StreamAsync("Approvals", AutoTenant, response));
             Assert.Equal([typeof(ExecutorEvents.ResponseExecuted)],
                 await StreamAsync("Executor", AutoTenant, response));

@@ -63,6 +63,28 @@ public class ApprovalDecisionTests
     }
 
     [Fact]
+    public void A_proposal_accepted_at_once_is_stored_as_one_event_that_rebuilds_the_decision_and_announces_the_acceptance()
+    {
+        var decided = Decisions.Decide(Proposing(Proposal(), Setting("ALL_TENANTS")), null);
+        var accepted = (ResponseAccepted)decided[1];
+
+        var stored = Assert.Single(Decision.Stored(decided));
+        Assert.Equal(decided[0], ((ResponseProposed)stored) with { Accepted = null });
+        Assert.Equal(decided.Aggregate((Decision?)null, Decision.Evolve), Decision.Evolve(null, stored));
+        Assert.Equal(DecisionStatus.Confirmed, Decision.Evolve(null, stored)!.Status);
+        var recorded = new JasperFx.Events.Event<ResponseProposed>((ResponseProposed)stored) { Id = Guid.NewGuid(), TenantId = "t1" };
+        Assert.Equal([typeof(Messages.ResponseAccepted), typeof(Messages.ExecuteResponse)],
+            new MdrMesh.Approvals.ApprovalMessages().Announce(recorded).Select(a => a.Message.GetType()));
+        Assert.Equal(accepted.AutoAccepted, ((Messages.ResponseAccepted)new MdrMesh.Approvals.ApprovalMessages().Announce(recorded).First().Message).AutoAccepted);
+
+        // A proposal that waits, or one declined at once, is stored as decided.
+        var waiting = Decisions.Decide(Proposing(Proposal(), AutoAcceptSetting.Initial), null);
+        Assert.Equal(waiting, Decision.Stored(waiting));
+        var declined = Decisions.Decide(Proposing(Proposal(), Setting("ALL_TENANTS"), incidentClosed: true), null);
+        Assert.Equal(declined, Decision.Stored(declined));
+    }
+
+    [Fact]
     public void Selected_tenants_accepts_only_the_selected_ones()
     {
         var setting = Setting("SELECTED_TENANTS", "t1");

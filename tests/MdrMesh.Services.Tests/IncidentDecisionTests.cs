@@ -412,7 +412,15 @@ public class IncidentDecisionTests
         var proposed = new ResponseProposed(propose.ResponseId, "ws-1", isolate, null, Now, "soc", "c-soc", "k:sealed", "HIGH", Opened.MitreTechniques);
         var spec = Spec<ProposeResponseCommand>(ProposeResponse.Decide).Given(Opened, Proposed);
 
-        spec.When(propose).Then(proposed, new IsolationPasswordRevealed(propose.ResponseId, Now, "soc", "c-soc"));
+        // One event, which the incident and its history read as the proposal and then the reveal.
+        var recorded = spec.When(propose).Then(proposed with { RevealedToProposer = true });
+        Assert.Equal([proposed, new IsolationPasswordRevealed(propose.ResponseId, Now, "soc", "c-soc")], Incident.Steps((IIncidentEvent)recorded.Single()));
+        IIncidentEvent[] done = [Opened, Proposed, .. recorded.Cast<IIncidentEvent>()];
+        Assert.Equal(["c-soc"], done.Aggregate((Incident?)null, Incident.Evolve)!.Response(propose.ResponseId)!.RevealedTo);
+        var history = MdrMesh.Incidents.GettingHistory.IncidentHistory.Page(done.Select((e, i) => (e, (long)i + 1)), _ => true, 0, 100);
+        Assert.Equal(["create", "create", "reveal"], history.TakeLast(3).Select(r => r.Operation));
+        Assert.Equal(("soc", "c-soc"), (history[^1].ChangedBy, history[^1].ChangedById));
+
         spec.When(propose with { SealedPassword = null }).Then(proposed with { SealedPassword = null });
     }
 

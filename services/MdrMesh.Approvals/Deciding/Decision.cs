@@ -6,6 +6,8 @@ namespace MdrMesh.Approvals.Deciding;
 /// <summary>
 /// A proposal arrived: what it is, and what the rules matched on (the incident's <see cref="Priority"/> and
 /// <see cref="MitreTechniques"/>, null in proposals recorded before), so that a replay of the proposal decides the same.
+/// <see cref="Accepted"/>: the acceptance decided with it (by a rule or the setting), stored in the same event (one row
+/// instead of two, see <see cref="Decision.Stored"/>); null when the proposal waited, and in streams recorded before.
 /// </summary>
 public sealed record ResponseProposed(
     Guid ResponseId,
@@ -19,7 +21,8 @@ public sealed record ResponseProposed(
     DateTimeOffset Deadline,
     string? ProposedById = null,
     string? Priority = null,
-    IReadOnlyList<string>? MitreTechniques = null);
+    IReadOnlyList<string>? MitreTechniques = null,
+    ResponseAccepted? Accepted = null);
 
 /// <summary>
 /// Accepted, by a person (connection <see cref="ById"/>) or (with <see cref="AutoAccepted"/>, no id) by the auto-accept setting,
@@ -83,12 +86,23 @@ public sealed record Decision
 
     public bool IsPending => Status == DecisionStatus.New;
 
-    public static Decision Create(ResponseProposed e) => new()
+    public static Decision Create(ResponseProposed e)
     {
-        Id = e.ResponseId, TenantId = e.TenantId, IncidentId = e.IncidentId, AssetId = e.AssetId, Parameters = e.Parameters,
-        Description = e.Description, ProposedAt = e.ProposedAt, ProposedBy = e.ProposedBy, ProposedById = e.ProposedById, Deadline = e.Deadline,
-        Priority = e.Priority, MitreTechniques = e.MitreTechniques,
-    };
+        var proposed = new Decision
+        {
+            Id = e.ResponseId, TenantId = e.TenantId, IncidentId = e.IncidentId, AssetId = e.AssetId, Parameters = e.Parameters,
+            Description = e.Description, ProposedAt = e.ProposedAt, ProposedBy = e.ProposedBy, ProposedById = e.ProposedById, Deadline = e.Deadline,
+            Priority = e.Priority, MitreTechniques = e.MitreTechniques,
+        };
+        return e.Accepted is { } accepted ? proposed.Apply(accepted) : proposed;
+    }
+
+    /// <summary>
+    /// The decided events as the stream stores them: a proposal accepted at once is one event, the proposal holding its
+    /// acceptance (which announces as the acceptance does); anything else as decided.
+    /// </summary>
+    public static IReadOnlyList<object> Stored(IReadOnlyList<object> decided) =>
+        decided is [ResponseProposed proposed, ResponseAccepted accepted] ? [proposed with { Accepted = accepted }] : decided;
 
     public Decision Apply(ResponseAccepted e) => this with
     {

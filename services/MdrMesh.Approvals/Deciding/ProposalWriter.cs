@@ -96,7 +96,7 @@ public sealed class ProposalWriter : IAsyncDisposable
             if (events.Count > 0)
             {
                 // A proposal decides only on a response never seen (a repeat decides nothing), so its events open the stream.
-                session.Events.StartStream<Decision>(m.ResponseId, events.Select(e => session.Traced(e, proposal.TraceParent)).ToArray());
+                session.Events.StartStream<Decision>(m.ResponseId, Decision.Stored(events).Select(e => session.Traced(e, proposal.TraceParent)).ToArray());
                 decisions[m.ResponseId] = after!;
             }
             var counted = BlastRadiusGuard.Decide(new FollowDecision(tenantId, m.Parameters.Type, events), guardState);

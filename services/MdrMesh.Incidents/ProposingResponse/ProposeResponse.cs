@@ -13,7 +13,8 @@ namespace MdrMesh.Incidents.ProposingResponse;
 /// the generated password's task id and details; the password itself only as
 /// <see cref="SealedPassword"/> (AES-GCM, see <see cref="PasswordVault"/>), never in plaintext.
 /// <see cref="Priority"/> and <see cref="MitreTechniques"/>: the incident's at the time, which the approvals service's rules match on
-/// (null in events recorded before).
+/// (null in events recorded before). <see cref="RevealedToProposer"/>: the proposer received the password in the answer, which
+/// history shows as a reveal after the proposal (<see cref="Incident.Steps"/>): one event where there were two.
 /// </summary>
 public sealed record ResponseProposed(
     Guid ResponseId,
@@ -25,7 +26,8 @@ public sealed record ResponseProposed(
     string? ById = null,
     string? SealedPassword = null,
     string? Priority = null,
-    IReadOnlyList<string>? MitreTechniques = null) : IIncidentEvent;
+    IReadOnlyList<string>? MitreTechniques = null,
+    bool RevealedToProposer = false) : IIncidentEvent;
 
 /// <summary><c>responses/create</c> (SOC): <c>incident_id</c>, <c>asset_id</c>, <c>type</c>, <c>parameters</c>, <c>description</c>.</summary>
 public sealed record ProposeResponseRequest(string? IncidentId, string? AssetId,
@@ -37,15 +39,14 @@ public sealed record ProposeResponseRequest(string? IncidentId, string? AssetId,
 
 public static class ProposeResponse
 {
-    /// <summary>The proposal, and the reveal of its password to the proposer, who receives it in the answer.</summary>
+    /// <summary>The proposal, and whether its password was revealed to the proposer, who receives it in the answer.</summary>
     public static IReadOnlyList<IIncidentEvent> Decide(ProposeResponseCommand command, Incident incident)
     {
         if (incident.IsClosed) throw new IncidentConflict("The incident is closed: no response can be proposed on it.");
         var (caller, at) = (command.Caller, command.At);
         var proposal = new ResponseProposed(command.ResponseId, command.AssetId, command.Parameters, command.Description, at, caller.Name, caller.Id,
             command.SealedPassword, incident.Priority, incident.MitreTechniques);
-        if (command.SealedPassword is null || !PasswordReveal.MaySee(caller, incident.TenantId)) return [proposal];
-        return [proposal, new IsolationPasswordRevealed(command.ResponseId, at, caller.Name, caller.Id)];
+        return [proposal with { RevealedToProposer = command.SealedPassword is not null && PasswordReveal.MaySee(caller, incident.TenantId) }];
     }
 
     /// <summary>
