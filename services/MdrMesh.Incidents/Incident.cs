@@ -69,7 +69,7 @@ public sealed record Incident
     [JasperFx.Core.JasperFxIgnore]
     public static Incident Evolve(Incident? state, IIncidentEvent e) => Steps(e).Aggregate(state, Fold)!;
 
-    // One step (see Steps): an outcome that carried its start was split into the two before it gets here.
+    // One step: an event that records several (see Steps) was split before it gets here.
     private static Incident Fold(Incident? state, IIncidentEvent e) => e switch
     {
         IncidentOpened opened => Create(opened),
@@ -93,15 +93,23 @@ public sealed record Incident
 
     /// <summary>
     /// The steps an event records, one history record each: an outcome that carries its start is the start and then the
-    /// outcome; a proposal whose password the proposer received is the proposal and then the reveal; any other event is itself.
+    /// outcome; a completion that carries the file it collected is the completion and then the attachment; a proposal whose
+    /// password the proposer received is the proposal and then the reveal; any other event is itself.
     /// </summary>
     public static IReadOnlyList<IIncidentEvent> Steps(IIncidentEvent e) => e switch
     {
         ResponseProposed { RevealedToProposer: true } x => [x with { RevealedToProposer = false }, new IsolationPasswordRevealed(x.ResponseId, x.At, x.By, x.ById)],
-        ResponseExecuted { StartedAt: { } startedAt } x => [new ResponseExecutionStarted(x.ResponseId, startedAt, x.By), x with { StartedAt = null }],
+        ResponseExecuted x when x.StartedAt is not null || x.Collected is not null => Completion(x),
         ResponseFailed { StartedAt: { } startedAt } x => [new ResponseExecutionStarted(x.ResponseId, startedAt, x.By), x with { StartedAt = null }],
         _ => [e],
     };
+
+    private static IReadOnlyList<IIncidentEvent> Completion(ResponseExecuted x) =>
+    [
+        .. x.StartedAt is { } startedAt ? [new ResponseExecutionStarted(x.ResponseId, startedAt, x.By)] : Array.Empty<IIncidentEvent>(),
+        x with { StartedAt = null, Collected = null },
+        .. x.Collected is { } collected ? [collected] : Array.Empty<IIncidentEvent>(),
+    ];
 
     public static Incident Create(IncidentOpened e) => new()
     {

@@ -26,25 +26,6 @@ public static class Health
         app.MapHealthChecks("/health/ready", readiness);
         app.MapHealthChecks("/health", readiness);
     }
-
-    /// <summary>
-    /// The container's health check, run by the service's own binary (<c>dotnet X.dll health</c>: no curl in the
-    /// image): 0 when the running service answers <c>/health/ready</c> on its first HTTP port, 1 otherwise.
-    /// </summary>
-    public static async Task<int> ProbeAsync()
-    {
-        var port = (Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS") ?? "8080").Split(';', ',')[0].Trim();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(4) };
-        try
-        {
-            using var response = await http.GetAsync($"http://127.0.0.1:{port}/health/ready");
-            return response.IsSuccessStatusCode ? 0 : 1;
-        }
-        catch (Exception failed) when (failed is HttpRequestException or TaskCanceledException)
-        {
-            return 1;
-        }
-    }
 }
 
 /// <summary>Ready only while the service's database answers a query within the probe's time.</summary>

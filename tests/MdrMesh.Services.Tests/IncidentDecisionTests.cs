@@ -144,24 +144,29 @@ public class IncidentDecisionTests
     }
 
     [Fact]
-    public void A_completion_attaches_what_the_response_collected_once()
+    public void A_completion_attaches_what_the_response_collected_once_in_the_same_event()
     {
         var artifact = new Messages.ResponseArtifact("ws-1-hosts.txt", "hosts", "127.0.0.1 localhost"u8.ToArray());
-        var completed = new ResponseExecuted(ResponseId, NoDetails, Now, "executor");
         var began = new ResponseExecutionStarted(ResponseId, Now, "executor");
         var confirmed = new ResponseAccepted(ResponseId, null, null, null, Now, "alice");
 
         var events = Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(Opened, Proposed, confirmed, began)
             .When(Executed() with { Artifact = artifact }).Then(events =>
             {
-                Assert.Equal(completed, events[0]);
-                var attached = Assert.IsType<MdrMesh.Incidents.Attaching.AttachmentAdded>(events[1]);
+                var completed = Assert.IsType<ResponseExecuted>(Assert.Single(events));
+                var attached = completed.Collected!;
                 Assert.Equal((ResponseId, "ws-1-hosts.txt", "hosts", 19L, Origins.Soc, "executor", (string?)null),
                     (attached.AttachmentId, attached.FullName, attached.Caption, attached.FileSize, attached.Origin, attached.By, attached.ById));
-                Assert.Equal(2, events.Count);
+                // History reads it as the completion and then the attachment.
+                Assert.Equal([completed with { Collected = null }, attached], Incident.Steps(completed));
             });
-        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given([Opened, Proposed, confirmed, began, .. events])
-            .When(Executed() with { Artifact = artifact }).Then();
+        IIncidentEvent[] done = [Opened, Proposed, confirmed, began, .. events.Cast<IIncidentEvent>()];
+        var incident = State(done);
+        Assert.Equal(ResponseStatus.Completed, incident.Response(ResponseId)!.Status);
+        Assert.Equal("ws-1-hosts.txt", Assert.Single(incident.Attachments).FullName);
+        var history = MdrMesh.Incidents.GettingHistory.IncidentHistory.Page(done.Select((e, i) => (e, (long)i + 1)), _ => true, 0, 100);
+        Assert.Equal(["incident_response", "incident_attachment"], history.Skip(4).Select(r => r.EntityType));
+        Spec<Messages.ResponseExecuted>(ResponseProgress.Decide).Given(done).When(Executed() with { Artifact = artifact }).Then();
     }
 
     [Fact]

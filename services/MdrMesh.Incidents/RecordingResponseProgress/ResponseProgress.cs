@@ -14,10 +14,11 @@ public sealed record ResponseExecutionStarted(Guid ResponseId, DateTimeOffset At
 
 /// <summary>
 /// Completed. <see cref="StartedAt"/>: the start, when no start was recorded before (the executor reported start and end
-/// at once): one event, which folds and reads in history as the start and then the outcome (<see cref="Incident.Steps"/>).
+/// at once); <see cref="Collected"/>: the file the response collected, attached to the incident. One event, which folds and
+/// reads in history as the start, the outcome and the attachment (<see cref="Incident.Steps"/>).
 /// </summary>
 public sealed record ResponseExecuted(Guid ResponseId, IReadOnlyDictionary<string, string> Details, DateTimeOffset At, string By,
-    string? ById = null, DateTimeOffset? StartedAt = null) : IIncidentEvent;
+    string? ById = null, DateTimeOffset? StartedAt = null, AttachmentAdded? Collected = null) : IIncidentEvent;
 
 /// <summary>Failed. <see cref="StartedAt"/> as in <see cref="ResponseExecuted"/>.</summary>
 public sealed record ResponseFailed(Guid ResponseId, string ReasonCode, string Message, DateTimeOffset At, string By,
@@ -58,12 +59,10 @@ public static class ResponseProgress
     public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseExecutionStarted m, Incident incident) =>
         Record(incident, m.ResponseId, new ResponseExecutionStarted(m.ResponseId, m.At, m.By));
 
-    /// <summary>A completion, with the file it collected attached to the incident when the completion is recorded (its bytes are stored first).</summary>
-    public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseExecuted m, Incident incident)
-    {
-        var recorded = Record(incident, m.ResponseId, new ResponseExecuted(m.ResponseId, m.Details, m.At, m.By), m.StartedAt);
-        return m.Artifact is { } artifact && recorded.Count > 0 ? [.. recorded, Artifact(m.ResponseId, artifact, m.At, m.By)] : recorded;
-    }
+    /// <summary>A completion, with the file it collected attached to the incident in the same event (its bytes are stored first).</summary>
+    public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseExecuted m, Incident incident) =>
+        Record(incident, m.ResponseId, new ResponseExecuted(m.ResponseId, m.Details, m.At, m.By,
+            Collected: m.Artifact is { } artifact ? Artifact(m.ResponseId, artifact, m.At, m.By) : null), m.StartedAt);
 
     public static IReadOnlyList<IIncidentEvent> Decide(Messages.ResponseFailed m, Incident incident) =>
         Record(incident, m.ResponseId, new ResponseFailed(m.ResponseId, m.ReasonCode, m.Message, m.At, m.By), m.StartedAt);
