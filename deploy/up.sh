@@ -43,9 +43,22 @@ connection_budget
 instances=$MDRMESH_INSTANCES
 echo "$instances" >"$local_dir/instances"
 echo "$MDRMESH_RABBITMQ_CLUSTER" >"$local_dir/rabbitmq-cluster"
+# Why a container did not become healthy: its last health checks and its last log lines (no secrets: the services and
+# the broker's setup never log them).
+explain_unhealthy() {
+  local id state
+  for id in $(docker ps -aq --filter label=com.docker.compose.project=mdrmesh); do
+    state=$(docker inspect --format '{{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$id")
+    case $state in 'running 0 healthy' | 'running 0 ' | 'exited 0 ') continue ;; esac
+    log "--- $(docker inspect --format '{{.Name}}' "$id"): $state"
+    docker inspect --format '{{if .State.Health}}{{range .State.Health.Log}}health check exit {{.ExitCode}}: {{.Output}}{{println}}{{end}}{{end}}' "$id" \
+      | grep -v '^$' | tail -n 3 >&2 || true
+    docker logs --tail 40 "$id" 2>&1 | sed 's/^/  /' >&2 || true
+  done
+}
 compose up -d --build --remove-orphans --scale "incidents=$instances" --scale "approvals=$instances" --scale "executor=$instances" \
   >"$local_dir/compose-up.log" 2>&1 \
-  || { tail -n 40 "$local_dir/compose-up.log" >&2; die "$(compose_command) up failed"; }
+  || { tail -n 40 "$local_dir/compose-up.log" >&2; explain_unhealthy; die "$(compose_command) up failed"; }
 
 port=${MDRMESH_API_PORT:-8080}
 wait_for_api 180

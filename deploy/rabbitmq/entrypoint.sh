@@ -17,6 +17,11 @@ if [ -n "${MDRMESH_RABBITMQ_JOIN:-}" ]; then
   {
     echo "cluster_formation.peer_discovery_backend = classic_config"
     echo "cluster_formation.classic_config.nodes.1 = rabbit@$MDRMESH_RABBITMQ_JOIN"
+    # The first node refuses a join while it still loads its tables or takes in the other joining node
+    # ({error,tables_not_present}); the default of 10 tries 500 ms apart ran out on a busy machine and left a node
+    # alone, so the cluster never reached its size. Two minutes of tries, one a second.
+    echo "cluster_formation.discovery_retry_limit = 120"
+    echo "cluster_formation.discovery_retry_interval = 1000"
   } >/etc/rabbitmq/conf.d/20-mdrmesh-cluster.conf
   # A blank node that finds nobody to join would start a cluster of its own: wait for the first node to listen.
   if [ ! -d /var/lib/rabbitmq/mnesia ]; then

@@ -7,10 +7,12 @@ set -eu
 dir=$(cd "$(dirname "$0")" && pwd)
 vhost=${MDRMESH_RABBITMQ_VHOST:-/}
 ready=${MDRMESH_BROKER_READY:-/tmp/mdrmesh-broker-ready}
-deadline=$(( $(date +%s) + 180 ))
+# As long as the health check waits (start_period and retries in docker-compose.yml): a joining node may spend two
+# minutes retrying its join before it starts.
+deadline=$(( $(date +%s) + 400 ))
 # The image's entry point first copies the node's cookie for root's CLI tools; retry until both are there.
 until rabbitmqctl -q await_startup --timeout 10 </dev/null >/dev/null 2>&1; do
-  [ "$(date +%s)" -lt "$deadline" ] || { echo "broker setup: the node did not start within 180 s" >&2; exit 1; }
+  [ "$(date +%s)" -lt "$deadline" ] || { echo "broker setup: the node did not start within 400 s" >&2; exit 1; }
   sleep 2
 done
 # Users are the cluster's, not a node's: a node that joined another leaves them to that one (three nodes adding the
