@@ -18,6 +18,9 @@ public sealed class SecretsInLogsTests(Infrastructure infrastructure) : MeshTest
     protected override Dictionary<string, string?> Settings => new()
     {
         ["Test:LogFile"] = _logFile, ["Test:LogLevel"] = "Trace", ["Logging:LogLevel:Default"] = "Trace",
+        // The categories the services quiet by default, down to Trace too: every line any of them could write is scanned.
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace", ["Logging:LogLevel:Yarp"] = "Trace",
+        ["Logging:LogLevel:Marten.Events.Daemon"] = "Trace", ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace",
         ["Access:SigningKey"] = _signingKey, ["Api:InternalKey"] = _internalKey,
         ["IsolationPasswords:Keys:log-1"] = _passwordKey, ["IsolationPasswords:CurrentKeyId"] = "log-1",
     };
