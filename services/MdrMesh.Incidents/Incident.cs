@@ -99,17 +99,17 @@ public sealed record Incident
     public static IReadOnlyList<IIncidentEvent> Steps(IIncidentEvent e) => e switch
     {
         ResponseProposed { RevealedToProposer: true } x => [x with { RevealedToProposer = false }, new IsolationPasswordRevealed(x.ResponseId, x.At, x.By, x.ById)],
-        ResponseExecuted x when x.StartedAt is not null || x.Collected is not null => Completion(x),
-        ResponseFailed { StartedAt: { } startedAt } x => [new ResponseExecutionStarted(x.ResponseId, startedAt, x.By), x with { StartedAt = null }],
+        ResponseExecuted x when x.StartedAt is not null || x.Collected is not null =>
+            [.. Started(x.ResponseId, x.StartedAt, x.By), x with { StartedAt = null, Collected = null }, .. Optional(x.Collected)],
+        ResponseFailed { StartedAt: not null } x => [.. Started(x.ResponseId, x.StartedAt, x.By), x with { StartedAt = null }],
         _ => [e],
     };
 
-    private static IReadOnlyList<IIncidentEvent> Completion(ResponseExecuted x) =>
-    [
-        .. x.StartedAt is { } startedAt ? [new ResponseExecutionStarted(x.ResponseId, startedAt, x.By)] : Array.Empty<IIncidentEvent>(),
-        x with { StartedAt = null, Collected = null },
-        .. x.Collected is { } collected ? [collected] : Array.Empty<IIncidentEvent>(),
-    ];
+    // The start an outcome carries, as the step before it.
+    private static IIncidentEvent[] Started(Guid responseId, DateTimeOffset? at, string by) =>
+        Optional(at is { } startedAt ? new ResponseExecutionStarted(responseId, startedAt, by) : null);
+
+    private static IIncidentEvent[] Optional(IIncidentEvent? e) => e is null ? [] : [e];
 
     public static Incident Create(IncidentOpened e) => new()
     {

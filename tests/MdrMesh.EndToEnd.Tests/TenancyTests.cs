@@ -29,6 +29,26 @@ public sealed class TenancyTests(Infrastructure infrastructure) : MeshTests(infr
     }
 
     [Fact]
+    public async Task Asset_details_of_an_id_both_tenants_use_answer_each_customer_with_their_own_asset()
+    {
+        async Task<long> InvoiceSize(string tenant)
+        {
+            var (clientId, refresh) = await Mesh.CreateConnectionAsync($"assets-{tenant}", ["INCIDENT_ACCESS"], [tenant]);
+            var (access, _) = await Mesh.ConfirmAsync(clientId, refresh);
+            var (status, asset) = await Mesh.RawCallAsync(clientId, "assets/details", new { asset_id = "ws-1" }, access);
+            Assert.Equal(200, status);
+            Assert.Equal(tenant, asset!["tenant_name"]!.GetValue<string>());
+            return asset["files"]!.AsArray().Single(f => f!["path"]!.GetValue<string>().EndsWith("invoice.exe"))!["size_bytes"]!.GetValue<long>();
+        }
+
+        // The fleet gives tenant-x's ws-1 an invoice of 2048 bytes, tenant-y's one of 4096.
+        Assert.Equal(2048, await InvoiceSize("tenant-x"));
+        Assert.Equal(4096, await InvoiceSize("tenant-y"));
+        // The SOC reaches both: the first tenant by id, every time.
+        Assert.Equal("tenant-x", (await Mesh.OkAsync("assets/details", new { asset_id = "ws-1" }))["tenant_name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Incidents_responses_and_history_stay_within_their_tenant()
     {
         var x = await Mesh.OpenIncidentAsync("tenant-x", "Same summary");

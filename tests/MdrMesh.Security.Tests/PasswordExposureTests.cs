@@ -21,6 +21,9 @@ public sealed class PasswordExposureTests(Infrastructure infrastructure) : MeshT
         {
             // Everything the services log, down to debug, is scanned for passwords.
             ["Test:LogFile"] = _logFile, ["Test:LogLevel"] = "Debug", ["Logging:LogLevel:Default"] = "Debug",
+            // The categories the services quiet by default too: the gateway's forwarding names each call in the log scanned.
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug", ["Logging:LogLevel:Yarp"] = "Debug",
+            ["Logging:LogLevel:Marten.Events.Daemon"] = "Debug", ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Debug",
         };
 
     protected override async Task SetUpAsync()
