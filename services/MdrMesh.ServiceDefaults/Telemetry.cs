@@ -56,14 +56,8 @@ public static class Telemetry
         // (measured under load: the gateway's proxy wrote two lines a request, each relay one a page; README "Logs").
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
         {
-            InitialData = new Dictionary<string, string?>
-            {
-                ["Logging:LogLevel:Default"] = "Information",
-                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-                ["Logging:LogLevel:Yarp"] = "Warning",
-                ["Logging:LogLevel:Marten.Events.Daemon"] = "Warning",
-                ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
-            },
+            InitialData = QuietByDefault.Select(category => KeyValuePair.Create($"Logging:LogLevel:{category}", (string?)"Warning"))
+                .Append(KeyValuePair.Create("Logging:LogLevel:Default", (string?)"Information")),
         });
         var format = builder.Configuration["Logging:Format"] ?? (builder.Environment.IsDevelopment() ? "simple" : "json");
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
@@ -77,6 +71,12 @@ public static class Telemetry
                 o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             });
     }
+
+    /// <summary>
+    /// The log categories that would write a record per call or per message (ASP.NET Core's requests, the gateway's
+    /// forwarding, outgoing HTTP calls, each page a relay publishes): Warning unless configuration says otherwise.
+    /// </summary>
+    public static readonly IReadOnlyList<string> QuietByDefault = ["Microsoft.AspNetCore", "Yarp", "Marten.Events.Daemon", "System.Net.Http.HttpClient"];
 
     /// <summary>
     /// <c>/metrics</c> for Prometheus. With <c>Metrics:Port</c> set, the connection's local port decides (never the

@@ -17,14 +17,8 @@ public sealed class PasswordExposureTests(Infrastructure infrastructure) : MeshT
     private readonly string _logFile = Path.Combine(Path.GetTempPath(), $"mdrmesh-password-log-{Guid.NewGuid():N}.log");
     private string _own = "", _other = "";
 
-    protected override Dictionary<string, string?> Settings => new()
-        {
-            // Everything the services log, down to debug, is scanned for passwords.
-            ["Test:LogFile"] = _logFile, ["Test:LogLevel"] = "Debug", ["Logging:LogLevel:Default"] = "Debug",
-            // The categories the services quiet by default too: the gateway's forwarding names each call in the log scanned.
-            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug", ["Logging:LogLevel:Yarp"] = "Debug",
-            ["Logging:LogLevel:Marten.Events.Daemon"] = "Debug", ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Debug",
-        };
+    // Everything the services log, down to debug, is scanned for passwords (the gateway's forwarding names each call in it).
+    protected override Dictionary<string, string?> Settings => Mesh.LogEverything(_logFile, "Debug");
 
     protected override async Task SetUpAsync()
     {

@@ -15,12 +15,9 @@ public sealed class SecretsInLogsTests(Infrastructure infrastructure) : MeshTest
     private readonly string _internalKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
     private readonly string _passwordKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    protected override Dictionary<string, string?> Settings => new()
+    // Every category down to Trace, the ones the services quiet by default included: every line any of them could write is scanned.
+    protected override Dictionary<string, string?> Settings => new(Mesh.LogEverything(_logFile, "Trace"))
     {
-        ["Test:LogFile"] = _logFile, ["Test:LogLevel"] = "Trace", ["Logging:LogLevel:Default"] = "Trace",
-        // The categories the services quiet by default, down to Trace too: every line any of them could write is scanned.
-        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace", ["Logging:LogLevel:Yarp"] = "Trace",
-        ["Logging:LogLevel:Marten.Events.Daemon"] = "Trace", ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace",
         ["Access:SigningKey"] = _signingKey, ["Api:InternalKey"] = _internalKey,
         ["IsolationPasswords:Keys:log-1"] = _passwordKey, ["IsolationPasswords:CurrentKeyId"] = "log-1",
     };

@@ -54,6 +54,16 @@ public sealed class Mesh : IAsyncDisposable
     }
 
     /// <summary>
+    /// Settings that write everything the services log from <paramref name="level"/> to <paramref name="logFile"/>, the
+    /// categories they quiet by default included (<see cref="ServiceDefaults.Telemetry.QuietByDefault"/>).
+    /// </summary>
+    public static Dictionary<string, string?> LogEverything(string logFile, string level) => new(
+        ServiceDefaults.Telemetry.QuietByDefault.Select(category => KeyValuePair.Create($"Logging:LogLevel:{category}", (string?)level)))
+    {
+        ["Test:LogFile"] = logFile, ["Test:LogLevel"] = level, ["Logging:LogLevel:Default"] = level,
+    };
+
+    /// <summary>
     /// Starts every service on a database and virtual host of their own; <paramref name="prepareDatabase"/>, when given,
     /// runs on the new database (its connection string) before any service starts: a store left by an earlier version.
     /// </summary>
