@@ -150,6 +150,22 @@ public sealed class FleetTests(Infrastructure infrastructure) : MeshTests(infras
     }
 
     [Fact]
+    public async Task An_isolation_replaced_from_another_incident_is_undone_by_the_new_one_and_history_records_it_once()
+    {
+        var asset = await RegisterAsync();
+        var (first, isolate, _) = await RunAsync(asset, "ISOLATE", new { isolation_term_seconds = 3600 });
+        var (second, again, _) = await RunAsync(asset, "ISOLATE", new { isolation_term_seconds = 7200 }, await IncidentOnAsync(asset));
+
+        var undone = await Eventually.ReturnsAsync(() => Mesh.ResponseAsync(first, isolate), r => r["undone_by"] is not null, "the first isolation's undo");
+        Assert.Equal((again, "ISOLATION_REPLACED"), (undone["undone_by"]!["response_id"]!.GetValue<string>(), undone["undone_by"]!["reason"]!.GetValue<string>()));
+        Assert.Equal("Completed", undone["status"]!.GetValue<string>());
+        Assert.Null((await Mesh.ResponseAsync(second, again))["undone_by"]);
+        Assert.True((await AssetAsync(asset))["isolation"]!.GetValue<bool>());
+        var undos = (await Mesh.HistoryAsync(first)).Count(r => r!["changes"]!.AsArray().Any(c => c!["field"]!.GetValue<string>() == "undone_by"));
+        Assert.Equal(1, undos);
+    }
+
+    [Fact]
     public async Task An_isolation_lifts_when_its_term_ends_and_history_records_it_once()
     {
         var asset = await RegisterAsync();

@@ -65,15 +65,23 @@ public class ExecutionDeciderTests
                 StartedAt + Limit, Executions.Actor));
 
     [Fact]
-    public void A_success_that_undid_an_earlier_response_undoes_that_one_on_its_stream()
+    public void A_success_that_undid_an_earlier_response_carries_that_undo_and_announces_it_after_its_own_outcome()
     {
         var earlier = new UndoneResponse(Guid.NewGuid(), Guid.NewGuid(), UndoReason.IsolationDisabled);
         var command = Outcome(new Succeeded(Details, earlier), TimeSpan.FromSeconds(1));
-        var execution = Execution.Evolve(null, Started)!;
+        var undone = new ResponseUndone(earlier.ResponseId, earlier.IncidentId, "ws-1", Response, UndoReason.IsolationDisabled, command.Now,
+            Executions.Actor);
 
-        Assert.Equal(new ResponseUndone(earlier.ResponseId, earlier.IncidentId, "ws-1", Response, UndoReason.IsolationDisabled, command.Now,
-            Executions.Actor), Executions.Undone(command, execution));
-        Assert.Null(Executions.Undone(Outcome(new Succeeded(Details), TimeSpan.FromSeconds(1)), execution));
+        var executed = Spec().Given(Started).When(command)
+            .Then(new ResponseExecuted(Response, Incident, "ws-1", Details, command.Now, Executions.Actor, Undid: undone)).Single();
+
+        // One event on this response's stream only; the incident learns of the undo right after this response's completion.
+        var announced = new MdrMesh.Executor.ExecutorMessages().ToMessages(new JasperFx.Events.Event<ResponseExecuted>((ResponseExecuted)executed)
+            { TenantId = "t1" });
+        Assert.Equal([typeof(MdrMesh.Contracts.Messages.ResponseExecuted), typeof(MdrMesh.Contracts.Messages.ResponseUndone)],
+            announced.Select(m => m.GetType()));
+        Assert.Equal((earlier.ResponseId, (Guid?)Response, UndoReason.IsolationDisabled),
+            announced.OfType<MdrMesh.Contracts.Messages.ResponseUndone>().Select(u => (u.ResponseId, u.UndoneBy, u.Reason)).Single());
     }
 
     [Fact]

@@ -94,6 +94,22 @@ public class IncidentDecisionTests
     }
 
     [Fact]
+    public void An_undo_that_overtakes_the_completion_it_undoes_waits_for_it_and_a_repeat_changes_nothing()
+    {
+        var confirmed = new ResponseAccepted(ResponseId, null, null, null, Now, "alice");
+        var completed = new ResponseExecuted(ResponseId, NoDetails, Now, "executor", StartedAt: Now);
+        var later = Guid.NewGuid();
+        var undo = new Messages.ResponseUndone(ResponseId, "t1", IncidentId, "ws-1", Now.AddMinutes(1), "executor", later,
+            Messages.UndoReason.IsolationReplaced);
+
+        Spec<Messages.ResponseUndone>(ResponseProgress.Decide).Given(Opened, Proposed, confirmed).When(undo).ThenRefuses<CompletionNotYetRecorded>();
+        var events = Spec<Messages.ResponseUndone>(ResponseProgress.Decide).Given(Opened, Proposed, confirmed, completed).When(undo)
+            .Then(new ResponseUndone(ResponseId, later, Messages.UndoReason.IsolationReplaced, Now.AddMinutes(1), "executor"));
+        Spec<Messages.ResponseUndone>(ResponseProgress.Decide).Given([Opened, Proposed, confirmed, completed, .. events.Cast<IIncidentEvent>()])
+            .When(undo).Then();
+    }
+
+    [Fact]
     public void An_outcome_that_overtakes_its_start_records_the_start_with_it_and_the_late_start_changes_nothing()
     {
         var confirmed = new ResponseAccepted(ResponseId, null, null, null, Now, "alice");

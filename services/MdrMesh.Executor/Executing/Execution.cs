@@ -10,15 +10,21 @@ public sealed record ExecutionWaitingForAsset(Guid ResponseId, string Message, D
 /// <summary>
 /// Succeeded. <see cref="Start"/>: the start, when it is committed with the outcome (the usual run), so one event opens and
 /// ends the stream; null when the start was recorded before (the asset was waited for) or in streams written before.
+/// <see cref="Undid"/>: the earlier response whose effect this success ended (an isolation replaced or disabled, a file
+/// restored), announced with it; streams written before recorded it as a <see cref="ResponseUndone"/> on the earlier stream.
 /// </summary>
 public sealed record ResponseExecuted(Guid ResponseId, Guid IncidentId, string AssetId, IReadOnlyDictionary<string, string> Details,
-    DateTimeOffset At, string By, MdrMesh.Contracts.Messages.ResponseArtifact? Artifact = null, ResponseExecutionStarted? Start = null);
+    DateTimeOffset At, string By, MdrMesh.Contracts.Messages.ResponseArtifact? Artifact = null, ResponseExecutionStarted? Start = null,
+    ResponseUndone? Undid = null);
 
 /// <summary>Failed. <see cref="Start"/> as in <see cref="ResponseExecuted"/>.</summary>
 public sealed record ResponseFailed(Guid ResponseId, Guid IncidentId, string AssetId, string ReasonCode, string Message, DateTimeOffset At,
     string By, ResponseExecutionStarted? Start = null);
 
-/// <summary>What this response did on its asset was undone later (by <see cref="UndoneBy"/>, or by its isolation term ending).</summary>
+/// <summary>
+/// What a response did on its asset was undone later: by its isolation term ending (an event on its own stream), or by
+/// <see cref="UndoneBy"/> (carried by that response's <see cref="ResponseExecuted.Undid"/>).
+/// </summary>
 public sealed record ResponseUndone(Guid ResponseId, Guid IncidentId, string AssetId, Guid? UndoneBy, string Reason, DateTimeOffset At, string By);
 
 /// <summary>One response's execution stream (id = response id): started, maybe waiting, then succeeded or failed once; maybe undone later.</summary>

@@ -63,8 +63,8 @@ public sealed class ExecutionRunner : IAsyncDisposable
         var started = Executions.Decide(new StartExecution(run.Start), stream.Aggregate);
         var execution = started.Aggregate(stream.Aggregate, Execution.Evolve)!;
         if (execution.IsFinished) return await RecordedOutcomeAsync(session, run.Start.ResponseId, CancellationToken.None);
-        var (outcome, undone) = await CarryOutAsync(session, execution, run.TenantId, CancellationToken.None);
-        Append(session, stream, Executions.Run(started, outcome), undone, run.TraceParent);
+        var outcome = await CarryOutAsync(session, execution, run.TenantId, CancellationToken.None);
+        Append(session, stream, Executions.Run(started, outcome), run.TraceParent);
         return null;
     }
 
@@ -74,30 +74,20 @@ public sealed class ExecutionRunner : IAsyncDisposable
         {
             var stream = await session.Events.FetchForWriting<Execution>(responseId, ct);
             if (stream.Aggregate is not { IsFinished: false } execution) return true;
-            var (outcome, undone) = await CarryOutAsync(session, execution, tenantId, ct);
-            Append(session, stream, outcome, undone, null);
+            Append(session, stream, await CarryOutAsync(session, execution, tenantId, ct), null);
             return true;
         }, ct);
 
-    /// <summary>
-    /// The adapter's run and the events it leads to, decided on <paramref name="execution"/> (the state after this run's start);
-    /// a success that ended an earlier response's effect also undoes that response, on its own stream.
-    /// </summary>
-    private async Task<(IReadOnlyList<object> Outcome, ResponseUndone? Undone)> CarryOutAsync(IDocumentSession session, Execution execution,
-        string tenantId, CancellationToken ct)
+    /// <summary>The adapter's run and the events it leads to, decided on <paramref name="execution"/> (the state after this run's start).</summary>
+    private async Task<IReadOnlyList<object>> CarryOutAsync(IDocumentSession session, Execution execution, string tenantId, CancellationToken ct)
     {
         var request = new ExecutionRequest(execution.Id, tenantId, execution.IncidentId, execution.AssetId, execution.Parameters);
         var outcome = await _adapter.ExecuteAsync(request, session, ct);
-        var command = new RecordOutcome(outcome, _clock.GetUtcNow(), _options.Value.AssetWaitLimit);
-        return (Executions.Decide(command, execution), Executions.Undone(command, execution));
+        return Executions.Decide(new RecordOutcome(outcome, _clock.GetUtcNow(), _options.Value.AssetWaitLimit), execution);
     }
 
-    private static void Append(IDocumentSession session, IEventStream<Execution> stream, IReadOnlyList<object> events, ResponseUndone? undone,
-        string? traceParent)
-    {
+    private static void Append(IDocumentSession session, IEventStream<Execution> stream, IReadOnlyList<object> events, string? traceParent) =>
         stream.AppendMany(events.Select(e => session.Traced(e, traceParent)).ToArray());
-        if (undone is not null) session.Events.Append(undone.ResponseId, session.Traced(undone, traceParent));
-    }
 
     private static async Task<IEvent> RecordedOutcomeAsync(IDocumentSession session, Guid responseId, CancellationToken ct) =>
         (await session.Events.FetchStreamAsync(responseId, token: ct)).Last(e => e.Data is ResponseExecuted or ResponseFailed);

@@ -17,15 +17,6 @@ public static class Executions
     };
 
     /// <summary>
-    /// A success that ended an earlier response's effect undoes that response: an event on the other response's stream, so
-    /// not this stream's decision; the runner appends it in the same commit. Null when the outcome undid nothing.
-    /// </summary>
-    public static ResponseUndone? Undone(RecordOutcome command, Execution state) =>
-        command.Outcome is Succeeded { Undid: { } undone } && !state.IsFinished
-            ? new ResponseUndone(undone.ResponseId, undone.IncidentId, state.AssetId, state.Id, undone.Reason, command.Now, Actor)
-            : null;
-
-    /// <summary>
     /// The events of one run: a start and the outcome decided in the same run become one outcome event carrying its start
     /// (one row and one message instead of two); a start and a wait for the asset stay two events.
     /// </summary>
@@ -48,7 +39,11 @@ public static class Executions
         }
         return outcome switch
         {
-            Succeeded s => [new ResponseExecuted(state.Id, state.IncidentId, state.AssetId, s.Details, command.Now, Actor, s.Artifact)],
+            // The earlier response this one undid rides on this outcome: no second stream written in the commit.
+            Succeeded s => [new ResponseExecuted(state.Id, state.IncidentId, state.AssetId, s.Details, command.Now, Actor, s.Artifact,
+                Undid: s.Undid is { } undid
+                    ? new ResponseUndone(undid.ResponseId, undid.IncidentId, state.AssetId, state.Id, undid.Reason, command.Now, Actor)
+                    : null)],
             Failed f => [new ResponseFailed(state.Id, state.IncidentId, state.AssetId, f.ReasonCode, f.Message, command.Now, Actor)],
             _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
         };

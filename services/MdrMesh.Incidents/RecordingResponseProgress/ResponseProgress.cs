@@ -100,6 +100,9 @@ public static class ResponseProgress
         // (one commit, in stream order), so a start or outcome that overtook it here is a moment ahead; it is tried again.
         if (reported is ResponseExecutionStarted or ResponseExecuted or ResponseFailed && response.Decision is null)
             throw new DecisionNotYetRecorded(responseId);
+        // Only a completed response is ever undone, and the undo is announced by the response that ended it, a stream the
+        // completion did not travel on: one that overtook the completion is tried again.
+        if (reported is ResponseUndone && response.Execution is not ResponseStatus.Completed) throw new CompletionNotYetRecorded(responseId);
         return (reported, response.Execution) switch
         {
             (ResponseExecuted c, null) => [c with { StartedAt = startedAt ?? c.At }],
@@ -117,6 +120,9 @@ public static class ResponseProgress
 
 /// <summary>An execution reported before its decision reached the incident: the message is retried, and the decision, already sent, comes first.</summary>
 public sealed class DecisionNotYetRecorded(Guid responseId) : Exception($"Response {responseId}: its execution was reported before its decision was recorded.");
+
+/// <summary>An undo reported before the completion it undoes reached the incident: the message is retried, and the completion, already sent, comes first.</summary>
+public sealed class CompletionNotYetRecorded(Guid responseId) : Exception($"Response {responseId}: its undo was reported before its completion was recorded.");
 
 /// <summary>Appends decisions and outcomes reported by the approvals service and the executor to the incident stream.</summary>
 public sealed class ResponseProgressConsumer(IncidentStore incidents, Marten.IDocumentStore store) :
