@@ -77,7 +77,9 @@ public sealed class Person(IBrowserContext context, IPage page, string baseUrl) 
     {
         try
         {
-            await Page.WaitForURLAsync(url, new PageWaitForURLOptions { Timeout = 60_000 });
+            // Arrived once the navigation commits: the elements a test then uses are waited for by their own locators. Waiting
+            // for the load event too timed out once in CI on a page already shown (Page.Url matched).
+            await Page.WaitForURLAsync(url, new PageWaitForURLOptions { Timeout = 60_000, WaitUntil = WaitUntilState.Commit });
         }
         catch (TimeoutException e)
         {
