@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -348,6 +350,60 @@ public sealed class ConsoleTests(Infrastructure infrastructure, Browser browser)
         await comments.Locator("li").Filter(new() { HasText = "We saw it too" }).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
         await Expect(comments.Locator("li").Filter(new() { HasText = "We saw it too" })).ToHaveCountAsync(0);
         await Expect(comments).ToContainTextAsync("203.0.113.7");
+    }
+
+    [Fact]
+    public async Task A_gateway_restart_signs_nobody_out_and_a_form_opened_before_it_still_posts()
+    {
+        var incident = await Mesh.OpenIncidentAsync(Tenant);
+        var reader = await UserAsync("rita", "INCIDENT_ACCESS");
+        await reader.Page.GotoAsync($"{reader.BaseUrl}/incidents/{incident}");
+        await reader.Page.GetByLabel("New comment").FillAsync("Written before the restart");
+
+        await Mesh.StopServiceAsync("Gateway");
+        await Mesh.StartServiceAsync("Gateway");
+
+        // The form's antiforgery token and the sign-in cookie were issued by the gateway before: both still hold.
+        await reader.Page.GetByRole(AriaRole.Button, new() { Name = "Post comment" }).ClickAsync();
+        await Expect(reader.Page.GetByTestId("comments")).ToContainTextAsync("Written before the restart");
+        await reader.Page.GotoAsync($"{reader.BaseUrl}/incidents");
+        await Expect(reader.Page.GetByTestId("signed-in-as")).ToHaveTextAsync("rita");
+        // The keys behind them are in the database, their secrets sealed: a copy of the database alone forges no cookie.
+        await using var query = Mesh.Service("Gateway").Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var keys = await query.Query<MdrMesh.Gateway.WebConsole.ConsoleKey>().ToListAsync();
+        Assert.NotEmpty(keys);
+        Assert.All(keys.Where(k => k.Xml.StartsWith("<key ")), k => Assert.True(k.Xml.Contains("encryptedSecret") && !k.Xml.Contains("masterKey"), k.Xml));
+    }
+
+    [Fact]
+    public async Task After_a_signing_key_rotation_sessions_hold_until_the_previous_key_is_dropped_then_people_sign_in_again()
+    {
+        var reader = await UserAsync("rory", "INCIDENT_ACCESS");
+        var oldKey = Mesh.Settings["Access:SigningKey"];
+        var newKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+        await RestartGatewayAsync(new()
+        {
+            ["Access:SigningKey"] = newKey, ["Access:SigningKeyId"] = "k2",
+            ["Access:PreviousSigningKey"] = oldKey, ["Access:PreviousSigningKeyId"] = "k1",
+        });
+        await reader.Page.GotoAsync($"{reader.BaseUrl}/incidents");
+        await Expect(reader.Page.GetByTestId("signed-in-as")).ToHaveTextAsync("rory");
+
+        // The console's keys no longer open: the sign-in page, not an error, and signing in works.
+        await RestartGatewayAsync(new() { ["Access:SigningKey"] = newKey, ["Access:SigningKeyId"] = "k2" });
+        var page = await reader.Page.GotoAsync($"{reader.BaseUrl}/incidents");
+        Assert.Equal(200, page!.Status);
+        Assert.Contains("/signin", reader.Page.Url);
+        await reader.SignInAsync("rory", NewPassword);
+        await reader.ArriveAtAsync("**/incidents", "signing in again after the rotation");
+        await Expect(reader.Page.GetByTestId("signed-in-as")).ToHaveTextAsync("rory");
+    }
+
+    private async Task RestartGatewayAsync(Dictionary<string, string?> settings)
+    {
+        await Mesh.StopServiceAsync("Gateway");
+        await Mesh.StartServiceAsync("Gateway", settings);
     }
 
     [Fact]

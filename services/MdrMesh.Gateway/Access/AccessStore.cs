@@ -21,6 +21,7 @@ public static class AccessStore
             // Written on the request path by many requests at once: no version check, last writer wins.
             options.Schema.For<ConnectionUse>();
             options.Schema.For<Tenant>();
+            options.Schema.For<WebConsole.ConsoleKey>();
             options.Schema.For<WebConsole.ConsoleUser>().UseOptimisticConcurrency(true)
                 .Index(u => u.Name, index => { index.IsUnique = true; index.Casing = Marten.Schema.ComputedIndex.Casings.Lower; });
         });

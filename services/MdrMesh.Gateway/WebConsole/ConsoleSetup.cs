@@ -24,6 +24,7 @@ public static class ConsoleSetup
 
     public static void AddWebConsole(this WebApplicationBuilder builder)
     {
+        builder.AddConsoleKeys();
         builder.Services.AddRazorPages(options =>
             {
                 options.RootDirectory = "/WebConsole/Pages";
