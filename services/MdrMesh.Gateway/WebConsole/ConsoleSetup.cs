@@ -74,7 +74,9 @@ public static class ConsoleSetup
                 headers.XFrameOptions = "DENY";
                 headers.XContentTypeOptions = "nosniff";
                 headers["Referrer-Policy"] = "no-referrer";
-                headers.CacheControl = "no-store";
+                // As antiforgery sets it on a page with a form (it logs a warning per page when it has to override another value).
+                headers.CacheControl = "no-cache, no-store";
+                headers.Pragma = "no-cache";
             }
             await next(context);
         });
