@@ -5,9 +5,15 @@ namespace MdrMesh.Bench;
 /// <summary>One statement's share of a scenario, from pg_stat_statements.</summary>
 public sealed record StatementCost(long Calls, double TotalMs, double MeanMs, string Query);
 
-/// <summary>What PostgreSQL did for a scenario's terminal responses (--profile), and the statements that took the most time.</summary>
+/// <summary>Rows inserted, updated and deleted in one table (schema.table) per response.</summary>
+public sealed record TableRows(string Table, double RowsWrittenPerResponse);
+
+/// <summary>
+/// What PostgreSQL did for a scenario's terminal responses (--profile), the statements that took the most time, and the
+/// tables the rows were written to (most first).
+/// </summary>
 public sealed record DatabaseProfile(double TransactionsPerResponse, double StatementsPerResponse, double RowsInsertedPerResponse,
-    double RowsUpdatedPerResponse, double RowsWrittenPerResponse, List<StatementCost> Top);
+    double RowsUpdatedPerResponse, double RowsWrittenPerResponse, List<StatementCost> Top, List<TableRows> Tables);
 
 /// <summary>
 /// The cost of a response in the database (deploy/bench.sh --profile): pg_stat_database's transactions and rows of the
@@ -16,7 +22,7 @@ public sealed record DatabaseProfile(double TransactionsPerResponse, double Stat
 /// </summary>
 public static class Profile
 {
-    public sealed record Snapshot(long Transactions, long Inserted, long Updated, long Deleted, long Statements);
+    public sealed record Snapshot(long Transactions, long Inserted, long Updated, long Deleted, long Statements, Dictionary<string, long> Tables);
 
     /// <summary>Resets pg_stat_statements and reads the counters: the start of a scenario (null without --profile).</summary>
     public static async Task<Snapshot?> StartAsync(Options options)
@@ -40,10 +46,12 @@ public static class Profile
         await using (var reader = await command.ExecuteReaderAsync())
             while (await reader.ReadAsync())
                 top.Add(new StatementCost(reader.GetInt64(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetString(3)));
-        double Per(long value) => responses > 0 ? Math.Round((double)value / responses, 1) : 0;
+        double Per(long value, int digits = 1) => responses > 0 ? Math.Round((double)value / responses, digits) : 0;
+        var tables = after.Tables.Select(t => new TableRows(t.Key, Per(t.Value - before.Tables.GetValueOrDefault(t.Key), 2)))
+            .Where(t => t.RowsWrittenPerResponse >= 0.01).OrderByDescending(t => t.RowsWrittenPerResponse).ToList();
         return new DatabaseProfile(Per(after.Transactions - before.Transactions), Per(after.Statements - before.Statements),
             Per(after.Inserted - before.Inserted), Per(after.Updated - before.Updated),
-            Per(after.Inserted - before.Inserted + after.Updated - before.Updated + after.Deleted - before.Deleted), top);
+            Per(after.Inserted - before.Inserted + after.Updated - before.Updated + after.Deleted - before.Deleted), top, tables);
     }
 
     private static async Task<NpgsqlConnection> OpenAsync(Options options)
@@ -61,8 +69,20 @@ public static class Profile
             "select xact_commit + xact_rollback, tup_inserted, tup_updated, tup_deleted," +
             " (select coalesce(sum(calls), 0)::bigint from pg_stat_statements where dbid = d.datid and query <> 'select value::timestamptz')" +
             " from pg_stat_database d where datname = current_database()", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return new Snapshot(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+        long transactions, inserted, updated, deleted, statements;
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            await reader.ReadAsync();
+            (transactions, inserted, updated, deleted, statements) =
+                (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+        }
+        // Where the rows went, table by table (the services' schemas; the bench's own scratch tables are dropped after use).
+        var tables = new Dictionary<string, long>();
+        await using (var perTable = new NpgsqlCommand(
+            "select schemaname || '.' || relname, n_tup_ins + n_tup_upd + n_tup_del from pg_stat_user_tables", connection))
+        await using (var reader = await perTable.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                tables[reader.GetString(0)] = reader.GetInt64(1);
+        return new Snapshot(transactions, inserted, updated, deleted, statements, tables);
     }
 }

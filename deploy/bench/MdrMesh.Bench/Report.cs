@@ -92,6 +92,10 @@ public static class Report
             }
             md.AppendLine();
             foreach (var r in profiled)
+                md.AppendLine($"- Rows written per response by table, {r.Name}: " +
+                              string.Join(" · ", r.Database!.Tables.Take(14).Select(t => $"`{t.Table}` {t.RowsWrittenPerResponse:0.00}")));
+            md.AppendLine();
+            foreach (var r in profiled)
             {
                 md.AppendLine($"Statements with the most time, {r.Name}:\n");
                 md.AppendLine("| calls | total ms | mean ms | statement |\n|---|---|---|---|");
